@@ -1,0 +1,123 @@
+"""Settings: defaults, then ``instance/config.py``, then environment variables.
+
+Every setting is listed in ``DEFAULTS`` and documented in the README's configuration table.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+DEFAULTS: dict[str, Any] = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "STORAGE_URL": None,  # None: the local filesystem under instance/uploads
+    "REDIS_URL": None,  # None: sign-in throttling kept in process memory
+    "SERVER_NAME": None,
+    "PREFERRED_URL_SCHEME": "https",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "mh_session",
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_NAME": "mh_remember",
+    "REMEMBER_COOKIE_DURATION_DAYS": 14,
+    "PERMANENT_SESSION_LIFETIME_HOURS": 12,
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "PASSWORD_MIN_LENGTH": 15,
+    "PASSWORD_RESET_MAX_AGE_HOURS": 2,
+    "INVITATION_MAX_AGE_DAYS": 14,
+    "MAIL_SERVER": None,  # None: emails are written to the log instead of sent
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Moderation Hub <no-reply@localhost>",
+    "CSP_REPORT_ONLY": False,
+    "LOG_LEVEL": "INFO",
+    "PROXY_FIX_HOPS": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the app
+}
+
+_BOOLEAN_WORDS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run the application; the message says what to change."""
+
+
+def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` in order: defaults, instance/config.py, environment, explicit overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, default in DEFAULTS.items():
+        if name in os.environ:
+            app.config[name] = _parse_environment_value(name, os.environ[name], default)
+    app.config.update(overrides or {})
+    _derive_settings(app)
+
+
+def _parse_environment_value(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        try:
+            return _BOOLEAN_WORDS[raw.strip().lower()]
+        except KeyError:
+            raise ConfigurationError(f"{name} must be true or false, not {raw!r}") from None
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def _derive_settings(app: Flask) -> None:
+    config = app.config
+    environment = config["ENVIRONMENT"]
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    config["TESTING"] = environment == "testing" or config.get("TESTING", False)
+    instance = Path(app.instance_path)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _development_secret_key(instance, environment, debug=app.debug)
+    if not config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'moderation_hub.sqlite3'}"
+    if not config["STORAGE_URL"]:
+        config["STORAGE_URL"] = f"file://{instance / 'uploads'}"
+    config["REMEMBER_COOKIE_DURATION"] = config["REMEMBER_COOKIE_DURATION_DAYS"] * 86400
+    config["PERMANENT_SESSION_LIFETIME"] = config["PERMANENT_SESSION_LIFETIME_HOURS"] * 3600
+    config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+
+
+def _development_secret_key(instance: Path, environment: str, *, debug: bool) -> str:
+    """Generate a key once and keep it in instance/, so sessions survive restarts; never in production."""
+    if environment == "production" and not debug:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production the secret key must come from the environment "
+            "(for example: export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')). "
+            "For a local trial set ENVIRONMENT=development instead."
+        )
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

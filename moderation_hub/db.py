@@ -1,0 +1,155 @@
+"""The database: declarative base, reusable column types, and one session per app context.
+
+Services only ``flush()``; a request commits once (see ``_finish_request``), so it either
+happens as a whole or not at all.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+from flask import Flask, Response, abort, current_app, g
+from sqlalchemy import DateTime, MetaData, String, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter, Map
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware UTC datetimes; SQLite drops the zone, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use utcnow()")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+int_pk = Annotated[int, mapped_column(primary_key=True)]
+# Primary keys are 32-bit INTEGERs on PostgreSQL; a larger id in a URL or form is no row, not an error.
+MAX_ROW_ID = 2**31 - 1
+created_at = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
+short_text = Annotated[str, mapped_column(String(200))]
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys unless asked per connection; WAL lets readers run beside a writer.
+
+    The driver's own transaction handling is switched off so that SQLAlchemy emits BEGIN itself,
+    which makes SAVEPOINT work (SQLAlchemy's documented recipe for pysqlite).
+    """
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def build_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """Holds the engine and session factory of one app; ``db.session`` is this app context's session."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = build_engine(app.config["DATABASE_URL"])
+        app.extensions["database"] = {"engine": engine, "sessionmaker": sessionmaker(bind=engine)}
+        app.after_request(_finish_request)
+        app.teardown_appcontext(_close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["database"]["engine"]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["database"]["sessionmaker"]()
+        return g.db_session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """For CLI commands and jobs: commit on success, roll back on any error."""
+        session = self.session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+db = Database()
+
+
+Row = TypeVar("Row", bound="Base")
+
+
+def get_or_404(model: type[Row], row_id: int) -> Row:
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ids past the database's INTEGER range are a 404 at routing."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
+def _finish_request(response: Response) -> Response:
+    """Commit the request's work as a whole when it succeeded; roll it back when it did not."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,200 @@
+"""The demo data set: one local authority with clusters, a dozen schools across phases, people in every
+role and the demo frameworks. Loading it twice changes nothing."""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from moderation_hub.accounts.models import Role, User
+from moderation_hub.accounts.passwords import hash_password
+from moderation_hub.accounts.services import RoleGrant, grant_role
+from moderation_hub.db import db
+from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
+from moderation_hub.frameworks.services import import_demo_frameworks
+from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+
+DEMO_PASSWORD = "swift-otter-cobalt-lantern"  # noqa: S105 - published on purpose: it is the demo's
+AUTHORITY = ("Riverford Council", "RVF")
+CLUSTERS = ("Estuary cluster", "Hillside cluster", "Town cluster")
+KS = KeyStage
+
+
+class DemoSchool(NamedTuple):
+    name: str
+    urn: str
+    school_type: SchoolType
+    phase: SchoolPhase
+    key_stages: tuple[KeyStage, ...]
+    cluster: int | None  # index into CLUSTERS
+
+
+SCHOOLS = tuple(
+    DemoSchool(*row)
+    for row in (
+        ("Saltmarsh Infant School", "990101", SchoolType.INFANT, SchoolPhase.PRIMARY, (KS.EYFS, KS.KS1), 0),
+        ("Saltmarsh Junior School", "990102", SchoolType.JUNIOR, SchoolPhase.PRIMARY, (KS.KS2,), 0),
+        ("Harbourside Primary School", "990103", SchoolType.PRIMARY, SchoolPhase.PRIMARY, (KS.EYFS, KS.KS1, KS.KS2), 0),
+        (
+            "Kestrel Hill Primary School",
+            "990104",
+            SchoolType.PRIMARY,
+            SchoolPhase.PRIMARY,
+            (KS.EYFS, KS.KS1, KS.KS2),
+            1,
+        ),
+        ("Bramblewood Primary School", "990105", SchoolType.PRIMARY, SchoolPhase.PRIMARY, (KS.EYFS, KS.KS1, KS.KS2), 1),
+        (
+            "Upper Fell Middle School",
+            "990106",
+            SchoolType.MIDDLE,
+            SchoolPhase.MIDDLE_DEEMED_SECONDARY,
+            (KS.KS2, KS.KS3),
+            1,
+        ),
+        ("Hillside Academy", "990107", SchoolType.SECONDARY, SchoolPhase.SECONDARY, (KS.KS3, KS.KS4, KS.KS5), 1),
+        (
+            "St Aidan's CE Primary School",
+            "990108",
+            SchoolType.PRIMARY,
+            SchoolPhase.PRIMARY,
+            (KS.EYFS, KS.KS1, KS.KS2),
+            2,
+        ),
+        (
+            "Market Street Primary School",
+            "990109",
+            SchoolType.PRIMARY,
+            SchoolPhase.PRIMARY,
+            (KS.EYFS, KS.KS1, KS.KS2),
+            2,
+        ),
+        ("Riverford High School", "990110", SchoolType.SECONDARY, SchoolPhase.SECONDARY, (KS.KS3, KS.KS4), 2),
+        (
+            "Riverford All-Through School",
+            "990111",
+            SchoolType.ALL_THROUGH,
+            SchoolPhase.ALL_THROUGH,
+            (KS.EYFS, KS.KS1, KS.KS2, KS.KS3, KS.KS4),
+            2,
+        ),
+        (
+            "Willow Bank Special School",
+            "990112",
+            SchoolType.SPECIAL,
+            SchoolPhase.NOT_APPLICABLE,
+            (KS.KS1, KS.KS2, KS.KS3, KS.KS4),
+            None,
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    description: str
+
+
+def load_demo() -> list[DemoLogin]:
+    """Create (or find) the demo data; returns the logins to show a newcomer. The caller commits."""
+    authority = _authority()
+    clusters = [_cluster(authority, name) for name in CLUSTERS]
+    schools = [_school(authority, clusters, row) for row in SCHOOLS]
+    import_demo_frameworks()
+    return _people(authority, schools)
+
+
+def _authority() -> LocalAuthority:
+    name, code = AUTHORITY
+    authority = db.session.scalar(select(LocalAuthority).where(LocalAuthority.code == code))
+    if authority is None:
+        authority = LocalAuthority(name=name, code=code)
+        db.session.add(authority)
+        db.session.flush()
+    return authority
+
+
+def _cluster(authority: LocalAuthority, name: str) -> Cluster:
+    cluster = db.session.scalar(select(Cluster).where(Cluster.authority_id == authority.id, Cluster.name == name))
+    if cluster is None:
+        cluster = Cluster(authority=authority, name=name)
+        db.session.add(cluster)
+        db.session.flush()
+    return cluster
+
+
+def _school(authority: LocalAuthority, clusters: list[Cluster], row: DemoSchool) -> School:
+    school = db.session.scalar(select(School).where(School.urn == row.urn))
+    if school is None:
+        school = School(authority=authority, urn=row.urn, name=row.name, school_type=row.school_type, phase=row.phase)
+        school.cluster = clusters[row.cluster] if row.cluster is not None else None
+        school.key_stages = list(row.key_stages)
+        db.session.add(school)
+        db.session.flush()
+    return school
+
+
+def _person(email: str, name: str, *grants: RoleGrant) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD))
+        db.session.add(user)
+        db.session.flush()
+    for grant in grants:
+        grant_role(user, grant)
+    return user
+
+
+def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]:
+    harbourside, kestrel, hillside = schools[2], schools[3], schools[6]
+    logins = [
+        ("admin@demo.moderation-hub.test", "Sam Okafor", "site administrator", [RoleGrant(Role.SITE_ADMIN)]),
+        (
+            "la.lead@demo.moderation-hub.test",
+            "Priya Raman",
+            "LA assessment lead",
+            [RoleGrant(Role.LA_LEAD, authority=authority)],
+        ),
+        (
+            "moderator@demo.moderation-hub.test",
+            "Gareth Lloyd",
+            "LA moderator",
+            [RoleGrant(Role.MODERATOR, authority=authority)],
+        ),
+        (
+            "lead@harbourside.demo.moderation-hub.test",
+            "Helen Marsh",
+            "assessment lead, Harbourside Primary",
+            [RoleGrant(Role.ASSESSMENT_LEAD, school=harbourside), RoleGrant(Role.TEACHER, school=harbourside)],
+        ),
+        (
+            "year6@harbourside.demo.moderation-hub.test",
+            "Daniel Ashby",
+            "Year 6 teacher, Harbourside Primary",
+            [RoleGrant(Role.TEACHER, school=harbourside)],
+        ),
+        (
+            "year2@kestrel.demo.moderation-hub.test",
+            "Aisha Begum",
+            "Year 2 teacher at Kestrel Hill Primary, also a moderator",
+            [RoleGrant(Role.TEACHER, school=kestrel), RoleGrant(Role.MODERATOR, authority=authority)],
+        ),
+        (
+            "english@hillside.demo.moderation-hub.test",
+            "Tomasz Nowak",
+            "Year 7 English teacher, Hillside Academy",
+            [RoleGrant(Role.TEACHER, school=hillside)],
+        ),
+    ]
+    for email, name, _description, grants in logins:
+        _person(email, name, *grants)
+    for school in schools:
+        slug = school.name.split()[0].lower().replace("'", "")
+        _person(
+            f"lead@{slug}-{school.urn}.demo.moderation-hub.test",
+            f"Assessment lead, {school.name}",
+            RoleGrant(Role.ASSESSMENT_LEAD, school=school),
+        )
+    return [DemoLogin(email, name, description) for email, name, description, _grants in logins]

@@ -1,0 +1,130 @@
+"""Small builders for test data. Every test user shares one password, hashed once per run."""
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from moderation_hub.accounts.models import Membership, Role, User
+from moderation_hub.accounts.passwords import hash_password
+from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
+from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+
+PASSWORD = "marking-window-blue-harbour"
+_sequence = itertools.count(1)
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def make_authority(session: Session, name: str | None = None) -> LocalAuthority:
+    number = next(_sequence)
+    authority = LocalAuthority(name=name or f"Authority {number}", code=f"LA{number:04d}")
+    session.add(authority)
+    session.flush()
+    return authority
+
+
+def make_cluster(session: Session, authority: LocalAuthority, name: str | None = None) -> Cluster:
+    cluster = Cluster(authority=authority, name=name or f"Cluster {next(_sequence)}")
+    session.add(cluster)
+    session.flush()
+    return cluster
+
+
+def make_school(
+    session: Session,
+    authority: LocalAuthority,
+    name: str | None = None,
+    *,
+    cluster: Cluster | None = None,
+    school_type: SchoolType = SchoolType.PRIMARY,
+    phase: SchoolPhase = SchoolPhase.PRIMARY,
+    key_stages: tuple[KeyStage, ...] = (KeyStage.KS1, KeyStage.KS2),
+) -> School:
+    number = next(_sequence)
+    school = School(
+        authority=authority,
+        cluster=cluster,
+        urn=f"{900000 + number}",
+        name=name or f"School {number}",
+        phase=phase,
+        school_type=school_type,
+    )
+    school.key_stages = list(key_stages)
+    session.add(school)
+    session.flush()
+    return school
+
+
+def make_user(
+    session: Session,
+    *roles: tuple[Role, School | LocalAuthority | None],
+    email: str | None = None,
+    name: str | None = None,
+) -> User:
+    number = next(_sequence)
+    user = User(
+        email=email or f"person{number}@example.org",
+        display_name=name or f"Person {number}",
+        password_hash=password_hash(),
+    )
+    for role, place in roles:
+        user.memberships.append(
+            Membership(
+                role=role,
+                school=place if isinstance(place, School) else None,
+                authority=place if isinstance(place, LocalAuthority) else None,
+            )
+        )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass
+class World:
+    """Authority with schools A and B, an unrelated authority with school C, and one person per role."""
+
+    authority: LocalAuthority
+    cluster: Cluster
+    school_a: School
+    school_b: School
+    other_authority: LocalAuthority
+    school_c: School
+    teacher_a: User
+    lead_a: User
+    teacher_b: User
+    teacher_c: User
+    moderator: User
+    la_lead: User
+    other_la_lead: User
+    admin: User
+
+
+def build_world(session: Session) -> World:
+    authority = make_authority(session, "Northshire County Council")
+    cluster = make_cluster(session, authority, "Riverside cluster")
+    school_a = make_school(session, authority, "Alder Primary School", cluster=cluster)
+    school_b = make_school(session, authority, "Birch Primary School", cluster=cluster)
+    other_authority = make_authority(session, "Southshire Council")
+    school_c = make_school(session, other_authority, "Cedar Primary School")
+    return World(
+        authority=authority,
+        cluster=cluster,
+        school_a=school_a,
+        school_b=school_b,
+        other_authority=other_authority,
+        school_c=school_c,
+        teacher_a=make_user(session, (Role.TEACHER, school_a), email="teacher.a@example.org", name="Tess Alder"),
+        lead_a=make_user(session, (Role.ASSESSMENT_LEAD, school_a), email="lead.a@example.org", name="Lee Alder"),
+        teacher_b=make_user(session, (Role.TEACHER, school_b), email="teacher.b@example.org", name="Tom Birch"),
+        teacher_c=make_user(session, (Role.TEACHER, school_c), email="teacher.c@example.org", name="Cy Cedar"),
+        moderator=make_user(session, (Role.MODERATOR, authority), email="moderator@example.org", name="Mo Derr"),
+        la_lead=make_user(session, (Role.LA_LEAD, authority), email="la.lead@example.org", name="Laura Lead"),
+        other_la_lead=make_user(session, (Role.LA_LEAD, other_authority), email="south.lead@example.org"),
+        admin=make_user(session, (Role.SITE_ADMIN, None), email="admin@example.org", name="Ada Admin"),
+    )

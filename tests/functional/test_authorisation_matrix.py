@@ -1,0 +1,139 @@
+"""Every route, asked by every role: the answer is exactly the one in this table.
+
+Columns: anonymous, teacher of school A, assessment lead of A, teacher of B, LA moderator,
+LA lead, site admin, and the LA lead of another authority. 302 is the way to sign-in; 403 is a
+route the role may not use; 404 is an object the person may not see (even that it exists), or an id
+that cannot exist, which routing refuses before anything else.
+A new route fails ``test_every_route_is_in_the_matrix`` until it has a row here.
+"""
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.exceptions import NotFound
+
+from moderation_hub.frameworks.services import import_demo_frameworks
+from tests.conftest import https_client, post_form, sign_in
+from tests.factories import World
+
+ROLES = ("anonymous", "teacher_a", "lead_a", "teacher_b", "moderator", "la_lead", "admin", "other_la_lead")
+
+# route template -> expected status per role, in the order of ROLES
+GET_MATRIX: dict[str, tuple[int, ...]] = {
+    "/": (200, 302, 302, 302, 302, 302, 302, 302),
+    "/accessibility": (200,) * 8,
+    "/healthz": (200,) * 8,
+    "/sign-in": (200, 302, 302, 302, 302, 302, 302, 302),
+    "/forgotten-password": (200,) * 8,
+    "/dashboard": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/account": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/account/password": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/people": (302, 403, 403, 403, 403, 200, 200, 200),
+    "/people/invite": (302, 403, 200, 403, 403, 200, 200, 200),
+    "/people/{teacher_a}": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/people/{teacher_c}": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/frameworks": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/frameworks/import": (302, 403, 403, 403, 403, 200, 200, 200),
+    "/frameworks/{framework_slug}": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/frameworks/{framework_slug}/v1": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/frameworks/{framework_slug}/v1/export.yaml": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/frameworks/no-such-framework": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/schools": (302, 403, 403, 403, 403, 200, 200, 200),
+    "/schools/{school_a}": (302, 200, 200, 404, 404, 200, 200, 404),
+    "/schools/{school_c}": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/schools/{school_a}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{authority}/schools/new": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{authority}/clusters": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{other_authority}/clusters": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/clusters/{cluster}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/schools/999999": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
+    "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
+}
+
+# Routes whose GET needs a token from an email; tested in the accounts tests.
+TOKEN_ROUTES = {"/reset-password/<token>", "/invitations/<token>"}
+
+
+@pytest.fixture
+def framework_slug(app: Flask) -> str:
+    return import_demo_frameworks()[0].framework.slug
+
+
+def _ids(world: World, framework_slug: str) -> dict[str, object]:
+    return {
+        "teacher_a": world.teacher_a.id,
+        "teacher_c": world.teacher_c.id,
+        "school_a": world.school_a.id,
+        "school_c": world.school_c.id,
+        "authority": world.authority.id,
+        "other_authority": world.other_authority.id,
+        "cluster": world.cluster.id,
+        "framework_slug": framework_slug,
+    }
+
+
+def _client_for(app: Flask, world: World, role: str) -> FlaskClient:
+    client = https_client(app)
+    if role != "anonymous":
+        sign_in(client, getattr(world, role).email)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(app: Flask, world: World, framework_slug: str, role: str) -> None:
+    client = _client_for(app, world, role)
+    column = ROLES.index(role)
+    ids = _ids(world, framework_slug)
+    wrong = {}
+    for route, expected in GET_MATRIX.items():
+        actual = client.get(route.format(**ids)).status_code
+        if actual != expected[column]:
+            wrong[route] = f"expected {expected[column]}, got {actual}"
+    assert wrong == {}
+
+
+def test_every_route_is_in_the_matrix(app: Flask, world: World, framework_slug: str) -> None:
+    adapter = app.url_map.bind("localhost")
+    ids = _ids(world, framework_slug)
+    covered = set()
+    for route in GET_MATRIX:
+        try:
+            covered.add(adapter.match(route.format(**ids), method="GET")[0])
+        except NotFound:
+            continue  # rows for missing objects match no rule's converters, or a rule that 404s inside
+    missing = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or set())
+        and rule.endpoint != "static"
+        and rule.rule not in TOKEN_ROUTES
+        and rule.endpoint not in covered
+    }
+    assert missing == set(), "routes without a row in GET_MATRIX"
+
+
+# State-changing routes: who may act on whom. (route, acting role, expected status)
+POST_CASES = [
+    ("/people/{teacher_a}/end-sessions", "la_lead", 302),
+    ("/people/{teacher_a}/end-sessions", "admin", 302),
+    ("/people/{teacher_a}/end-sessions", "other_la_lead", 404),
+    ("/people/{teacher_a}/end-sessions", "lead_a", 404),
+    ("/people/{teacher_a}/end-sessions", "teacher_b", 404),
+    ("/people/{teacher_a}/active", "moderator", 404),
+    ("/people/{teacher_a}/active", "la_lead", 302),
+    ("/clusters/{cluster}/edit", "other_la_lead", 404),
+    ("/clusters/{cluster}/edit", "teacher_a", 404),
+    ("/authorities/{authority}/clusters", "lead_a", 404),
+    ("/schools/{school_a}/edit", "lead_a", 404),
+    ("/schools/{school_a}/edit", "other_la_lead", 404),
+    ("/authorities/{authority}/schools/new", "moderator", 404),
+]
+
+
+@pytest.mark.parametrize(("route", "role", "expected"), POST_CASES)
+def test_post_matrix(app: Flask, world: World, framework_slug: str, route: str, role: str, expected: int) -> None:
+    client = _client_for(app, world, role)
+    url = route.format(**_ids(world, framework_slug))
+    response = post_form(client, url, {"active": "no"}, page="/account")
+    assert response.status_code == expected

@@ -1,0 +1,47 @@
+"""Settings: their order of precedence, and refusing to run production without a secret key."""
+
+from pathlib import Path
+
+import pytest
+
+from moderation_hub import create_app
+from moderation_hub.config import ConfigurationError
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"INSTANCE_PATH": str(tmp_path), "ENVIRONMENT": "development"})
+    second = create_app({"INSTANCE_PATH": str(tmp_path), "ENVIRONMENT": "development"})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_settings_come_from_defaults_then_instance_file_then_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.py").write_text(
+        'SECRET_KEY = "from-file"\nMAIL_SENDER = "file@example.org"\nPASSWORD_MIN_LENGTH = 20\n'
+    )
+    monkeypatch.setenv("MAIL_SENDER", "env@example.org")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["PASSWORD_MIN_LENGTH"] == 20
+    assert app.config["MAIL_SENDER"] == "env@example.org"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'moderation_hub.sqlite3'}"
+
+
+def test_a_malformed_environment_value_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSWORD_MIN_LENGTH", "fifteen")
+    with pytest.raises(ConfigurationError, match="PASSWORD_MIN_LENGTH must be a whole number"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})

@@ -1,0 +1,50 @@
+"""Upgrading an empty database to head gives exactly the models' schema, on SQLite and PostgreSQL."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, make_url, text
+
+from moderation_hub import migrate
+from moderation_hub.db import build_engine
+from moderation_hub.models import Base
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A brand-new database of the same kind as the suite's."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"mh_migration_{uuid.uuid4().hex[:12]}"
+    admin = build_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_to_head_gives_exactly_the_models_schema(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    engine = build_engine(empty_database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+        tables = set(inspect(connection).get_table_names())
+    engine.dispose()
+    assert differences == []
+    assert tables >= set(Base.metadata.tables)
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
