@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     db.init_app(app)
     login_manager.init_app(app)
-    sessions.init_sessions(app)
+    login_manager.user_loader(sessions.load_session_user)
     csrf.init_app(app)
     limiter.init_app(app)
     app.jinja_loader = ChoiceLoader(

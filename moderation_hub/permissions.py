@@ -27,6 +27,7 @@ class Permission(enum.StrEnum):
     AUTHORITY_MANAGE = "organisations:authority:manage"
     PEOPLE_LIST = "accounts:people:list"
     PERSON_MANAGE = "accounts:person:manage"
+    PEOPLE_INVITE = "accounts:people:invite"
     INVITE = "accounts:invitation:create"
 
 
@@ -36,6 +37,11 @@ def _signed_in(user: User, _obj: Any) -> bool:
 
 def _leads_an_authority(user: User, _obj: Any) -> bool:
     return user.is_site_admin or user.has_role(Role.LA_LEAD)
+
+
+def _invites_someone(user: User, _obj: Any) -> bool:
+    """LA leads invite to their authority; assessment leads invite teachers to their school (see _invites)."""
+    return _leads_an_authority(user, None) or user.has_role(Role.ASSESSMENT_LEAD)
 
 
 def _leads_authority(user: User, authority: LocalAuthority) -> bool:
@@ -93,6 +99,7 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.AUTHORITY_MANAGE: _leads_authority,
     Permission.PEOPLE_LIST: _leads_an_authority,
     Permission.PERSON_MANAGE: _manages_person,
+    Permission.PEOPLE_INVITE: _invites_someone,
     Permission.INVITE: _invites,
 }
 

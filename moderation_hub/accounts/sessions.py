@@ -5,16 +5,8 @@ user's session token ends every session and remember cookie they hold, on every 
 out, changing a password, an administrator ending sessions, and deactivation all do that.
 """
 
-from flask import Flask
-
 from moderation_hub.accounts.models import User, new_session_token
 from moderation_hub.db import db
-from moderation_hub.extensions import login_manager
-
-
-def init_sessions(app: Flask) -> None:
-    app.config.setdefault("SESSION_PROTECTION", "strong")
-    login_manager.user_loader(load_session_user)
 
 
 def load_session_user(identity: str) -> User | None:

@@ -77,8 +77,7 @@ def sign_in() -> Response | tuple[str, int] | str:
 @blueprint.post("/sign-out")
 @login_required
 def sign_out() -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    _require_confirmation()
     end_all_sessions(current_user)
     logout_user()
     flash("You have signed out on every device.", "success")
@@ -172,10 +171,8 @@ def people() -> str:
 @blueprint.route("/people/invite", methods=["GET", "POST"])
 @login_required
 def invite() -> Response | tuple[str, int] | str:
-    choices = people_service.invitation_choices(current_user)
-    if not choices.schools and not choices.authorities:
-        abort(403)
-    form = _invite_form(choices)
+    authorize(Permission.PEOPLE_INVITE)
+    form = _invite_form(people_service.invitation_choices(current_user))
     if form.validate_on_submit():
         try:
             grant = people_service.grant_for(form.role.data or "", form.school.data or "", form.authority.data or "")

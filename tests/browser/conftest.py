@@ -1,9 +1,9 @@
 """A live Moderation Hub in a background thread, and Debian's Chromium driven by Playwright.
 
-The live server is the real app on a temporary SQLite file with the demo data committed, shared by every
-browser test of the run: a browser reaches it over HTTP from another thread, so the savepoint isolation of
-the other tests cannot apply here. It therefore ignores ``--database``; the browser tests run in the SQLite
-pass of scripts/run-tests.sh only.
+The live server is the real app on a temporary SQLite file, migrated and loaded with the demo data as
+scripts/serve-demo.sh does, and shared by every browser test of the run: a browser reaches it over HTTP
+from another thread, so the savepoint isolation of the other tests cannot apply here. It therefore ignores
+``--database``; the browser tests run in the SQLite pass of scripts/run-tests.sh only.
 
 Without Chromium at /usr/bin/chromium the browser tests are skipped, loudly, except when CI=true: there
 a missing browser fails them. Playwright never downloads a browser of its own.
@@ -19,9 +19,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from moderation_hub import create_app
-from moderation_hub import models as _all_models  # noqa: F401 - registers every table on Base.metadata
-from moderation_hub.db import Base, db
+from moderation_hub import create_app, migrate
+from moderation_hub.db import db
 from moderation_hub.demo import DEMO_PASSWORD, load_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,18 +40,19 @@ LA_LEAD_EMAIL = "la.lead@demo.moderation-hub.test"
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("live-server")
+    database_url = f"sqlite:///{directory / 'live.sqlite3'}"
+    migrate.upgrade(database_url)
+    # Cookies stay Secure, as in production: Chromium keeps Secure cookies from http://127.0.0.1.
     app = create_app(
         {
             "ENVIRONMENT": "testing",
             "SECRET_KEY": "browser-test-secret-key",
-            "DATABASE_URL": f"sqlite:///{directory / 'live.sqlite3'}",
+            "DATABASE_URL": database_url,
             "STORAGE_URL": f"file://{directory / 'uploads'}",
         }
     )
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-        with db.transaction():
-            load_demo()
+    with app.app_context(), db.transaction():
+        load_demo()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
