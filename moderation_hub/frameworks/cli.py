@@ -17,7 +17,7 @@ frameworks_cli = click.Group("frameworks", help="Import and export assessment fr
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_command(file: Path) -> None:
-    """Import FILE, one version of a framework as YAML. Importing the same version again changes nothing."""
+    """Import FILE, one version of a framework as YAML; the same version again changes nothing."""
     try:
         with db.transaction():
             summary = import_framework_file(file.read_bytes()).summary
@@ -35,7 +35,7 @@ def import_command(file: Path) -> None:
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Default: standard output.")
 @with_appcontext
 def export_command(slug: str, version: int | None, output: TextIO) -> None:
-    """Write the framework SLUG as YAML, ready to edit and import as a new version."""
+    """Write framework SLUG as YAML: edit it and import it as the next version."""
     framework = find_framework(slug, version)
     if framework is None:
         raise click.ClickException(f"there is no framework {slug!r}" + (f" version {version}" if version else ""))

@@ -8,6 +8,7 @@ from itertools import groupby
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from moderation_hub.db import db
@@ -50,8 +51,16 @@ def import_framework(spec: FrameworkSpec) -> ImportResult:
             ]
         )
     framework = _build_framework(spec)
-    db.session.add(framework)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: losing a race leaves the session usable
+            db.session.add(framework)
+    except IntegrityError:
+        raise FrameworkFormatError(
+            [
+                f"version: {spec.slug} version {spec.version} was imported by someone else at the same moment; "
+                "look at the framework list before importing again"
+            ]
+        ) from None
     return ImportResult(framework, created=True)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from moderation_hub.education import KeyStage, Phase
+from moderation_hub.frameworks import services
 from moderation_hub.frameworks.models import Criterion, Framework
 from moderation_hub.frameworks.services import (
     criteria_by_standard,
@@ -17,6 +18,7 @@ from moderation_hub.frameworks.services import (
     framework_spec,
     framework_versions,
     import_demo_frameworks,
+    import_framework,
     import_framework_file,
 )
 from moderation_hub.frameworks.yaml_format import FrameworkFormatError, parse_framework
@@ -178,3 +180,13 @@ def test_criteria_are_grouped_by_standard_then_by_group(session: Session) -> Non
     ]
     assert exs == [("AF1", ["EXS.3"]), ("AF2", ["EXS.2"]), (None, ["EXS.1"])]
     assert [c.code for grouped in by_standard[2].groups for c in grouped.criteria] == ["GDS.1"]
+
+
+def test_losing_an_import_race_is_a_clear_error_not_a_crash(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another server imported the same slug and version between our check and our insert."""
+    spec = parse_framework(VALID)
+    import_framework(spec)
+    monkeypatch.setattr(services, "find_framework", lambda slug, version=None: None)
+    with pytest.raises(FrameworkFormatError, match="imported by someone else at the same moment"):
+        import_framework(spec)
+    assert count(session, Framework) == 1

@@ -1,17 +1,17 @@
 """Upgrading an empty database to head gives exactly the models' schema, on SQLite and PostgreSQL."""
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect
 
 from moderation_hub import migrate
 from moderation_hub.db import build_engine
 from moderation_hub.models import Base
+from tests.conftest import scratch_postgresql_database
 
 
 @pytest.fixture
@@ -20,14 +20,8 @@ def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"mh_migration_{uuid.uuid4().hex[:12]}"
-    admin = build_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgresql_database(database_url) as url:
+        yield url
 
 
 def test_upgrade_to_head_gives_exactly_the_models_schema(empty_database_url: str) -> None:
