@@ -16,10 +16,14 @@ from moderation_hub.config import load_settings
 from moderation_hub.db import RowIdConverter, db
 from moderation_hub.extensions import csrf, limiter, login_manager
 from moderation_hub.frameworks.views import blueprint as frameworks_blueprint
+from moderation_hub.jobs import init_jobs
 from moderation_hub.logs import configure_logging
 from moderation_hub.organisations.views import blueprint as organisations_blueprint
 from moderation_hub.pages.views import blueprint as pages_blueprint
+from moderation_hub.samples import page_views, views  # noqa: F401 - importing them registers their routes
+from moderation_hub.samples.blueprint import blueprint as samples_blueprint
 from moderation_hub.security import init_security_headers
+from moderation_hub.storage import init_storage
 from moderation_hub.templating import init_templating
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     configure_logging(app)
     db.init_app(app)
+    init_jobs(app)
+    init_storage(app)
     login_manager.init_app(app)
     login_manager.user_loader(sessions.load_session_user)
     csrf.init_app(app)
@@ -59,7 +65,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     init_templating(app)
     init_security_headers(app)
-    for blueprint in (pages_blueprint, accounts_blueprint, organisations_blueprint, frameworks_blueprint):
+    for blueprint in (
+        pages_blueprint,
+        accounts_blueprint,
+        organisations_blueprint,
+        frameworks_blueprint,
+        samples_blueprint,
+    ):
         app.register_blueprint(blueprint)
     errors.init_error_pages(app)
     cli.init_cli(app)

@@ -17,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "STORAGE_URL": None,  # None: the local filesystem under instance/uploads
+    "STORAGE_URL_EXPIRY_SECONDS": 300,  # life of a presigned image link; also readers' cache lifetime
+    "S3_ENDPOINT_URL": None,  # None: AWS's own endpoint; set for an S3-compatible store
+    "S3_REGION": None,  # None: boto3's own lookup (AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config)
+    "S3_ADDRESSING_STYLE": "auto",  # auto, path or virtual (bucket in the host name)
     "REDIS_URL": None,  # None: sign-in throttling kept in process memory
     "SERVER_NAME": None,
     "PREFERRED_URL_SCHEME": "https",
@@ -45,6 +49,20 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORT_ONLY": False,
     "LOG_LEVEL": "INFO",
     "PROXY_FIX_HOPS": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the app
+    "UPLOAD_MAX_FILE_MB": 50,  # bytes per uploaded file
+    "UPLOAD_MAX_PDF_PAGES": 60,
+    "UPLOAD_MAX_IMAGE_PIXELS": 40_000_000,  # a 12-24 MP phone photo passes; 48 MP "pro" modes do not
+    "UPLOAD_MAX_FILES_PER_SAMPLE": 100,
+    "INGEST_CHECK_SECONDS": 30,  # time for checking one upload while the teacher waits
+    "INGEST_FILE_SECONDS": 300,  # time for rendering every page of one file in the worker
+    "INGEST_MEMORY_MB": 1024,  # memory one check or render may use, beyond the renderer's own
+    "JOB_IMMEDIATE": False,  # True: run each job inside enqueue, in the same process (the test suite)
+    "JOB_WORKERS": 2,  # job processes `flask worker` runs at once
+    "JOB_DATABASE": None,  # None: the queue is instance/jobs.sqlite3 (Redis instead when REDIS_URL is set)
+    "JOB_QUEUE_NAME": "moderation_hub",  # lets several deployments share one Redis
+    "JOB_RETRIES": 2,  # further attempts after a job fails, unless the job says otherwise
+    "JOB_RETRY_DELAY_SECONDS": 10,
+    "JOB_TIMEOUT_SECONDS": 600,  # a job still running after this is stopped and counts as failed
 }
 
 _BOOLEAN_WORDS = {
@@ -105,6 +123,8 @@ def _derive_settings(app: Flask) -> None:
     config["REMEMBER_COOKIE_DURATION"] = config["REMEMBER_COOKIE_DURATION_DAYS"] * 86400
     config["PERMANENT_SESSION_LIFETIME"] = config["PERMANENT_SESSION_LIFETIME_HOURS"] * 3600
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    # A request may carry one file at its limit and the form around it; a larger one is refused unread.
+    config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_FILE_MB"] + 1) * 1024 * 1024
 
 
 def _development_secret_key(instance: Path, environment: str, *, debug: bool) -> str:

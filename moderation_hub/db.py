@@ -5,7 +5,7 @@ happens as a whole or not at all.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
@@ -114,8 +114,19 @@ class Database:
             yield session
             session.commit()
         except BaseException:
-            session.rollback()
+            _rollback(session)
             raise
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once this session's work is committed, e.g. to enqueue a job that reads it.
+
+        Enqueued earlier, a worker could run before the rows it needs exist; on rollback it never runs.
+        """
+        self.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+    def after_rollback(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` if this session's work is rolled back, e.g. to delete a stored file it wrote."""
+        self.session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
 
 
 db = Database()
@@ -145,11 +156,33 @@ def _finish_request(response: Response) -> Response:
         if response.status_code < 400:
             session.commit()
         else:
-            session.rollback()
+            _rollback(session)
     return response
+
+
+AFTER_COMMIT = "after_commit_callbacks"
+AFTER_ROLLBACK = "after_rollback_callbacks"
+
+
+def _rollback(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
+    session.rollback()
+    for callback in session.info.pop(AFTER_ROLLBACK, []):
+        callback()
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
+    session.info.pop(AFTER_ROLLBACK, None)
+    for callback in session.info.pop(AFTER_COMMIT, []):
+        callback()
 
 
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
+        if session.in_transaction():
+            _rollback(session)  # work that was never committed must not leave stored files behind
         session.close()

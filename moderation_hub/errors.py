@@ -5,7 +5,13 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from moderation_hub.logs import logger
 
-TEMPLATES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}
+TEMPLATES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+}
 
 
 def init_error_pages(app: Flask) -> None:

@@ -1,25 +1,45 @@
 """Every capability's models, imported together so that the metadata (and Alembic) sees them all."""
 
 from moderation_hub.accounts.models import Invitation, Membership, Role, Scope, User
+from moderation_hub.audit.models import AuditEvent
 from moderation_hub.db import Base
 from moderation_hub.frameworks.models import Criterion, CriterionGroup, Framework, FrameworkYearGroup, Standard
 from moderation_hub.organisations.models import AuthorityKind, Cluster, LocalAuthority, School, SchoolKeyStage
+from moderation_hub.samples.models import (
+    Annotation,
+    EvidenceClaim,
+    Page,
+    Piece,
+    Redaction,
+    SampleState,
+    SourceFile,
+    WorkSample,
+)
 
 __all__ = [
+    "Annotation",
+    "AuditEvent",
     "AuthorityKind",
     "Base",
     "Cluster",
     "Criterion",
     "CriterionGroup",
+    "EvidenceClaim",
     "Framework",
     "FrameworkYearGroup",
     "Invitation",
     "LocalAuthority",
     "Membership",
+    "Page",
+    "Piece",
+    "Redaction",
     "Role",
+    "SampleState",
     "School",
     "SchoolKeyStage",
     "Scope",
+    "SourceFile",
     "Standard",
     "User",
+    "WorkSample",
 ]

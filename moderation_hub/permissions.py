@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from moderation_hub.accounts.models import Role, Scope, User
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.samples.models import WorkSample
 
 
 class Permission(enum.StrEnum):
@@ -29,6 +30,11 @@ class Permission(enum.StrEnum):
     PERSON_MANAGE = "accounts:person:manage"
     PEOPLE_INVITE = "accounts:people:invite"
     INVITE = "accounts:invitation:create"
+    SAMPLE_LIST = "samples:sample:list"
+    SAMPLE_CREATE = "samples:sample:create"
+    SAMPLE_READ = "samples:sample:read"
+    SAMPLE_EDIT = "samples:sample:edit"
+    SCHOOL_SETTINGS = "organisations:school:settings"
 
 
 def _signed_in(user: User, _obj: Any) -> bool:
@@ -82,6 +88,23 @@ def _invites(user: User, invitation: "InvitationTarget") -> bool:
     return role is Role.TEACHER and Role.ASSESSMENT_LEAD in user.roles_in_school(school.id)
 
 
+def _teaches_somewhere(user: User, _obj: Any) -> bool:
+    return bool(user.schools_with_role(Role.TEACHER, Role.ASSESSMENT_LEAD))
+
+
+def _teaches_at(user: User, school: School) -> bool:
+    """Only the school's own staff see its samples before they are submitted to a moderation round."""
+    return bool(user.roles_in_school(school.id) & {Role.TEACHER, Role.ASSESSMENT_LEAD})
+
+
+def _teaches_at_sample_school(user: User, sample: WorkSample) -> bool:
+    return _teaches_at(user, sample.school)
+
+
+def _sets_school_policy(user: User, school: School) -> bool:
+    return Role.ASSESSMENT_LEAD in user.roles_in_school(school.id) or _leads_authority(user, school.authority)
+
+
 class InvitationTarget:
     """What an invitation would grant: a role in a school, an authority, or the site."""
 
@@ -101,6 +124,11 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.PERSON_MANAGE: _manages_person,
     Permission.PEOPLE_INVITE: _invites_someone,
     Permission.INVITE: _invites,
+    Permission.SAMPLE_LIST: _teaches_somewhere,
+    Permission.SAMPLE_CREATE: _teaches_at,
+    Permission.SAMPLE_READ: _teaches_at_sample_school,
+    Permission.SAMPLE_EDIT: _teaches_at_sample_school,
+    Permission.SCHOOL_SETTINGS: _sets_school_policy,
 }
 
 # Permissions whose rule needs an object; asking without one is a programming error.
@@ -110,6 +138,10 @@ OBJECT_PERMISSIONS = {
     Permission.AUTHORITY_MANAGE,
     Permission.PERSON_MANAGE,
     Permission.INVITE,
+    Permission.SAMPLE_CREATE,
+    Permission.SAMPLE_READ,
+    Permission.SAMPLE_EDIT,
+    Permission.SCHOOL_SETTINGS,
 }
 
 

@@ -18,6 +18,7 @@ class NavigationItem:
 
 NAVIGATION = (
     NavigationItem("Dashboard", "pages.dashboard", Permission.DASHBOARD_VIEW),
+    NavigationItem("Work samples", "samples.index", Permission.SAMPLE_LIST),
     NavigationItem("Frameworks", "frameworks.index", Permission.FRAMEWORK_READ),
     NavigationItem("Schools", "organisations.schools", Permission.SCHOOL_LIST),
     NavigationItem("People", "accounts.people", Permission.PEOPLE_LIST),

@@ -26,5 +26,24 @@ LOG_LEVEL=WARNING "${FLASK[@]}" db upgrade
 say "Loading the demo data"
 LOG_LEVEL=WARNING "${FLASK[@]}" demo
 
+# The worker processes uploaded work off the request path. Both servers run in the background so that this
+# script stays free to stop them: whichever way it ends (Ctrl-C, a signal, one of them failing), it stops both
+# and waits for them, leaving no process behind. Stopped with SIGTERM, the worker puts a job it was running
+# back on the queue for next time.
+stop_servers() {
+    trap - EXIT INT TERM
+    kill -TERM "${WORKER_PID:-}" "${SERVER_PID:-}" 2>/dev/null || true
+    wait || true
+}
+trap stop_servers EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"${FLASK[@]}" worker &
+WORKER_PID=$!
+say "The worker is running (process $WORKER_PID): it processes uploaded work in the background"
+
 say "Moderation Hub is starting on http://localhost:$PORT (sign in with one of the demo logins above; Ctrl-C stops it)"
-exec "${FLASK[@]}" run --host 127.0.0.1 --port "$PORT"
+"${FLASK[@]}" run --host 127.0.0.1 --port "$PORT" &
+SERVER_PID=$!
+wait -n  # until either stops; stop_servers then stops the other

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from moderation_hub.accounts import people as people_service
 from moderation_hub.accounts import services
@@ -254,9 +255,13 @@ def _require_confirmation() -> None:
 
 def _invite_form(choices: people_service.InvitationChoices) -> InviteForm:
     form = InviteForm()
-    form.role.choices = [(role.value, role.label) for role in choices.roles]
-    form.school.choices = [("", "Choose a school")] + [(str(s.id), f"{s.name} ({s.urn})") for s in choices.schools]
-    form.authority.choices = [("", "Choose a local authority")] + [(str(a.id), a.name) for a in choices.authorities]
+    form.role.choices = [SelectChoice(role.value, role.label) for role in choices.roles]
+    form.school.choices = [SelectChoice("", "Choose a school")] + [
+        SelectChoice(str(school.id), f"{school.name} ({school.urn})") for school in choices.schools
+    ]
+    form.authority.choices = [SelectChoice("", "Choose a local authority")] + [
+        SelectChoice(str(authority.id), authority.name) for authority in choices.authorities
+    ]
     if len(choices.authorities) == 1 and not form.is_submitted():
         form.authority.data = str(choices.authorities[0].id)
     return form

@@ -54,6 +54,8 @@ class School(Base):
     name: Mapped[short_text]
     phase: Mapped[SchoolPhase] = mapped_column(enum_column(SchoolPhase))
     school_type: Mapped[SchoolType] = mapped_column(enum_column(SchoolType))
+    # Whether uploaded files are kept as sent (in private storage, for the school only) after pages are made.
+    keep_originals: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[created_at]
 
     authority: Mapped[LocalAuthority] = relationship(back_populates="schools")

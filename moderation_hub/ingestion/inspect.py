@@ -1,0 +1,61 @@
+"""What an upload is, decided from its content, or why we refuse it.
+
+``inspect_file`` opens PDFs with PyMuPDF: run it only in a sandboxed worker process
+(``sandbox.run_isolated(inspect_file, ...)``), never in a web thread.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from moderation_hub.ingestion import images, pdf
+from moderation_hub.ingestion.errors import RejectedFile, UnreadableError
+from moderation_hub.ingestion.formats import ACCEPTED, FileKind, looks_like, sniff
+from moderation_hub.ingestion.limits import MB, IngestLimits
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """An accepted upload. ``sha256`` (hex, of the bytes as uploaded) finds duplicate uploads."""
+
+    filename: str
+    kind: FileKind
+    page_count: int
+    byte_count: int
+    sha256: str
+
+
+def inspect_file(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
+    """The facts of an upload we can show, or ``RejectedFile`` naming the file and the reason.
+
+    Everything that can be found without rendering is checked here (type, size, password, damage,
+    pages, pixels), so most bad files are refused while the uploader waits. A PDF page that only
+    fails when drawn is refused later, by ``jobs.process_file``, in the same words.
+    """
+    try:
+        kind = _check_kind(data, limits)
+        page_count = pdf.check_pdf(data, limits) if kind is FileKind.PDF else _check_picture(data, kind, limits)
+    except UnreadableError as error:
+        raise RejectedFile(filename, str(error)) from error
+    return FileFacts(filename, kind, page_count, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _check_kind(data: bytes, limits: IngestLimits) -> FileKind:
+    if not data:
+        raise UnreadableError("is empty")
+    if len(data) > limits.max_file_bytes:
+        raise UnreadableError(
+            f"is {_megabytes(len(data))}, more than the {_megabytes(limits.max_file_bytes)} we accept for one file"
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise UnreadableError(f"is not {ACCEPTED} (it looks like {looks_like(data)})")
+    return kind
+
+
+def _check_picture(data: bytes, kind: FileKind, limits: IngestLimits) -> int:
+    images.check_image(data, kind, limits)
+    return 1
+
+
+def _megabytes(byte_count: int) -> str:
+    return f"{byte_count / MB:.3g} MB"

@@ -1,0 +1,228 @@
+"""Running work on untrusted files in a separate process with a time limit and a memory limit.
+
+MuPDF can crash outright on a malformed PDF, PyMuPDF is not thread-safe, and a crafted image can ask
+for gigabytes: so every job runs in a child process of its own, and whatever the child does, the
+caller gets a result or one of the exceptions below, and the child is gone.
+
+Children come from a *forkserver*: a fresh interpreter started once per calling process (by exec,
+so never a fork of a threaded web or worker process), which imports the processing modules up front
+and then forks one clean, single-threaded child per job in about 15 ms. Linux only (memory limits use
+``RLIMIT_AS``).
+"""
+
+import math
+import multiprocessing
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from moderation_hub.ingestion.errors import RejectedFile
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["moderation_hub.ingestion.jobs"])
+
+# How long a child that has closed its end of the pipe may take to exit before it is killed.
+_EXIT_GRACE_SECONDS = 5.0
+
+# Messages from child to parent: (tag, value).
+_RESULT = "result"
+_ITEM = "item"
+_END = "end"
+_REJECTED = "rejected"
+_OUT_OF_MEMORY = "out of memory"
+_RAISED = "raised"
+_END_OF_ITEMS = object()
+
+
+class JobError(Exception):
+    """A sandboxed job ended without a result. ``str()`` suits the uploader; ``details`` is for the log."""
+
+    message = "the file could not be processed"
+
+    def __init__(self, details: str = "") -> None:
+        super().__init__(self.message)
+        self.details = details
+
+
+class JobCrashed(JobError):  # noqa: N818 - named for what happened to the job, like the others
+    message = "the file made the page renderer crash"
+
+
+class JobTimedOut(JobError):  # noqa: N818 - idem
+    message = "the file took too long to process"
+
+
+class JobOutOfMemory(JobError):  # noqa: N818 - idem
+    message = "the file needed more memory than we allow for one file"
+
+
+class UnexpectedJobError(JobError):
+    """An exception we did not expect (a bug, not a bad file); ``details`` holds the child's traceback."""
+
+    message = "the page renderer failed unexpectedly"
+
+
+def run_isolated(function: Callable[..., Any], *args: Any, timeout_seconds: float, memory_bytes: int) -> Any:
+    """``function(*args)`` run in a child process; its return value must pickle.
+
+    ``function`` must be importable by name (defined at the top level of a module). ``memory_bytes``
+    is what the job may allocate beyond the child's footprint at start (libraries and arguments).
+    ``RejectedFile`` raised by the job is raised here as it was; any other failure is a ``JobError``.
+    """
+    job = _Job(function, args, timeout_seconds, memory_bytes, streaming=False)
+    try:
+        return job.receive()
+    finally:
+        job.close()
+
+
+def iter_isolated(
+    function: Callable[..., Iterator[Any]], *args: Any, timeout_seconds: float, memory_bytes: int
+) -> Iterator[Any]:
+    """The items of the generator ``function(*args)``, made in a child process one by one.
+
+    The child waits while the caller handles an item, so at most one item is in flight, and that time
+    is not counted against ``timeout_seconds``. Stopping the iteration early stops the child.
+    """
+    job = _Job(function, args, timeout_seconds, memory_bytes, streaming=True)
+    try:
+        while (item := job.receive()) is not _END_OF_ITEMS:
+            yield item
+    finally:
+        job.close()
+
+
+class _Job:
+    """The parent's side of one child process."""
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        args: tuple[Any, ...],
+        timeout_seconds: float,
+        memory_bytes: int,
+        *,
+        streaming: bool,
+    ) -> None:
+        self._seconds_left = timeout_seconds
+        self._child_done = False
+        # The child's own CPU limit only stops a child whose parent died while it spun; the wall-clock
+        # limit here is the one that normally applies. It is doubled because a streaming child may
+        # work on the next item while the caller is busy with the last.
+        cpu_seconds = math.ceil(2 * timeout_seconds) + 1
+        self._receiver, sender = _CONTEXT.Pipe(duplex=False)
+        task = _Task(function, args, streaming, memory_bytes, cpu_seconds)
+        self._process = _CONTEXT.Process(target=_child_main, args=(sender, task), daemon=True)
+        try:
+            self._process.start()
+        except BaseException:
+            self._receiver.close()
+            raise
+        finally:
+            # Only the child holds the sending end now, so its death reads as end-of-file here.
+            sender.close()
+
+    def receive(self) -> Any:
+        started = time.monotonic()
+        try:
+            if not self._receiver.poll(max(self._seconds_left, 0.0)):
+                self._kill()
+                raise JobTimedOut()
+            tag, value = self._receiver.recv()
+        except (EOFError, OSError):
+            raise self._death() from None
+        finally:
+            self._seconds_left -= time.monotonic() - started
+        # After anything but an item, the child has said its last word and is exiting.
+        self._child_done = tag != _ITEM
+        if tag in {_RESULT, _ITEM}:
+            return value
+        if tag == _END:
+            return _END_OF_ITEMS
+        raise _failure(tag, value)
+
+    def close(self) -> None:
+        """Wait for a child that has finished to exit; kill one that has not (the caller stopped early)."""
+        if self._child_done:
+            self._process.join(_EXIT_GRACE_SECONDS)
+        self._kill()
+        self._process.close()
+        self._receiver.close()
+
+    def _kill(self) -> None:
+        if self._process.exitcode is None:
+            self._process.kill()
+            self._process.join()
+
+    def _death(self) -> JobError:
+        """What to report for a child that stopped without saying why."""
+        self._process.join(_EXIT_GRACE_SECONDS)
+        if self._process.exitcode is None:
+            self._kill()
+            return JobCrashed("closed its pipe without a result but did not exit")
+        code = self._process.exitcode
+        if code == -signal.SIGKILL:
+            # Not ours (ours raise JobTimedOut): the kernel's out-of-memory killer is the usual sender.
+            return JobOutOfMemory("killed by SIGKILL")
+        if code == -signal.SIGXCPU:
+            return JobTimedOut("CPU time limit reached")
+        if code is not None and code < 0:
+            return JobCrashed(f"killed by {signal.Signals(-code).name}")
+        return JobCrashed(f"exited with code {code} without a result")
+
+
+def _failure(tag: str, value: Any) -> Exception:
+    if tag == _REJECTED:
+        return value
+    if tag == _OUT_OF_MEMORY:
+        return JobOutOfMemory(value)
+    return UnexpectedJobError(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """What the child is to do, and within which limits; pickled to it by name and value."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    streaming: bool
+    memory_bytes: int
+    cpu_seconds: int
+
+
+def _child_main(sender: Connection, task: _Task) -> None:
+    _limit_resources(task.memory_bytes, task.cpu_seconds)
+    try:
+        if task.streaming:
+            for item in task.function(*task.args):
+                sender.send((_ITEM, item))
+            sender.send((_END, None))
+        else:
+            sender.send((_RESULT, task.function(*task.args)))
+    except RejectedFile as rejection:
+        sender.send((_REJECTED, rejection))
+    except MemoryError as error:
+        sender.send((_OUT_OF_MEMORY, f"MemoryError: {error}"))
+    except Exception:  # anything else is a bug: report it with its traceback for the log
+        sender.send((_RAISED, traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
+    address_space = _address_space_in_use() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    # A crash must not leave a core dump (a copy of the pupil's work) on disk.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _address_space_in_use() -> int:
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
+    return pages * resource.getpagesize()

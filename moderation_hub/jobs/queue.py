@@ -1,0 +1,205 @@
+"""Jobs: functions declared with ``@job`` that run off the request path, retried on failure.
+
+Huey carries the messages: a SQLite file in the instance folder by default, Redis when ``REDIS_URL`` is
+set. Each app gets its own Huey instance, built from its settings by ``init_jobs``, with two tasks of its
+own: one runs any job by name, one reports a job's permanent failure. Jobs themselves are plain functions
+in a registry keyed by ``module:function``, so declaring one needs no app, and a worker finds one it has
+not seen by importing its module.
+"""
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import Task
+from huey.exceptions import TaskTimeout
+
+from moderation_hub.db import db
+
+logger = logging.getLogger(__name__)
+
+# Jobs take ids and plain values, never rows or objects: each attempt reads fresh data in its own
+# transaction, and the message survives a trip through the queue.
+JobArgument = int | str | float | bool | None
+_ARGUMENT_TYPES = (int, str, float, bool, type(None))
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """Why a job gave up after its last attempt; handed to its ``on_failure`` callback."""
+
+    job: str  # the job's name, "module:function"
+    error_type: str  # the exception's class name, e.g. "JobCrashed", "WorkerDiedError", "TimeLimitError"
+    message: str  # the exception's message
+
+
+class WorkerDiedError(Exception):
+    """The worker process running the job ended mid-job: killed, crashed, or out of memory."""
+
+
+class TimeLimitError(Exception):
+    """The job ran past its time limit (``timeout_seconds`` or ``JOB_TIMEOUT_SECONDS``)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A function that runs on the queue; declare one with ``@job``."""
+
+    function: Callable[..., None]
+    retries: int | None
+    retry_delay_seconds: int | None
+    timeout_seconds: int | None
+    on_failure: Callable[..., None] | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__}:{self.function.__qualname__}"
+
+    def enqueue(self, *args: JobArgument) -> None:
+        """Queue a run now. Where the job reads rows this transaction writes, use ``enqueue_after_commit``."""
+        _current_queue().enqueue(self, args)
+
+    def enqueue_after_commit(self, *args: JobArgument) -> None:
+        """Queue a run once the current transaction commits; never, if it rolls back."""
+        queue = _current_queue()
+        _check_arguments(self, args)
+        db.after_commit(lambda: queue.enqueue(self, args))
+
+
+_JOBS: dict[str, Job] = {}
+
+
+def job(
+    *,
+    retries: int | None = None,
+    retry_delay_seconds: int | None = None,
+    timeout_seconds: int | None = None,
+    on_failure: Callable[..., None] | None = None,
+) -> Callable[[Callable[..., None]], Job]:
+    """Declare a module-level function as a job; ``None`` takes the ``JOB_*`` setting of the same name.
+
+    Each attempt runs in an app context of its own, inside ``db.transaction()``: it commits when the
+    function returns and rolls back when it raises, so a failed attempt leaves nothing behind. A retried
+    job runs again from the start, and (rarely: a worker killed just after a commit) may run again after
+    succeeding, so write it to be idempotent. After the last attempt fails, ``on_failure(failure, *args)``
+    runs as a job of its own, in its own transaction, with a ``JobFailure``.
+    """
+
+    def register(function: Callable[..., None]) -> Job:
+        if "<locals>" in function.__qualname__:
+            raise TypeError(f"{function.__qualname__}: a job must be a module-level function, for the worker to import")
+        declared = Job(function, retries, retry_delay_seconds, timeout_seconds, on_failure)
+        _JOBS[declared.name] = declared
+        return declared
+
+    return register
+
+
+def find_job(name: str) -> Job:
+    if name not in _JOBS:
+        importlib.import_module(name.partition(":")[0])  # registers the module's jobs
+    try:
+        return _JOBS[name]
+    except KeyError:
+        raise LookupError(f"there is no job named {name}") from None
+
+
+class JobQueue:
+    """One app's queue: enqueues jobs, and runs them and their failure reports in that app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.huey = _build_huey(app)
+        self.run_task = self.huey.task(name="run_job")(self._run)
+        self.report_task = self.huey.task(name="report_job_failure")(self._report)
+        self.huey.post_execute()(self._after_attempt)
+
+    def describe(self) -> str:
+        storage = self.huey.storage
+        where = f"the SQLite file {storage.filename}" if isinstance(self.huey, SqliteHuey) else "Redis"
+        return f"queue {self.huey.name!r} in {where}"
+
+    def enqueue(self, job: Job, args: tuple[JobArgument, ...]) -> None:
+        _check_arguments(job, args)
+        config = self.app.config
+        self.huey.enqueue(
+            self.run_task.s(
+                job.name,
+                args,
+                retries=_setting(job.retries, config["JOB_RETRIES"]),
+                retry_delay=self._retry_delay(_setting(job.retry_delay_seconds, config["JOB_RETRY_DELAY_SECONDS"])),
+                timeout=_setting(job.timeout_seconds, config["JOB_TIMEOUT_SECONDS"]),
+            )
+        )
+
+    def report_if_final(self, task: Task, error: BaseException) -> None:
+        """After a job's last attempt failed, queue its failure report; reports are not reported on."""
+        if task.retries or not isinstance(task, self.run_task.task_class):
+            return
+        name, args = task.args
+        failure = _failure_from(name, error, task.timeout)
+        logger.error("job failed", extra={"job": name, "error_type": failure.error_type})
+        config = self.app.config
+        retry_delay = self._retry_delay(config["JOB_RETRY_DELAY_SECONDS"])
+        self.huey.enqueue(
+            self.report_task.s(name, args, failure, retries=config["JOB_RETRIES"], retry_delay=retry_delay)
+        )
+
+    def _retry_delay(self, seconds: int) -> int:
+        return 0 if self.huey.immediate else seconds  # in immediate mode no scheduler would run a delayed retry
+
+    def _run(self, name: str, args: tuple[JobArgument, ...]) -> None:
+        job = find_job(name)
+        with self.app.app_context(), db.transaction():
+            job.function(*args)
+
+    def _report(self, name: str, args: tuple[JobArgument, ...], failure: JobFailure) -> None:
+        on_failure = find_job(name).on_failure
+        if on_failure is not None:
+            with self.app.app_context(), db.transaction():
+                on_failure(failure, *args)
+
+    def _after_attempt(self, task: Task, _value: Any, exception: BaseException | None) -> None:
+        # Huey calls this after every attempt, outside the attempt's time limit, and then retries by itself.
+        if exception is not None:
+            self.report_if_final(task, exception)
+
+
+def init_jobs(app: Flask) -> None:
+    app.extensions["jobs"] = JobQueue(app)
+
+
+def _build_huey(app: Flask) -> Huey:
+    config = app.config
+    # Nobody reads results (jobs write to the database); JOB_IMMEDIATE runs each job inside enqueue().
+    options: dict[str, Any] = {"results": False, "immediate": config["JOB_IMMEDIATE"]}
+    if config["REDIS_URL"]:
+        return RedisHuey(config["JOB_QUEUE_NAME"], url=config["REDIS_URL"], **options)
+    path = Path(config["JOB_DATABASE"] or Path(app.instance_path) / "jobs.sqlite3")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(config["JOB_QUEUE_NAME"], filename=str(path), **options)
+
+
+def _current_queue() -> JobQueue:
+    return current_app.extensions["jobs"]
+
+
+def _setting(declared: int | None, default: int) -> int:
+    return default if declared is None else declared
+
+
+def _check_arguments(job: Job, args: tuple[object, ...]) -> None:
+    for value in args:
+        if not isinstance(value, _ARGUMENT_TYPES):
+            raise TypeError(f"{job.name} takes ids and plain values, not a {type(value).__name__}")
+
+
+def _failure_from(name: str, error: BaseException, timeout: int | None) -> JobFailure:
+    if isinstance(error, TaskTimeout):
+        error = TimeLimitError(f"the job ran for longer than its time limit of {timeout} seconds")
+    return JobFailure(job=name, error_type=type(error).__name__, message=str(error) or type(error).__name__)

@@ -1,0 +1,42 @@
+"""Loading samples and pages for a view: missing is 404, not allowed is 404 (the policy decides)."""
+
+from collections.abc import Callable
+
+from flask import abort
+
+from moderation_hub.db import get_or_404
+from moderation_hub.permissions import Permission, authorize
+from moderation_hub.samples.models import Page, WorkSample
+from moderation_hub.samples.services import SampleError
+
+
+def readable_sample(sample_id: int) -> WorkSample:
+    sample = get_or_404(WorkSample, sample_id)
+    authorize(Permission.SAMPLE_READ, sample)
+    return sample
+
+
+def editable_sample(sample_id: int) -> WorkSample:
+    sample = get_or_404(WorkSample, sample_id)
+    authorize(Permission.SAMPLE_EDIT, sample)
+    return sample
+
+
+def readable_page(page_id: int) -> Page:
+    page = get_or_404(Page, page_id)
+    authorize(Permission.SAMPLE_READ, page.sample)
+    return page
+
+
+def editable_page(page_id: int) -> Page:
+    page = get_or_404(Page, page_id)
+    authorize(Permission.SAMPLE_EDIT, page.sample)
+    return page
+
+
+def refuse_with_409(change: Callable[[], object]) -> object:
+    """Run a change; a refusal (locked, changed meanwhile, not ready) is a 409 page saying why."""
+    try:
+        return change()
+    except SampleError as error:
+        abort(409, str(error))

@@ -1,0 +1,100 @@
+"""Forms for work samples. Choices that depend on the school or framework are filled by the view."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from moderation_hub.education import YEAR_GROUPS, year_group_label
+from moderation_hub.samples.models import Independence
+
+YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEAR_GROUPS]
+
+
+class SampleDetailsForm(FlaskForm):
+    pupil_code = StringField(
+        "Pupil code",
+        description="Your school's code for the pupil, like Y6-014. Never the pupil's name or initials.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the pupil code"),
+            Length(max=20, message="Pupil code must be 20 characters or fewer"),
+        ],
+    )
+    year_group = SelectField("Year group", widget=GovSelect(), coerce=int, choices=YEAR_GROUP_CHOICES)
+    academic_year = SelectField("Academic year", widget=GovSelect(), coerce=int)
+
+
+class NewSampleForm(SampleDetailsForm):
+    framework = SelectField("Framework", description="What the work is judged against.", widget=GovSelect(), coerce=int)
+    submit = SubmitField("Create sample", widget=GovSubmitInput())
+
+
+class EditSampleForm(SampleDetailsForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    teacher_judgement = RadioField(
+        "Your overall judgement",
+        description="The standard you judge the pupil to be working at, from the framework's scale.",
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    commentary = TextAreaField(
+        "Overall commentary",
+        description="How the collection shows the standard. Do not name the pupil.",
+        widget=GovTextArea(),
+        validators=[Length(max=10000)],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class PieceForm(FlaskForm):
+    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=200)])
+    purpose = StringField(
+        "Genre or purpose",
+        description="For example: persuasive letter, recount.",
+        widget=GovTextInput(),
+        validators=[Length(max=200)],
+    )
+    written_on = DateField("Date written", widget=GovDateInput(), validators=[Optional()])
+    independence = RadioField(
+        "How independently was it written?",
+        description="Moderators weigh independent work most.",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(item.value, item.label) for item in Independence],
+        validators=[InputRequired("Say how independently the piece was written")],
+    )
+    submit = SubmitField("Add piece", widget=GovSubmitInput())
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(
+        "Upload pages",
+        description="PDF, JPEG, PNG or HEIC (iPhone) files. You can choose several at once.",
+        widget=GovFileInput(multiple=True),
+    )
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that acts on a sample: carries the version the person saw, and the CSRF token."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

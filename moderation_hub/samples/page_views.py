@@ -1,0 +1,235 @@
+"""Files and pages of a sample: uploading, processing status, the page viewer, page images,
+annotations and redactions. Write routes answer JSON to the page's scripts and redirect otherwise."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage as UploadedFile
+from werkzeug.wrappers import Response
+
+from moderation_hub.audit.services import record
+from moderation_hub.db import db, get_or_404
+from moderation_hub.frameworks.models import Criterion
+from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.samples import pages as page_service
+from moderation_hub.samples import uploads
+from moderation_hub.samples.access import (
+    editable_page,
+    editable_sample,
+    readable_page,
+    readable_sample,
+    refuse_with_409,
+)
+from moderation_hub.samples.blueprint import blueprint
+from moderation_hub.samples.forms import VersionedActionForm
+from moderation_hub.samples.models import Annotation, Redaction, SourceFile
+from moderation_hub.samples.services import SampleError
+from moderation_hub.storage import storage
+
+IMAGE_VARIANTS = ("display", "thumbnail")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@blueprint.post("/samples/<int:sample_id>/files")
+@login_required
+def upload(sample_id: int) -> Response | tuple[Response | str, int]:
+    sample = editable_sample(sample_id)
+    received = [item for item in request.files.getlist("files") if item.filename]
+    if not received:
+        return _refused(sample.id, ["Choose at least one file to upload"])
+    problems = []
+    for item in received:
+        try:
+            refuse_with_409(lambda item=item: uploads.accept_upload(sample, item.filename, _read(item), current_user))
+        except RejectedFile as error:
+            problems.append(str(error))
+    if problems:
+        return _refused(sample.id, problems)  # 400: nothing from this request is kept
+    if _wants_json():
+        return jsonify({"files": [{"name": item.filename} for item in received]})
+    flash(f"{len(received)} file(s) uploaded. Their pages appear here once processed.", "success")
+    return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))
+
+
+def _read(item: UploadedFile) -> bytes:
+    return item.stream.read()
+
+
+def _refused(sample_id: int, problems: list[str]) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify({"errors": problems}), 400
+    sample = readable_sample(sample_id)
+    return render_template("samples/upload_refused.html", sample=sample, problems=problems), 400
+
+
+@blueprint.post("/samples/<int:sample_id>/files/<int:file_id>/remove")
+@login_required
+def remove_file(sample_id: int, file_id: int) -> Response:
+    sample = editable_sample(sample_id)
+    source = get_or_404(SourceFile, file_id)
+    if source.sample_id != sample.id:
+        abort(404)
+    if not VersionedActionForm().validate_on_submit():
+        abort(400)
+    refuse_with_409(lambda: uploads.remove_file(sample, source, current_user))
+    flash(f"{source.school_file_name} and its pages have been removed.", "success")
+    return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))
+
+
+@blueprint.get("/samples/<int:sample_id>/status.json")
+@login_required
+def status(sample_id: int) -> Response:
+    sample = readable_sample(sample_id)
+    return jsonify(
+        {
+            "files": [
+                {"id": f.id, "status": f.status.value, "pages": f.page_count, "failure": f.failure_reason}
+                for f in sample.files
+            ],
+            "pages": len(sample.pages),
+            "pages_outdated": sum(page.images_outdated for page in sample.pages),
+        }
+    )
+
+
+@blueprint.get("/pages/<int:page_id>")
+@login_required
+def page(page_id: int) -> str:
+    page = readable_page(page_id)
+    return render_template(
+        "samples/page.html",
+        page=page,
+        sample=page.sample,
+        form=VersionedActionForm(version=page.sample.version),
+        criteria=page.sample.framework.criteria,
+    )
+
+
+@blueprint.get("/pages/<int:page_id>/<variant>.jpg")
+@login_required
+def page_image(page_id: int, variant: str) -> Response:
+    if variant not in IMAGE_VARIANTS:
+        abort(404)
+    page = readable_page(page_id)
+    record(current_user.id, f"page.viewed_{variant}", page, sample_id=page.sample_id)
+    return storage().serve(page.display_key if variant == "display" else page.thumbnail_key, "image/jpeg")
+
+
+@blueprint.post("/pages/<int:page_id>/annotations")
+@login_required
+def add_annotation(page_id: int) -> Response | tuple[Response | str, int]:
+    page = editable_page(page_id)
+    criteria = _criteria(request.form.getlist("criteria"))
+    try:
+        box = page_service.box_from(request.form)
+        annotation = page_service.add_annotation(page, box, request.form.get("comment", ""), criteria, current_user)
+    except SampleError as error:
+        return _page_refused(page_id, error)
+    if _wants_json():
+        return jsonify({"id": annotation.id, "number": annotation.number})
+    flash(f"Annotation {annotation.number} added.", "success")
+    return redirect(url_for("samples.page", page_id=page.id))
+
+
+@blueprint.post("/annotations/<int:annotation_id>/remove")
+@login_required
+def remove_annotation(annotation_id: int) -> Response:
+    annotation = get_or_404(Annotation, annotation_id)
+    page = editable_page(annotation.page_id)
+    refuse_with_409(lambda: page_service.remove_annotation(annotation, current_user))
+    return _back_to(page.id, f"Annotation {annotation.number} removed.")
+
+
+@blueprint.post("/pages/<int:page_id>/redactions")
+@login_required
+def add_redaction(page_id: int) -> Response | tuple[Response | str, int]:
+    page = editable_page(page_id)
+    try:
+        page_service.add_redactions(page, [page_service.box_from(request.form)], current_user)
+    except SampleError as error:
+        return _page_refused(page_id, error)
+    return _back_to(page.id, "Redaction added. The page images are being updated.")
+
+
+@blueprint.post("/redactions/<int:redaction_id>/remove")
+@login_required
+def remove_redaction(redaction_id: int) -> Response:
+    redaction = get_or_404(Redaction, redaction_id)
+    page = editable_page(redaction.page_id)
+    refuse_with_409(lambda: page_service.remove_redaction(redaction, current_user))
+    return _back_to(page.id, "Redaction removed. The page images are being updated.")
+
+
+@blueprint.post("/pages/<int:page_id>/needs-redaction")
+@login_required
+def flag_redaction(page_id: int) -> Response:
+    page = editable_page(page_id)
+    needed = request.form.get("needed") == "yes"
+    refuse_with_409(lambda: page_service.set_needs_redaction(page, needed, current_user))
+    return _back_to(page.id, "Page flagged as needing redaction." if needed else "Page marked as redacted.")
+
+
+@blueprint.post("/samples/<int:sample_id>/find-text")
+@login_required
+def find_text(sample_id: int) -> tuple[str, int] | str:
+    """Find a typed name in the sample's text layers and propose every place as a redaction."""
+    sample = editable_sample(sample_id)
+    query = request.form.get("query", "").strip()
+    if not query:
+        return render_template(
+            "samples/find_text.html", sample=sample, proposals=[], error="Type the words to find"
+        ), 400
+    proposals = page_service.propose_redactions(sample, query)
+    return render_template("samples/find_text.html", sample=sample, proposals=proposals, error=None)
+
+
+@blueprint.post("/samples/<int:sample_id>/redactions")
+@login_required
+def redact_proposals(sample_id: int) -> Response | tuple[Response | str, int]:
+    """Apply the proposed boxes the teacher kept ticked: each is ``page_id:x0:y0:x1:y1``."""
+    sample = editable_sample(sample_id)
+    pages = {page.id: page for page in sample.pages}
+    boxes_by_page: dict[int, list] = {}
+    for value in request.form.getlist("box"):
+        page_id, *corners = value.split(":")
+        if not page_id.isdigit() or int(page_id) not in pages or len(corners) != 4:
+            abort(400)
+        box = page_service.box_from(dict(zip(("x0", "y0", "x1", "y1"), corners, strict=True)))
+        boxes_by_page.setdefault(int(page_id), []).append(box)
+    for page_id, boxes in boxes_by_page.items():
+        refuse_with_409(lambda p=pages[page_id], b=boxes: page_service.add_redactions(p, b, current_user))
+    count = sum(map(len, boxes_by_page.values()))
+    flash(f"{count} redaction(s) added. The page images are being updated.", "success")
+    return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="pages"))
+
+
+def _criteria(values: list[str]) -> list[Criterion]:
+    ids = [int(value) for value in values if value.isdigit()]
+    return list(db.session.scalars(select(Criterion).where(Criterion.id.in_(ids)))) if ids else []
+
+
+def _page_refused(page_id: int, error: SampleError) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify({"errors": [str(error)]}), 400
+    page = readable_page(page_id)
+    return (
+        render_template(
+            "samples/page.html",
+            page=page,
+            sample=page.sample,
+            form=VersionedActionForm(version=page.sample.version),
+            criteria=page.sample.framework.criteria,
+            error=str(error),
+        ),
+        400,
+    )
+
+
+def _back_to(page_id: int, message: str) -> Response:
+    if _wants_json():
+        return jsonify({"ok": True})
+    flash(message, "success")
+    return redirect(url_for("samples.page", page_id=page_id))

@@ -1,0 +1,149 @@
+"""The worker's jobs: turning an uploaded file into pages, and re-making a page's images after redaction.
+
+Rendering runs in the sandbox (a child process with time and memory limits). A file's pages become
+visible together, in the job's one transaction, so a crash or a failed attempt never shows half a
+sample; the images an attempt stored are deleted when it fails. Both jobs are idempotent.
+"""
+
+from dataclasses import asdict
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from moderation_hub.db import db
+from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.ingestion.geometry import Word
+from moderation_hub.ingestion.jobs import ProcessedPage, RedactedPage, process_file, redact_page
+from moderation_hub.ingestion.limits import MB, IngestLimits
+from moderation_hub.ingestion.sandbox import iter_isolated
+from moderation_hub.jobs import JobFailure, job
+from moderation_hub.logs import logger
+from moderation_hub.samples.models import FileStatus, Page, SourceFile
+from moderation_hub.storage import FileStorage, storage
+
+
+def ingest_limits() -> IngestLimits:
+    config = current_app.config
+    return IngestLimits(
+        max_file_bytes=config["UPLOAD_MAX_FILE_MB"] * MB,
+        max_pdf_pages=config["UPLOAD_MAX_PDF_PAGES"],
+        max_image_pixels=config["UPLOAD_MAX_IMAGE_PIXELS"],
+        max_files_per_sample=config["UPLOAD_MAX_FILES_PER_SAMPLE"],
+    )
+
+
+def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
+    """After the last attempt: say why, and keep nothing of the file but that message."""
+    source = db.session.get(SourceFile, source_file_id)
+    if source is None or source.status is FileStatus.READY:
+        return
+    _fail(source, f"“{source.school_file_name}” could not be processed: {failure.message}.")
+
+
+@job(on_failure=_mark_failed)
+def process_source_file(source_file_id: int) -> None:
+    source = db.session.get(SourceFile, source_file_id, with_for_update=True)
+    if source is None or source.status in (FileStatus.READY, FileStatus.FAILED) or source.upload_key is None:
+        return  # removed, or already done by an earlier attempt
+    source.attempts += 1
+    files = storage()
+    stored: list[str] = []
+    db.after_rollback(lambda: _delete(files, stored))  # a failed attempt leaves no images behind
+    try:
+        pages = [_store_page(files, source, processed, stored) for processed in _render(files, source)]
+    except RejectedFile as error:
+        _delete(files, stored)
+        _fail(source, str(error))  # a bad file stays bad: no retry
+        return
+    _place(source, pages)
+    _settle_upload(files, source)
+    source.status = FileStatus.READY
+    logger.info("file processed", extra={"source_file_id": source.id, "pages": len(pages)})
+
+
+def _render(files: FileStorage, source: SourceFile) -> object:
+    config = current_app.config
+    return iter_isolated(
+        process_file,
+        source.school_file_name,
+        files.get(source.upload_key or ""),
+        ingest_limits(),
+        timeout_seconds=config["INGEST_FILE_SECONDS"],
+        memory_bytes=config["INGEST_MEMORY_MB"] * MB,
+    )
+
+
+def _store_page(files: FileStorage, source: SourceFile, processed: ProcessedPage, stored: list[str]) -> Page:
+    master_key = _put(files, processed.master, stored)
+    page = Page(source_file=source, sample_id=source.sample_id, index_in_file=processed.index, master_key=master_key)
+    _apply_redacted(page, processed.redacted, files, stored)
+    return page
+
+
+def _apply_redacted(page: Page, redacted: RedactedPage, files: FileStorage, stored: list[str]) -> None:
+    page.display_key = _put(files, redacted.derivatives.display_jpeg, stored)
+    page.thumbnail_key = _put(files, redacted.derivatives.thumbnail_jpeg, stored)
+    page.width, page.height = redacted.derivatives.width, redacted.derivatives.height
+    page.text = redacted.text
+    page.words = [asdict(word) for word in redacted.words]
+
+
+def _put(files: FileStorage, data: bytes, stored: list[str]) -> str:
+    key = files.new_key()
+    files.put(key, data, "image/jpeg")
+    stored.append(key)
+    return key
+
+
+def _place(source: SourceFile, pages: list[Page]) -> None:
+    """Add the file's pages after the sample's existing ones, all in this one transaction."""
+    last = db.session.scalar(select(func.max(Page.position)).where(Page.sample_id == source.sample_id))
+    start = -1 if last is None else last
+    for offset, page in enumerate(pages, start=1):
+        page.position = start + offset
+        db.session.add(page)
+    db.session.flush()
+
+
+def _settle_upload(files: FileStorage, source: SourceFile) -> None:
+    """Keep the upload as the school's private original if the school says so; otherwise delete it."""
+    key, source.upload_key = source.upload_key, None
+    if source.sample.school.keep_originals:
+        source.original_key = key
+    elif key:
+        db.after_commit(lambda: files.delete(key))
+
+
+def _fail(source: SourceFile, reason: str) -> None:
+    source.status = FileStatus.FAILED
+    source.failure_reason = reason
+    key, source.upload_key = source.upload_key, None
+    if key:
+        files = storage()
+        db.after_commit(lambda: files.delete(key))
+    logger.warning("file failed", extra={"source_file_id": source.id})
+
+
+def _delete(files: FileStorage, keys: list[str]) -> None:
+    for key in keys:
+        files.delete(key)
+
+
+@job()
+def remake_page_images(page_id: int) -> None:
+    """Burn the page's current redactions into new images from its master; the old images are deleted."""
+    page = db.session.get(Page, page_id, with_for_update=True)  # one remake at a time per page
+    if page is None or not page.images_outdated:
+        return
+    files = storage()
+    old_keys = [page.display_key, page.thumbnail_key]
+    stored: list[str] = []
+    db.after_rollback(lambda: _delete(files, stored))
+    redacted = redact_page(
+        files.get(page.master_key), [Word(**word) for word in page.words], [r.box for r in page.redactions]
+    )
+    # New keys, so no cache anywhere can go on serving the unredacted image under the old address.
+    _apply_redacted(page, redacted, files, stored)
+    page.images_outdated = False
+    db.session.flush()
+    db.after_commit(lambda: _delete(files, old_keys))

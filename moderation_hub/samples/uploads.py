@@ -1,0 +1,116 @@
+"""Accepting an uploaded file into a sample, while the teacher waits.
+
+The file is checked in a sandboxed process (PyMuPDF never runs in a web thread), stored under a
+random key, and queued for the worker. A refused file leaves nothing: no row, no stored object, no
+temporary file (the bytes never touch the disk before they are accepted).
+"""
+
+from flask import current_app
+from sqlalchemy import select
+
+from moderation_hub.accounts.models import User
+from moderation_hub.audit.services import record
+from moderation_hub.db import db
+from moderation_hub.ingestion.errors import RejectedFile, display_name
+from moderation_hub.ingestion.formats import FileKind
+from moderation_hub.ingestion.inspect import FileFacts, inspect_file
+from moderation_hub.ingestion.limits import MB, IngestLimits
+from moderation_hub.ingestion.sandbox import JobError, run_isolated
+from moderation_hub.samples.models import FileStatus, SampleState, SourceFile, WorkSample
+from moderation_hub.samples.processing import ingest_limits, process_source_file
+from moderation_hub.samples.services import SampleError, SampleLockedError
+from moderation_hub.storage import storage
+
+CONTENT_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.JPEG: "image/jpeg",
+    FileKind.PNG: "image/png",
+    FileKind.HEIC: "image/heic",
+}
+
+
+def accept_upload(sample: WorkSample, filename: str, data: bytes, author: User) -> SourceFile:
+    """Check, store and queue one file; ``RejectedFile`` (naming the file) when it cannot be used."""
+    if sample.state is not SampleState.DRAFT:
+        raise SampleLockedError
+    limits = ingest_limits()
+    if len(sample.files) >= limits.max_files_per_sample:
+        raise RejectedFile(filename, f"cannot be added: a sample holds at most {limits.max_files_per_sample} files")
+    facts = _inspect(filename, data, limits)
+    source = SourceFile(
+        school_file_name=display_name(filename)[:255],
+        kind=facts.kind.value,
+        byte_size=facts.byte_count,
+        sha256=facts.sha256,
+        page_count=facts.page_count,
+        upload_key=_store(data, CONTENT_TYPES[facts.kind]),
+        uploaded_by_id=author.id,
+    )
+    sample.files.append(source)
+    db.session.flush()
+    record(author.id, "sample.file_uploaded", sample, source_file_id=source.id, pages=facts.page_count)
+    process_source_file.enqueue_after_commit(source.id)
+    return source
+
+
+def _inspect(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
+    config = current_app.config
+    try:
+        return run_isolated(
+            inspect_file,
+            filename,
+            data,
+            limits,
+            timeout_seconds=config["INGEST_CHECK_SECONDS"],
+            memory_bytes=config["INGEST_MEMORY_MB"] * MB,
+        )
+    except JobError as error:
+        raise RejectedFile(filename, f"could not be checked: {error}") from error
+
+
+def _store(data: bytes, content_type: str) -> str:
+    """Store the bytes; if the request's transaction is then rolled back, delete them again."""
+    files = storage()
+    key = files.new_key()
+    files.put(key, data, content_type)
+    db.after_rollback(lambda: files.delete(key))
+    return key
+
+
+def remove_file(sample: WorkSample, source: SourceFile, author: User) -> None:
+    """Remove an upload, its pages and every stored image of them, once the removal is committed."""
+    if sample.state is not SampleState.DRAFT:
+        raise SampleLockedError
+    if source.status is FileStatus.PENDING:
+        raise SampleError("Wait until the file has been processed before removing it")
+    keys = [key for key in (source.upload_key, source.original_key) if key]
+    for page in source.pages:
+        keys += [page.master_key, page.display_key, page.thumbnail_key]
+        sample.pages.remove(page)
+    sample.files.remove(source)
+    for position, page in enumerate(sample.pages):
+        page.position = position
+    db.session.flush()
+    files = storage()
+    db.after_commit(lambda: [files.delete(key) for key in keys])
+    record(author.id, "sample.file_removed", sample, source_file_id=source.id)
+
+
+def duplicates_of(sample: WorkSample) -> dict[int, list[str]]:
+    """For each file of the sample, the pupil codes of the school's other samples holding the same bytes."""
+    hashes = {source.sha256: source.id for source in sample.files}
+    rows = db.session.execute(
+        select(SourceFile.sha256, WorkSample.pupil_code)
+        .join(SourceFile.sample)
+        .where(WorkSample.school_id == sample.school_id, SourceFile.sha256.in_(hashes), WorkSample.id != sample.id)
+    )
+    found: dict[int, list[str]] = {}
+    for sha256, pupil_code in rows:
+        found.setdefault(hashes[sha256], []).append(pupil_code)
+    same_sample = {}
+    for source in sample.files:
+        same_sample.setdefault(source.sha256, []).append(source.id)
+    for ids in same_sample.values():
+        for source_id in ids[1:]:
+            found.setdefault(source_id, []).append(f"{sample.pupil_code} (this sample)")
+    return found

@@ -1,0 +1,66 @@
+"""What every storage backend offers, and the keys they all share.
+
+Keys are random and mean nothing: no school, pupil, teacher or file name ever reaches a path, an object
+key or a URL. Whoever holds a key has already been authorised by a view; the storage never decides access.
+"""
+
+import re
+import secrets
+from typing import Protocol
+
+from werkzeug.wrappers import Response
+
+# 128 random bits in lower-case hex: safe as a file name on every filesystem (even case-insensitive ones)
+# and in a URL, and nothing but these characters can ever name an object, so no key can climb out of
+# its folder or prefix.
+KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+
+
+class InvalidKeyError(ValueError):
+    """A key that ``random_key`` did not make: a bug in the caller, never something to look up."""
+
+
+def random_key() -> str:
+    return secrets.token_hex(16)
+
+
+def check_key(key: str) -> None:
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise InvalidKeyError(f"not a storage key: {key!r}")
+
+
+def reader_cache_control(max_age_seconds: int) -> str:
+    """Readers' browsers may keep an image this long; a key's content never changes, so no revalidation.
+
+    ``private``: the image is a pupil's work, never for shared caches.
+    """
+    return f"private, max-age={max_age_seconds}, immutable"
+
+
+class FileStorage(Protocol):
+    """Where uploaded work and rendered page images live."""
+
+    @property
+    def reader_origin(self) -> str | None:
+        """The origin readers' browsers load images from when it is not this site (for the CSP)."""
+        ...
+
+    def new_key(self) -> str: ...
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store ``data`` whole. Put once per key: readers cache a key's content as never changing."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The object's bytes; ``FileNotFoundError`` when there is none."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object; a key with no object is fine."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def serve(self, key: str, content_type: str) -> Response:
+        """The response that shows the object to a reader whom the caller has already authorised."""
+        ...

@@ -1,0 +1,71 @@
+"""Objects as files under one folder (by default ``instance/uploads``)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from flask import abort, send_file
+from werkzeug.wrappers import Response
+
+from moderation_hub.storage.base import check_key, random_key, reader_cache_control
+
+
+class LocalFileStorage:
+    """Files under ``root``, in sub-folders named by a key's first two characters.
+
+    Sharding keeps each folder to a few thousand files, which every filesystem lists quickly.
+    """
+
+    reader_origin: str | None = None  # readers get the files from this site
+
+    def __init__(self, root: Path, *, cache_seconds: int) -> None:
+        self.root = root
+        self._cache_control = reader_cache_control(cache_seconds)
+        self._cache_seconds = cache_seconds
+
+    def new_key(self) -> str:
+        return random_key()
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write to a temporary file beside the target, then rename: a crash never leaves half a file.
+
+        ``content_type`` is not kept: ``serve`` is told the type by its caller, who knows what the file is.
+        """
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The leading dot keeps temporary names from ever looking like a key.
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def serve(self, key: str, content_type: str) -> Response:
+        path = self._path(key)
+        try:
+            file = path.open("rb")
+        except FileNotFoundError:
+            abort(404)
+        # An open file rather than a path: send_file would otherwise name the file in Content-Disposition.
+        # A key's content never changes, so the key is a perfect ETag.
+        response = send_file(file, mimetype=content_type, etag=key, max_age=self._cache_seconds)
+        response.headers["Cache-Control"] = self._cache_control
+        return response
+
+    def _path(self, key: str) -> Path:
+        check_key(key)
+        return self.root / key[:2] / key

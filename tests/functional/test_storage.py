@@ -1,0 +1,71 @@
+"""The app's storage: local under the instance by default, S3 when STORAGE_URL says so, with the CSP to match."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import urllib3
+from flask import Flask
+from sqlalchemy import Connection
+
+from moderation_hub import create_app
+from moderation_hub.config import ConfigurationError
+from moderation_hub.storage import LocalFileStorage, S3FileStorage, storage
+from tests.conftest import build_test_app
+from tests.storage_server import S3Server, running_s3_server, use_dummy_credentials
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[S3Server]:
+    with running_s3_server() as server:
+        yield server
+
+
+def image_sources(app: Flask) -> str:
+    policy = app.test_client().get("/healthz").headers["Content-Security-Policy"]
+    return next(directive for directive in policy.split("; ") if directive.startswith("img-src "))
+
+
+def test_by_default_files_are_kept_in_a_local_folder(app: Flask, tmp_path: Path) -> None:
+    assert isinstance(storage(), LocalFileStorage)
+    assert storage().root == tmp_path / "uploads"
+    assert image_sources(app) == "img-src 'self' data:"
+
+
+def test_without_a_storage_url_files_go_under_the_instance_folder(tmp_path: Path) -> None:
+    app = create_app({"ENVIRONMENT": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.extensions["storage"].root == tmp_path / "instance" / "uploads"
+
+
+def test_an_s3_storage_url_stores_in_the_bucket_and_lets_pages_show_its_images(
+    connection: Connection,
+    database_url: str,
+    tmp_path: Path,
+    s3_server: S3Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_dummy_credentials(monkeypatch)
+    app = build_test_app(
+        connection,
+        database_url,
+        tmp_path,
+        STORAGE_URL=f"s3://{s3_server.bucket}/moderation-hub",
+        S3_ENDPOINT_URL=s3_server.endpoint_url,
+        S3_REGION=s3_server.region,
+    )
+    assert image_sources(app) == f"img-src 'self' data: {s3_server.endpoint_url}"
+    with app.test_request_context():
+        files = storage()
+        assert isinstance(files, S3FileStorage)
+        key = files.new_key()
+        files.put(key, b"a page", "image/png")
+        link = files.serve(key, "image/png").location
+    assert link.startswith(f"{s3_server.endpoint_url}/{s3_server.bucket}/moderation-hub/{key}?")
+    assert urllib3.request("GET", link, timeout=10).data == b"a page"
+
+
+def test_an_unusable_storage_url_stops_the_app_from_starting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="STORAGE_URL"):
+        create_app(
+            {"ENVIRONMENT": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "STORAGE_URL": "ftp://x"}
+        )

@@ -1,0 +1,101 @@
+"""The worker's jobs, run through the sandbox as the app runs them: upload, propose boxes, redact."""
+
+import io
+
+import pymupdf
+import pytest
+from PIL import Image
+
+from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.ingestion.geometry import Box
+from moderation_hub.ingestion.jobs import ProcessedPage, process_file, redact_page
+from moderation_hub.ingestion.limits import IngestLimits
+from moderation_hub.ingestion.sandbox import JobOutOfMemory, iter_isolated, run_isolated
+from moderation_hub.ingestion.text import find_words
+from tests.unit.ingestion import samples
+
+MB = 1024 * 1024
+LIMITS = IngestLimits()
+SANDBOX = {"timeout_seconds": 30, "memory_bytes": 512 * MB}
+
+
+def processed(filename: str, data: bytes, redactions: dict[int, list[Box]] | None = None) -> list[ProcessedPage]:
+    return list(iter_isolated(process_file, filename, data, LIMITS, redactions, **SANDBOX))
+
+
+def pixels(jpeg: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(jpeg), formats=["JPEG"])
+    image.load()
+    return image
+
+
+def centre_is_black(jpeg: bytes, box: Box) -> bool:
+    image = pixels(jpeg)
+    x = round((box.x0 + box.x1) / 2 * image.width)
+    y = round((box.y0 + box.y1) / 2 * image.height)
+    return max(image.getpixel((x, y))) <= 8
+
+
+def test_a_pdf_comes_back_page_by_page_with_its_text() -> None:
+    pages = processed("essay.pdf", samples.essay_pdf())
+    assert [page.index for page in pages] == [0, 1]
+    first = pages[0]
+    assert "Amy Jones" in first.redacted.text
+    assert (first.redacted.derivatives.width, first.redacted.derivatives.height) == (1131, 1600)
+    assert pixels(first.master).size == (1131, 1600)
+
+
+def test_redacting_a_typed_name_blacks_it_out_and_removes_it_from_the_search_text() -> None:
+    (first, _) = processed("essay.pdf", samples.essay_pdf())
+    boxes = find_words(first.words, "amy jones")
+    assert len(boxes) == 2  # the name line and the sentence that mentions her
+
+    redacted = run_isolated(redact_page, first.master, first.words, boxes, **SANDBOX)
+
+    assert "Amy" not in redacted.text and "Jones" not in redacted.text
+    assert redacted.text.startswith("Name: My holiday by the sea")
+    assert all(word.text not in {"Amy", "Jones"} for word in redacted.words)
+    for box in boxes:
+        assert centre_is_black(redacted.derivatives.display_jpeg, box)
+        assert centre_is_black(redacted.derivatives.thumbnail_jpeg, box)
+    # The private master and word list keep everything, so the teacher can change the redactions.
+    assert "Jones" in {word.text for word in first.words}
+    assert not centre_is_black(first.master, boxes[0])
+
+
+def test_redactions_given_at_upload_apply_to_their_page_only() -> None:
+    name = Box(0.05, 0.04, 0.6, 0.09)
+    first, second = processed("essay.pdf", samples.essay_pdf(), {0: [name]})
+    assert first.redacted.text.startswith("My holiday")
+    assert centre_is_black(first.redacted.derivatives.display_jpeg, name)
+    assert second.redacted.text.startswith("Page two")
+    assert not centre_is_black(second.redacted.derivatives.display_jpeg, name)
+
+
+def test_a_photo_comes_back_as_one_upright_page_without_words() -> None:
+    (page,) = processed("IMG_0001.JPG", samples.landscape_photo())
+    assert (page.redacted.derivatives.width, page.redacted.derivatives.height) == (1200, 1600)
+    assert (page.words, page.redacted.text) == ([], "")
+
+
+def test_a_disguised_file_is_refused_from_inside_the_worker() -> None:
+    with pytest.raises(
+        RejectedFile, match=r'^"essay\.pdf" is not a PDF, JPEG, PNG or HEIC file \(it looks like HTML\)$'
+    ):
+        processed("essay.pdf", samples.html_page())
+
+
+def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:
+    """MuPDF's own failed allocation, not Python's, comes back as out of memory."""
+    document = pymupdf.open()
+    page = document.new_page(width=500, height=500)
+    huge = io.BytesIO()
+    Image.new("RGB", (6000, 6000), "white").save(huge, "JPEG")
+    page.insert_image(page.rect, stream=huge.getvalue())
+    with pytest.raises(JobOutOfMemory) as failure:
+        list(
+            iter_isolated(
+                process_file, "scan.pdf", document.tobytes(), LIMITS, timeout_seconds=30, memory_bytes=16 * MB
+            )
+        )
+    assert "malloc" in failure.value.details

@@ -1,0 +1,94 @@
+"""Whatever a job does (crash, hang, eat memory, refuse the file), the caller gets a clear answer and the
+child process is gone."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.ingestion.sandbox import (
+    JobCrashed,
+    JobOutOfMemory,
+    JobTimedOut,
+    UnexpectedJobError,
+    iter_isolated,
+    run_isolated,
+)
+from tests.unit.ingestion import child_jobs
+
+MB = 1024 * 1024
+LIMITS = {"timeout_seconds": 10, "memory_bytes": 256 * MB}
+
+
+def is_gone(pid: int) -> bool:
+    """True once the process has exited and been reaped: a zombie still answers signal 0."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_job_returns_its_result() -> None:
+    assert run_isolated(child_jobs.add, 2, 3, **LIMITS) == 5
+
+
+def test_a_generator_job_streams_its_items() -> None:
+    assert list(iter_isolated(child_jobs.count_up_to, 4, **LIMITS)) == [0, 1, 2, 3]
+
+
+def test_a_job_that_aborts_is_reported_as_a_crash_and_the_next_job_runs() -> None:
+    with pytest.raises(JobCrashed, match=r"^the file made the page renderer crash$") as crash:
+        run_isolated(child_jobs.abort, **LIMITS)
+    assert crash.value.details == "killed by SIGABRT"
+    assert run_isolated(child_jobs.add, 1, 1, **LIMITS) == 2
+
+
+def test_a_job_that_exits_without_a_result_is_reported_as_a_crash() -> None:
+    with pytest.raises(JobCrashed) as crash:
+        run_isolated(child_jobs.exit_quietly, **LIMITS)
+    assert crash.value.details == "exited with code 0 without a result"
+
+
+def test_a_job_that_hangs_is_killed_at_its_time_limit(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    started = time.monotonic()
+    with pytest.raises(JobTimedOut, match=r"^the file took too long to process$"):
+        run_isolated(child_jobs.sleep_after_reporting, pid_file, 60, timeout_seconds=1, memory_bytes=256 * MB)
+    assert time.monotonic() - started < 2
+    assert is_gone(int(pid_file.read_text()))
+
+
+def test_a_job_that_wants_too_much_memory_is_stopped() -> None:
+    with pytest.raises(JobOutOfMemory, match=r"^the file needed more memory than we allow for one file$"):
+        run_isolated(child_jobs.allocate, 2048 * MB, timeout_seconds=10, memory_bytes=256 * MB)
+
+
+def test_the_memory_limit_counts_from_the_jobs_start_not_from_zero() -> None:
+    assert run_isolated(child_jobs.allocate, 100 * MB, timeout_seconds=10, memory_bytes=256 * MB) == 100 * MB
+
+
+def test_a_refused_file_comes_back_as_itself() -> None:
+    with pytest.raises(RejectedFile) as refusal:
+        run_isolated(child_jobs.reject, "essay.pdf", **LIMITS)
+    assert str(refusal.value) == '"essay.pdf" is protected by a password'
+
+
+def test_a_bug_in_a_job_comes_back_with_its_traceback_for_the_log() -> None:
+    with pytest.raises(UnexpectedJobError, match=r"^the page renderer failed unexpectedly$") as failure:
+        run_isolated(child_jobs.fail, **LIMITS)
+    assert "KeyError: 'a bug'" in failure.value.details
+
+
+def test_stopping_a_stream_early_stops_the_child() -> None:
+    stream = iter_isolated(child_jobs.pids_forever, **LIMITS)
+    pid = next(stream)
+    stream.close()
+    assert is_gone(pid)
+
+
+def test_jobs_start_single_threaded_and_can_leave_no_core_dump() -> None:
+    assert run_isolated(child_jobs.thread_count, **LIMITS) == 1
+    assert run_isolated(child_jobs.core_dump_limit, **LIMITS) == (0, 0)

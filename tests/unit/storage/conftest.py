@@ -1,0 +1,76 @@
+"""Both backends, ready to use: local on a temporary folder, S3 on moto's server under a fresh prefix."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import urllib3
+from flask import Flask, request
+from flask.testing import FlaskClient
+from werkzeug.wrappers import Response
+
+from moderation_hub.storage import FileStorage, LocalFileStorage, S3FileStorage
+from tests.storage_server import S3Server, running_s3_server, use_dummy_credentials
+
+EXPIRY_SECONDS = 300
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def local_storage(tmp_path: Path) -> LocalFileStorage:
+    return LocalFileStorage(tmp_path / "uploads", cache_seconds=EXPIRY_SECONDS)
+
+
+@pytest.fixture
+def s3_storage(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3FileStorage:
+    """A prefix of its own per test, so tests never see each other's objects."""
+    use_dummy_credentials(monkeypatch)
+    return S3FileStorage(
+        s3_server.bucket,
+        f"test-{uuid.uuid4().hex}",
+        endpoint_url=s3_server.endpoint_url,
+        region=s3_server.region,
+        url_expiry_seconds=EXPIRY_SECONDS,
+    )
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_storage(request: pytest.FixtureRequest) -> FileStorage:
+    return request.getfixturevalue(f"{request.param}_storage")
+
+
+def reader_client(storage: FileStorage) -> FlaskClient:
+    """A bare app with one route that serves any key, standing in for a view that has authorised the reader."""
+    app = Flask(__name__)
+
+    @app.get("/files/<key>")
+    def serve(key: str) -> Response:
+        return storage.serve(key, request.args["type"])
+
+    return app.test_client()
+
+
+class Served(NamedTuple):
+    status: int
+    content_type: str | None
+    cache_control: str | None
+    body: bytes
+
+
+def read_as_a_reader(storage: FileStorage, key: str, content_type: str) -> Served:
+    """Ask for the object as a browser would, following a redirect to wherever the storage sends it."""
+    # Closed as a WSGI server closes it, which closes the file the local backend opened.
+    with reader_client(storage).get(f"/files/{key}", query_string={"type": content_type}) as response:
+        if response.status_code != 302:
+            return Served(
+                response.status_code, response.content_type, response.headers.get("Cache-Control"), response.data
+            )
+    remote = urllib3.request("GET", response.location, redirect=False, timeout=10)
+    return Served(remote.status, remote.headers.get("Content-Type"), remote.headers.get("Cache-Control"), remote.data)

@@ -1,0 +1,96 @@
+"""What every backend promises, checked on each: the local folder and S3 (moto's server over HTTP)."""
+
+import re
+
+import pytest
+
+from moderation_hub.storage import KEY_PATTERN, FileStorage, InvalidKeyError
+from tests.unit.storage.conftest import EXPIRY_SECONDS, read_as_a_reader
+
+PAGE = b"\x89PNG\r\n\x1a\n a rendered page"
+
+
+def test_what_is_put_is_got_back(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "image/png")
+    assert any_storage.get(key) == PAGE
+
+
+def test_exists_until_deleted(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    assert not any_storage.exists(key)
+    any_storage.put(key, PAGE, "image/png")
+    assert any_storage.exists(key)
+    any_storage.delete(key)
+    assert not any_storage.exists(key)
+    with pytest.raises(FileNotFoundError):
+        any_storage.get(key)
+
+
+def test_deleting_a_missing_object_is_fine(any_storage: FileStorage) -> None:
+    any_storage.delete(any_storage.new_key())
+
+
+def test_getting_a_missing_object_is_file_not_found(any_storage: FileStorage) -> None:
+    with pytest.raises(FileNotFoundError):
+        any_storage.get(any_storage.new_key())
+
+
+def test_keys_are_random_characters_and_nothing_else(any_storage: FileStorage) -> None:
+    keys = [any_storage.new_key() for _ in range(1000)]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
+    assert all(KEY_PATTERN.fullmatch(key) for key in keys)
+
+
+NOT_KEYS = [
+    "",
+    "../../etc/passwd",
+    "..",
+    "/etc/passwd",
+    "ab/../../../../etc/passwd",
+    "school-a/pupil-jo-bloggs.png",
+    "0123456789abcdef0123456789abcdef\n",
+    "0123456789abcdef0123456789abcdef/x",
+    "0123456789ABCDEF0123456789ABCDEF",
+    "0123456789abcdef0123456789abcde",
+    "0123456789abcdef0123456789abcdef0",
+]
+
+
+@pytest.mark.parametrize("key", NOT_KEYS)
+def test_anything_but_a_key_is_refused_everywhere(any_storage: FileStorage, key: str) -> None:
+    for use in (
+        lambda: any_storage.put(key, PAGE, "image/png"),
+        lambda: any_storage.get(key),
+        lambda: any_storage.exists(key),
+        lambda: any_storage.delete(key),
+        lambda: any_storage.serve(key, "image/png"),
+    ):
+        with pytest.raises(InvalidKeyError):
+            use()
+
+
+def test_a_reader_gets_the_bytes_as_the_content_type_asked_for(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    # Stored as one type, served as another: the caller, who knows what the object is, decides.
+    any_storage.put(key, PAGE, "application/octet-stream")
+    served = read_as_a_reader(any_storage, key, "image/png")
+    assert served.status == 200
+    assert served.content_type == "image/png"
+    assert served.body == PAGE
+
+
+def test_readers_may_keep_an_image_only_in_their_own_cache_and_briefly(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "image/png")
+    served = read_as_a_reader(any_storage, key, "image/png")
+    assert served.cache_control == f"private, max-age={EXPIRY_SECONDS}, immutable"
+
+
+def test_a_reader_asking_for_a_missing_object_gets_not_found(any_storage: FileStorage) -> None:
+    served = read_as_a_reader(any_storage, any_storage.new_key(), "image/png")
+    # S3 answers 404, or 403 when the credentials may not list the bucket. Moto answers 403 for another
+    # reason: it mistakes the presigned GET's response-content-type for an upload's content-type.
+    assert served.status in {403, 404}
+    assert PAGE not in served.body
