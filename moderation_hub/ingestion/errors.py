@@ -1,6 +1,8 @@
 """The refusal of an uploaded file, with a message the person who uploaded it can act on."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 _LONGEST_NAME = 80
@@ -35,3 +37,12 @@ class RejectedFile(Exception):  # noqa: N818 - a verdict on an upload, as the ca
 
     def __str__(self) -> str:
         return f'"{display_name(self.filename)}" {self.reason}'
+
+
+@contextmanager
+def rejecting(filename: str) -> Iterator[None]:
+    """Turn the readers' ``UnreadableError`` into a ``RejectedFile`` that names ``filename``."""
+    try:
+        yield
+    except UnreadableError as error:
+        raise RejectedFile(filename, str(error)) from error

@@ -34,8 +34,6 @@ pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_image
 
 def check_image(data: bytes, kind: FileKind, limits: IngestLimits) -> None:
     """Decode the whole image once, so a damaged or cut-off file is refused at upload."""
-    if kind is FileKind.PNG and _PNG_END not in data[-1024:]:
-        raise UnreadableError(INCOMPLETE)
     with _reading(kind):
         image = open_image(data, kind, limits)
         # A JPEG decoded at an eighth of its size still reads every byte of the file, at little cost.
@@ -59,6 +57,8 @@ def load_image(data: bytes, kind: FileKind, limits: IngestLimits, long_edge: int
 
 def open_image(data: bytes, kind: FileKind, limits: IngestLimits) -> ImageFile.ImageFile:
     """Open (headers only) with the one Pillow format that ``kind`` names, refusing oversized images."""
+    if kind is FileKind.PNG and _PNG_END not in data[-1024:]:
+        raise UnreadableError(INCOMPLETE)
     try:
         image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[kind]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from moderation_hub.ingestion import images, pdf
-from moderation_hub.ingestion.errors import RejectedFile, UnreadableError
+from moderation_hub.ingestion.errors import UnreadableError, rejecting
 from moderation_hub.ingestion.formats import ACCEPTED, FileKind, looks_like, sniff
 from moderation_hub.ingestion.limits import MB, IngestLimits
 
@@ -31,24 +31,24 @@ def inspect_file(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
     pages, pixels), so most bad files are refused while the uploader waits. A PDF page that only
     fails when drawn is refused later, by ``jobs.process_file``, in the same words.
     """
-    try:
-        kind = _check_kind(data, limits)
+    kind = identify(filename, data, limits)
+    with rejecting(filename):
         page_count = pdf.check_pdf(data, limits) if kind is FileKind.PDF else _check_picture(data, kind, limits)
-    except UnreadableError as error:
-        raise RejectedFile(filename, str(error)) from error
     return FileFacts(filename, kind, page_count, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _check_kind(data: bytes, limits: IngestLimits) -> FileKind:
-    if not data:
-        raise UnreadableError("is empty")
-    if len(data) > limits.max_file_bytes:
-        raise UnreadableError(
-            f"is {_megabytes(len(data))}, more than the {_megabytes(limits.max_file_bytes)} we accept for one file"
-        )
-    kind = sniff(data)
-    if kind is None:
-        raise UnreadableError(f"is not {ACCEPTED} (it looks like {looks_like(data)})")
+def identify(filename: str, data: bytes, limits: IngestLimits) -> FileKind:
+    """The kind of file the content shows, once it is known to be non-empty and within the byte limit."""
+    with rejecting(filename):
+        if not data:
+            raise UnreadableError("is empty")
+        if len(data) > limits.max_file_bytes:
+            raise UnreadableError(
+                f"is {_megabytes(len(data))}, more than the {_megabytes(limits.max_file_bytes)} we accept for one file"
+            )
+        kind = sniff(data)
+        if kind is None:
+            raise UnreadableError(f"is not {ACCEPTED} (it looks like {looks_like(data)})")
     return kind
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from moderation_hub.ingestion.derive import Derivatives, decode_master, derive, encode_master
+from moderation_hub.ingestion.errors import rejecting
 from moderation_hub.ingestion.geometry import Box, Word
-from moderation_hub.ingestion.inspect import inspect_file
+from moderation_hub.ingestion.inspect import identify
 from moderation_hub.ingestion.limits import IngestLimits
 from moderation_hub.ingestion.render import render_pages
 from moderation_hub.ingestion.text import text_outside
@@ -48,19 +49,21 @@ def process_file(
     limits: IngestLimits,
     redactions_by_page: Mapping[int, Sequence[Box]] | None = None,
 ) -> Iterator[ProcessedPage]:
-    """Check the upload again (the type is decided here, from the content), then yield each page.
+    """Yield each page of the upload, checking it as ``inspect_file`` does while it renders.
 
-    Raises ``RejectedFile`` for a bad file, including a PDF page that cannot be drawn. Pages come
-    without redactions unless ``redactions_by_page`` (page index to boxes) is given.
+    The type is decided here again, from the content. Raises ``RejectedFile`` for a bad file,
+    including a PDF page that cannot be drawn. Pages come without redactions unless
+    ``redactions_by_page`` (page index to boxes) is given.
     """
-    facts = inspect_file(filename, data, limits)
-    for page in render_pages(data, facts.kind, limits):
-        yield ProcessedPage(
-            index=page.index,
-            redacted=_redacted(page.image, page.words, (redactions_by_page or {}).get(page.index, ())),
-            master=encode_master(page.image),
-            words=page.words,
-        )
+    kind = identify(filename, data, limits)
+    with rejecting(filename):
+        for page in render_pages(data, kind, limits):
+            yield ProcessedPage(
+                index=page.index,
+                redacted=_redacted(page.image, page.words, (redactions_by_page or {}).get(page.index, ())),
+                master=encode_master(page.image),
+                words=page.words,
+            )
 
 
 def redact_page(master: bytes, words: Sequence[Word], redactions: Sequence[Box]) -> RedactedPage:

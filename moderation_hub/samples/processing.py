@@ -75,7 +75,10 @@ def _render(files: FileStorage, source: SourceFile) -> object:
 
 def _store_page(files: FileStorage, source: SourceFile, processed: ProcessedPage, stored: list[str]) -> Page:
     master_key = _put(files, processed.master, stored)
-    page = Page(source_file=source, sample_id=source.sample_id, index_in_file=processed.index, master_key=master_key)
+    # Ids, not relationships: the pages join the session together, once every page is stored.
+    page = Page(
+        source_file_id=source.id, sample_id=source.sample_id, index_in_file=processed.index, master_key=master_key
+    )
     _apply_redacted(page, processed.redacted, files, stored)
     return page
 

@@ -9,11 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import stream_encode_multipart
 
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.frameworks.services import import_demo_frameworks, import_framework_file
-from tests.conftest import csrf_token_from, post_form, sign_in
+from tests.conftest import post_form, post_multipart, sign_in
 from tests.factories import World
 from tests.unit.frameworks.documents import VALID, broken
 
@@ -26,15 +25,6 @@ def demo(session: Session) -> None:
 def upload(client: FlaskClient, text: str, filename: str = "framework.yaml"):
     file = (io.BytesIO(text.encode("utf-8")), filename)
     return post_form(client, "/frameworks/import", {"file": file}, content_type="multipart/form-data")
-
-
-def post_multipart_in_memory(client: FlaskClient, url: str, data: dict[str, object]):
-    """Like ``post_form``, but encodes the body in memory: the test client spools a large body to a temporary
-    file that nothing closes, which the warnings-as-errors setting reports."""
-    token = csrf_token_from(client.get(url).get_data(as_text=True))
-    body, length, boundary = stream_encode_multipart({**data, "csrf_token": token}, use_tempfile=False)
-    content_type = f"multipart/form-data; boundary={boundary}"
-    return client.post(url, input_stream=body, content_length=length, content_type=content_type)
 
 
 def framework_count(session: Session) -> int:
@@ -219,7 +209,7 @@ def test_an_unsuitable_upload_is_refused(
 ) -> None:
     sign_in(client, world.la_lead.email)
 
-    response = post_multipart_in_memory(client, "/frameworks/import", data)
+    response = post_multipart(client, "/frameworks/import", data)
 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)

@@ -300,7 +300,7 @@ def test_sigterm_interrupts_a_running_job_which_the_next_worker_runs_again(tmp_p
         first.wait_until("the job to start", lambda: first.attempts(marker) == 1)
 
         assert stop(first, signal.SIGTERM) == 0
-    assert first.effects(marker) == []
+        assert first.effects(marker) == []
 
     with worker_running(tmp_path, database_url) as second:
         second.wait_until("the job to run again", lambda: second.effects(marker))

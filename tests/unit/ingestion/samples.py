@@ -1,8 +1,8 @@
 """Test files made in code: pupils' work as teachers upload it, and the broken files they sometimes do.
 
 Each generator returns the file's bytes, made once per test run (bytes cannot be changed, so tests
-may share them). Sizes are kept small so the whole suite stays fast; the shapes (a landscape-stored photo with EXIF orientation 6, a text layer with the pupil's name at a known
-place) are the real ones.
+may share them). Sizes are kept small so the whole suite stays fast; the shapes (a landscape-stored
+photo with EXIF orientation 6, a text layer with the pupil's name at a known place) are the real ones.
 """
 
 import io

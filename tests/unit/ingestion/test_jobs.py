@@ -1,6 +1,7 @@
 """The worker's jobs, run through the sandbox as the app runs them: upload, propose boxes, redact."""
 
 import io
+from collections.abc import Callable
 
 import pymupdf
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image
 
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.geometry import Box
+from moderation_hub.ingestion.inspect import inspect_file
 from moderation_hub.ingestion.jobs import ProcessedPage, process_file, redact_page
 from moderation_hub.ingestion.limits import IngestLimits
 from moderation_hub.ingestion.sandbox import JobOutOfMemory, iter_isolated, run_isolated
@@ -83,6 +85,27 @@ def test_a_disguised_file_is_refused_from_inside_the_worker() -> None:
         RejectedFile, match=r'^"essay\.pdf" is not a PDF, JPEG, PNG or HEIC file \(it looks like HTML\)$'
     ):
         processed("essay.pdf", samples.html_page())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        samples.encrypted_pdf,
+        lambda: samples.blank_pdf(61),
+        lambda: samples.truncated(samples.essay_pdf()),
+        lambda: samples.truncated(samples.landscape_photo()),
+        lambda: samples.truncated(samples.png_with_metadata()),
+        lambda: samples.truncated(samples.heic_photo()),
+        lambda: samples.png_bomb(8000, 6000),
+    ],
+)
+def test_the_worker_refuses_what_inspection_refuses_in_the_same_words(make: Callable[[], bytes]) -> None:
+    data = make()
+    with pytest.raises(RejectedFile) as at_upload:
+        inspect_file("work.file", data, LIMITS)
+    with pytest.raises(RejectedFile) as in_worker:
+        processed("work.file", data)
+    assert str(in_worker.value) == str(at_upload.value)
 
 
 def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:

@@ -1,0 +1,168 @@
+"""Uploading pupils' work: accepted files become pages; refused files leave nothing behind."""
+
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from moderation_hub.audit.models import AuditEvent
+from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
+from moderation_hub.storage import storage
+from tests.conftest import https_client, post_multipart, sign_in
+from tests.factories import World
+from tests.unit.ingestion import samples as files
+
+
+def upload(client: FlaskClient, sample: WorkSample, *named: tuple[str, bytes], **kwargs: object):
+    data = {"files": [FileStorage(io.BytesIO(content), name) for name, content in named]}
+    return post_multipart(client, f"/samples/{sample.id}/files", data, page=f"/samples/{sample.id}", **kwargs)
+
+
+def stored_objects(app: Flask) -> list[Path]:
+    root = Path(app.config["STORAGE_URL"].removeprefix("file://"))
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def test_a_pdf_and_a_photo_become_pages_the_teacher_can_see(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    response = upload(client, sample_a, ("essay.pdf", files.essay_pdf()), ("photo.jpg", files.landscape_photo()))
+    assert response.status_code == 302
+
+    session.expire_all()
+    assert [f.status for f in sample_a.files] == [FileStatus.READY, FileStatus.READY]
+    assert [(p.position, p.source_file.kind, p.index_in_file) for p in sample_a.pages] == [
+        (0, "pdf", 0),
+        (1, "pdf", 1),
+        (2, "jpeg", 0),
+    ]
+    photo_page = sample_a.pages[2]
+    assert photo_page.height > photo_page.width  # EXIF orientation 6 applied: stored landscape, shown portrait
+    assert "Amy Jones" in sample_a.pages[0].text
+
+    with client.get(f"/pages/{photo_page.id}/display.jpg") as image:
+        assert image.status_code == 200
+        assert image.mimetype == "image/jpeg"
+        assert "private" in image.headers["Cache-Control"]
+        assert Image.open(io.BytesIO(image.data)).size == (photo_page.width, photo_page.height)
+    with client.get(f"/pages/{photo_page.id}/thumbnail.jpg") as thumbnail:
+        assert thumbnail.status_code == 200
+    viewed = session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == photo_page.id)).all()
+    assert {"page.viewed_display", "page.viewed_thumbnail"} <= set(viewed)
+
+
+def test_the_upload_itself_is_not_kept_unless_the_school_says_so(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    upload(client, sample_a, ("photo.jpg", files.landscape_photo()))
+    session.expire_all()
+    (source,) = sample_a.files
+    assert source.upload_key is None
+    assert source.original_key is None
+    assert len(stored_objects(app)) == 3  # master, display and thumbnail of the one page
+
+    world.school_a.keep_originals = True
+    session.flush()
+    upload(client, sample_a, ("photo.png", files.png_with_metadata()))
+    session.expire_all()
+    kept = sample_a.files[1]
+    assert kept.original_key is not None
+    assert storage().get(kept.original_key) == files.png_with_metadata()
+
+
+def test_images_and_pages_of_a_draft_are_for_the_schools_staff_only(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    upload(client, sample_a, ("photo.jpg", files.landscape_photo()))
+    session.expire_all()
+    page = sample_a.pages[0]
+    outsider = https_client(app)
+    sign_in(outsider, "teacher.b@example.org")
+    for url in (f"/pages/{page.id}", f"/pages/{page.id}/display.jpg", f"/samples/{sample_a.id}/status.json"):
+        assert outsider.get(url).status_code == 404
+    assert https_client(app).get(f"/pages/{page.id}/display.jpg").status_code == 302  # to sign in
+
+
+REFUSALS = [
+    ("empty.pdf", b"", "is empty"),
+    ("essay.pdf", files.html_page(), "not a PDF, JPEG, PNG or HEIC"),
+    ("archive.jpg", files.zip_archive(), "not a PDF, JPEG, PNG or HEIC"),
+    ("locked.pdf", files.encrypted_pdf(), "password"),
+    ("broken.pdf", files.corrupt_pdf(), "damaged"),
+    ("cut.pdf", files.truncated(files.essay_pdf()), ""),
+    ("cut.jpg", files.truncated(files.landscape_photo()), ""),
+    ("long.pdf", files.blank_pdf(3), "pages"),
+    ("huge.png", files.png_bomb(), "pixels"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), REFUSALS, ids=[row[0] for row in REFUSALS])
+def test_a_refused_file_is_named_with_its_reason_and_leaves_nothing(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    sample_a: WorkSample,
+    session: Session,
+    name: str,
+    content: bytes,
+    reason: str,
+) -> None:
+    app.config["UPLOAD_MAX_PDF_PAGES"] = 2
+    sign_in(client, "teacher.a@example.org")
+    response = upload(client, sample_a, ("fine.jpg", files.landscape_photo()), (name, content))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"“{name}”" in page or f'"{name}"' in page or name in page
+    assert reason in page
+    session.expire_all()
+    assert session.scalars(select(SourceFile)).all() == []
+    assert session.scalars(select(Page)).all() == []
+    assert stored_objects(app) == []  # the accepted file of the same request was removed with the rest
+
+
+def test_a_file_over_the_size_limit_is_refused(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    app.config["UPLOAD_MAX_FILE_MB"] = 1
+    sign_in(client, "teacher.a@example.org")
+    noise = Image.effect_noise((1400, 1400), 120).convert("RGB")
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert len(buffer.getvalue()) > 1024 * 1024
+    response = upload(client, sample_a, ("big.png", buffer.getvalue()))
+    assert response.status_code == 400
+    assert "big.png" in response.get_data(as_text=True)
+    assert session.scalars(select(SourceFile)).all() == []
+    assert stored_objects(app) == []
+
+
+def test_the_same_file_twice_in_a_school_is_flagged_as_a_duplicate(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    upload(client, sample_a, ("photo.jpg", files.landscape_photo()))
+    upload(client, sample_a, ("photo again.jpg", files.landscape_photo()))
+    page = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
+    assert "Duplicate" in page
+    assert "Y6-001 (this sample)" in page
+
+
+def test_a_submitted_sample_takes_no_more_files(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sample_a.state = sample_a.state.SUBMITTED
+    session.flush()
+    sign_in(client, "teacher.a@example.org")
+    data = {"files": [FileStorage(io.BytesIO(files.landscape_photo()), "photo.jpg")]}
+    response = post_multipart(client, f"/samples/{sample_a.id}/files", data, page="/account")
+    assert response.status_code == 409
+    assert session.scalars(select(SourceFile)).all() == []
