@@ -92,6 +92,8 @@ class ServerLikeClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        # Buffered: the response is read whole and closed, as a server would, so a streamed file is closed too.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

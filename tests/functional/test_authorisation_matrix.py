@@ -7,14 +7,32 @@ that cannot exist, which routing refuses before anything else.
 A new route fails ``test_every_route_is_in_the_matrix`` until it has a row here.
 """
 
+import io
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.frameworks.services import import_demo_frameworks
+from moderation_hub.samples.models import FileStatus, Page, SourceFile
+from moderation_hub.samples.services import SampleDetails, create_sample
+from moderation_hub.storage import storage
 from tests.conftest import https_client, post_form, sign_in
 from tests.factories import World
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+_TINY_JPEG = _jpeg()
 
 ROLES = ("anonymous", "teacher_a", "lead_a", "teacher_b", "moderator", "la_lead", "admin", "other_la_lead")
 
@@ -47,6 +65,16 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/authorities/{other_authority}/clusters": (302, 404, 404, 404, 404, 404, 200, 200),
     "/clusters/{cluster}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
     "/schools/999999": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/samples": (302, 200, 200, 200, 403, 403, 403, 403),
+    "/schools/{school_a}/samples/new": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}/edit": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}/evidence": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}/status.json": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/pages/{page_a}": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/pages/{page_a}/display.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/pages/{page_a}/thumbnail.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/pages/{page_a}/original.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
     "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
     "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
 }
@@ -60,8 +88,30 @@ def framework_slug(app: Flask) -> str:
     return import_demo_frameworks()[0].framework.slug
 
 
-def _ids(world: World, framework_slug: str) -> dict[str, object]:
+@pytest.fixture
+def page_a(world: World, framework_slug: str, session: Session) -> Page:
+    """A draft sample at school A with one page whose images are in storage."""
+    framework = session.scalar(select(Framework).where(Framework.slug == "ks2-writing-ta"))
+    sample = create_sample(world.school_a, framework, SampleDetails("Y6-900", 6, 2025), world.teacher_a)
+    source = SourceFile(
+        school_file_name="scan.jpg", kind="jpeg", byte_size=1, sha256="0" * 64, page_count=1, status=FileStatus.READY
+    )
+    sample.files.append(source)
+    session.flush()
+    keys = {}
+    for name in ("master", "display", "thumbnail"):
+        keys[f"{name}_key"] = storage().new_key()
+        storage().put(keys[f"{name}_key"], _TINY_JPEG, "image/jpeg")
+    page = Page(sample=sample, source_file=source, position=0, index_in_file=0, width=1, height=1, **keys)
+    session.add(page)
+    session.flush()
+    return page
+
+
+def _ids(world: World, framework_slug: str, page: Page) -> dict[str, object]:
     return {
+        "sample_a": page.sample_id,
+        "page_a": page.id,
         "teacher_a": world.teacher_a.id,
         "teacher_c": world.teacher_c.id,
         "school_a": world.school_a.id,
@@ -81,10 +131,10 @@ def _client_for(app: Flask, world: World, role: str) -> FlaskClient:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_get_matrix(app: Flask, world: World, framework_slug: str, role: str) -> None:
+def test_get_matrix(app: Flask, world: World, framework_slug: str, page_a: Page, role: str) -> None:
     client = _client_for(app, world, role)
     column = ROLES.index(role)
-    ids = _ids(world, framework_slug)
+    ids = _ids(world, framework_slug, page_a)
     wrong = {}
     for route, expected in GET_MATRIX.items():
         actual = client.get(route.format(**ids)).status_code
@@ -93,9 +143,9 @@ def test_get_matrix(app: Flask, world: World, framework_slug: str, role: str) ->
     assert wrong == {}
 
 
-def test_every_route_is_in_the_matrix(app: Flask, world: World, framework_slug: str) -> None:
+def test_every_route_is_in_the_matrix(app: Flask, world: World, framework_slug: str, page_a: Page) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = _ids(world, framework_slug)
+    ids = _ids(world, framework_slug, page_a)
     covered = set()
     for route in GET_MATRIX:
         try:
@@ -128,12 +178,22 @@ POST_CASES = [
     ("/schools/{school_a}/edit", "lead_a", 404),
     ("/schools/{school_a}/edit", "other_la_lead", 404),
     ("/authorities/{authority}/schools/new", "moderator", 404),
+    ("/samples/{sample_a}/submit", "teacher_b", 404),
+    ("/samples/{sample_a}/submit", "moderator", 404),
+    ("/samples/{sample_a}/submit", "la_lead", 404),
+    ("/samples/{sample_a}/files", "teacher_b", 404),
+    ("/pages/{page_a}/redactions", "teacher_b", 404),
+    ("/pages/{page_a}/annotations", "la_lead", 404),
+    ("/pages/{page_a}/needs-redaction", "other_la_lead", 404),
+    ("/samples/{sample_a}/find-text", "moderator", 404),
 ]
 
 
 @pytest.mark.parametrize(("route", "role", "expected"), POST_CASES)
-def test_post_matrix(app: Flask, world: World, framework_slug: str, route: str, role: str, expected: int) -> None:
+def test_post_matrix(
+    app: Flask, world: World, framework_slug: str, page_a: Page, route: str, role: str, expected: int
+) -> None:
     client = _client_for(app, world, role)
-    url = route.format(**_ids(world, framework_slug))
+    url = route.format(**_ids(world, framework_slug, page_a))
     response = post_form(client, url, {"active": "no"}, page="/account")
     assert response.status_code == expected
