@@ -27,6 +27,7 @@ from werkzeug.test import TestResponse, stream_encode_multipart
 from moderation_hub import create_app
 from moderation_hub.db import Base, build_engine, db
 from tests import factories
+from tests.storage_server import S3Server, running_s3_server
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,6 +123,13 @@ def app(connection: Connection, database_url: str, tmp_path: Path) -> Iterator[F
     app = build_test_app(connection, database_url, tmp_path)
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on 127.0.0.1, one per run, reached over HTTP as a real endpoint is."""
+    with running_s3_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """What an upload is, decided from its content, or why we refuse it.
 
 ``inspect_file`` opens PDFs with PyMuPDF: run it only in a sandboxed worker process
-(``sandbox.run_isolated(inspect_file, ...)``), never in a web thread.
+(``sandbox.run_isolated(inspect_file, ...)``), never in a web thread. ``identify`` only looks at
+bytes and is safe anywhere.
 """
 
 import hashlib
@@ -38,7 +39,10 @@ def inspect_file(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
 
 
 def identify(filename: str, data: bytes, limits: IngestLimits) -> FileKind:
-    """The kind of file the content shows, once it is known to be non-empty and within the byte limit."""
+    """The kind of file the content shows, once it is known to be non-empty and within the byte limit.
+
+    Reads only the first bytes and the length, so it may run in a web thread.
+    """
     with rejecting(filename):
         if not data:
             raise UnreadableError("is empty")

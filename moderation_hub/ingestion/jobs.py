@@ -1,7 +1,7 @@
 """The functions a worker runs in the sandbox: one uploaded file per call, its pages streamed back.
 
 ``process_file`` is a generator: run it with ``sandbox.iter_isolated`` and store each page before
-taking the next. A page crosses the pipe as a few JPEGs and its words (about 1.5 MB for a photo), so
+taking the next. A page crosses the pipe as a few JPEGs and its words (about 1.3 MB for a photo), so
 neither process ever holds more than one page, whatever the number of pages in the file.
 """
 
@@ -21,8 +21,10 @@ from moderation_hub.ingestion.text import text_outside
 
 @dataclass(frozen=True, slots=True)
 class RedactedPage:
-    """What readers may see of a page, the redactions applied: its images, searchable text and the
-    words that text is made of (with their places, to highlight search hits)."""
+    """What readers may see of a page, with the redactions applied.
+
+    ``words`` are the words of ``text`` with their places on the page, to highlight search hits.
+    """
 
     derivatives: Derivatives
     text: str

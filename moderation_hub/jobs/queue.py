@@ -145,9 +145,15 @@ class JobQueue:
         failure = _failure_from(name, error, task.timeout)
         logger.error("job failed", extra={"job": name, "error_type": failure.error_type})
         config = self.app.config
-        retry_delay = self._retry_delay(config["JOB_RETRY_DELAY_SECONDS"])
         self.huey.enqueue(
-            self.report_task.s(name, args, failure, retries=config["JOB_RETRIES"], retry_delay=retry_delay)
+            self.report_task.s(
+                name,
+                args,
+                failure,
+                retries=config["JOB_RETRIES"],
+                retry_delay=self._retry_delay(config["JOB_RETRY_DELAY_SECONDS"]),
+                timeout=config["JOB_TIMEOUT_SECONDS"],
+            )
         )
 
     def _retry_delay(self, seconds: int) -> int:

@@ -77,8 +77,9 @@ def always_fail(scratch: str, marker: str) -> None:
     raise ValueError(f"cannot process {marker}")
 
 
-@job(retries=0, on_failure=record_failure)
-def kill_own_worker(_scratch: str, _marker: str) -> None:
+@job(retries=1, retry_delay_seconds=0, on_failure=record_failure)
+def kill_own_worker(scratch: str, marker: str) -> None:
+    _count_attempt(scratch, marker)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -263,6 +264,7 @@ def test_a_job_that_kills_its_worker_is_reported_and_the_other_jobs_carry_on(run
     running_worker.enqueue(kill_own_worker, doomed)
 
     running_worker.wait_until("the failure report", lambda: running_worker.failures(doomed))
+    assert running_worker.attempts(doomed) == 2  # a death counts as a failed attempt: retried, then reported
     assert running_worker.failures(doomed) == [
         ("WorkerDiedError", "the worker process running the job was killed by SIGKILL")
     ]

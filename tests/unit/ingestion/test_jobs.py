@@ -1,7 +1,10 @@
 """The worker's jobs, run through the sandbox as the app runs them: upload, propose boxes, redact."""
 
+import contextlib
 import io
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -122,3 +125,26 @@ def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:
             )
         )
     assert "malloc" in failure.value.details
+
+
+def test_no_upload_good_or_bad_leaves_a_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    uploads = [
+        samples.essay_pdf(),
+        samples.landscape_photo(),
+        samples.png_with_metadata(),
+        samples.heic_photo(),
+        samples.encrypted_pdf(),
+        samples.corrupt_pdf(),
+        samples.truncated(samples.essay_pdf()),
+        samples.truncated(samples.landscape_photo()),
+        samples.png_bomb(),
+        samples.html_page(),
+    ]
+    for data in uploads:
+        with contextlib.suppress(RejectedFile):
+            inspect_file("work.file", data, LIMITS)
+        with contextlib.suppress(RejectedFile):
+            list(process_file("work.file", data, LIMITS))
+    assert list(tmp_path.iterdir()) == []

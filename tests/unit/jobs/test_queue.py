@@ -1,15 +1,15 @@
-"""The job queue in immediate mode: each job runs inside enqueue(), through Huey's own retry logic.
+"""The job queue in immediate mode, as the suite's apps run it (JOB_IMMEDIATE): each job runs inside
+enqueue(), through Huey's own retry logic.
 
 The same paths against a real worker process, on SQLite and on Redis, are in tests/functional/test_jobs_worker.py.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from huey import RedisHuey, SqliteHuey
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moderation_hub import create_app
@@ -18,7 +18,6 @@ from moderation_hub.jobs import JobFailure, job
 from moderation_hub.jobs.cli import worker
 from moderation_hub.jobs.queue import find_job
 from moderation_hub.organisations.models import LocalAuthority
-from tests.conftest import build_test_app
 
 # What the jobs below saw; cleared before each test. Jobs in the app keep no state between runs.
 attempts: list[str] = []
@@ -29,13 +28,6 @@ failures: list[tuple[JobFailure, str]] = []
 def _clear_records() -> None:
     attempts.clear()
     failures.clear()
-
-
-@pytest.fixture
-def app(connection: Connection, database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = build_test_app(connection, database_url, tmp_path, JOB_IMMEDIATE=True)
-    with app.app_context():
-        yield app
 
 
 def _add_authority(code: str) -> None:
@@ -145,7 +137,15 @@ def test_a_worker_imports_a_jobs_module_to_find_it(tmp_path: Path, monkeypatch: 
 
 
 def _settings(tmp_path: Path, **settings: object) -> dict[str, object]:
-    return {"ENVIRONMENT": "testing", "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path / "instance"), **settings}
+    return {
+        "ENVIRONMENT": "testing",
+        "SECRET_KEY": "test",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "REDIS_URL": None,
+        "JOB_DATABASE": None,
+        "JOB_IMMEDIATE": False,
+        **settings,
+    }
 
 
 def test_the_queue_is_a_sqlite_file_in_the_instance_folder_unless_redis_is_configured(tmp_path: Path) -> None:

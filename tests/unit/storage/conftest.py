@@ -1,7 +1,6 @@
 """Both backends, ready to use: local on a temporary folder, S3 on moto's server under a fresh prefix."""
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,15 +11,9 @@ from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
 
 from moderation_hub.storage import FileStorage, LocalFileStorage, S3FileStorage
-from tests.storage_server import S3Server, running_s3_server, use_dummy_credentials
+from tests.storage_server import S3Server, use_dummy_credentials
 
 EXPIRY_SECONDS = 300
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,95 @@
+"""``flask samples import``: bring an authority's existing archive of pupils' work in from a CSV manifest."""
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from moderation_hub.accounts.services import find_user_by_email
+from moderation_hub.db import db
+from moderation_hub.samples.bulk_import import (
+    COLUMNS,
+    ImportSummary,
+    ManifestError,
+    SampleWork,
+    import_files,
+    prepare_samples,
+    read_manifest,
+    worker_count,
+)
+from moderation_hub.samples.services import SampleError, current_academic_year
+
+samples_cli = click.Group("samples", help="Work samples.")
+
+
+@samples_cli.command("import", epilog=f"The manifest's header: {','.join(COLUMNS)}")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--as",
+    "author_email",
+    required=True,
+    metavar="EMAIL",
+    help="The person the audit log records as creating the samples and uploading the files, e.g. the LA lead.",
+)
+@click.option(
+    "--academic-year",
+    type=click.IntRange(2000, 2100),
+    default=current_academic_year,
+    help="The samples' academic year by the year it starts: 2025 is 2025/26 (default: the current one).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="How many samples are imported at once (on PostgreSQL; SQLite takes one at a time).",
+)
+@with_appcontext
+def import_command(manifest: Path, author_email: str, academic_year: int, jobs: int) -> None:
+    """Import the pupils' work listed in MANIFEST, a CSV file with one row per file.
+
+    Rows with the same school and pupil code make one sample. The whole manifest is checked first and
+    nothing is imported unless every row is right. Running it again after an interruption skips what
+    was imported and finishes the rest.
+    """
+    author_id, work, summary = _prepare(manifest, author_email, academic_year)
+    file_count = sum(len(sample.files) for sample in work)
+    click.echo(f"{len(work)} sample(s), {file_count} file(s) for {academic_year}/{(academic_year + 1) % 100:02d}.")
+    workers = worker_count(jobs)
+    if workers < jobs:
+        click.echo("The database is SQLite, so samples are imported one at a time.")
+    try:
+        _import(work, author_id, workers, file_count, summary)
+    except KeyboardInterrupt:
+        click.echo("Stopped once the files in progress were done: run the same command again to finish.", err=True)
+        raise
+    for line in summary.lines():
+        click.echo(line)
+    if summary.failures:
+        raise click.ClickException(f"{len(summary.failures)} file(s) were not imported (listed above)")
+
+
+def _prepare(manifest: Path, author_email: str, academic_year: int) -> tuple[int, list[SampleWork], ImportSummary]:
+    """Check everything and create the missing samples, in one transaction: on any problem, nothing is stored."""
+    try:
+        with db.transaction():
+            author = find_user_by_email(author_email)
+            if author is None or not author.is_active:
+                raise click.BadParameter(f"there is no active account for {author_email}", param_hint="--as")
+            planned = read_manifest(manifest, academic_year)
+            created = sum(sample.existing is None for sample in planned)
+            work = prepare_samples(planned, author)
+            return author.id, work, ImportSummary(samples_created=created, samples_reused=len(planned) - created)
+    except ManifestError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"nothing was imported: {len(error.problems)} problem(s) in {manifest}") from None
+    except SampleError as error:  # a sample created meanwhile by someone else, for instance
+        raise click.ClickException(f"nothing was imported: {error}") from None
+
+
+def _import(work: list[SampleWork], author_id: int, workers: int, file_count: int, summary: ImportSummary) -> None:
+    with click.progressbar(length=file_count, label="Importing files", item_show_func=lambda progress: progress) as bar:
+        for outcome in import_files(work, author_id, workers):
+            summary.add(outcome)
+            bar.update(1, summary.progress)

@@ -1,0 +1,97 @@
+"""A live app for the work-sample browser tests, and samples made in it through the app's own services.
+
+The shared live server of conftest.py leaves jobs to a worker that never runs in a test, so uploads
+would stay "Processing" for ever (and their jobs would land in the checkout's instance folder). This one
+is the same app with ``JOB_IMMEDIATE``: pages are made while the upload request runs, as in the
+functional tests, and everything it writes stays in a temporary folder.
+"""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+import pymupdf
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from moderation_hub import create_app, migrate
+from moderation_hub.accounts.models import User
+from moderation_hub.db import db
+from moderation_hub.demo import load_demo
+from moderation_hub.frameworks.models import Framework
+from moderation_hub.organisations.models import School
+from moderation_hub.samples import uploads
+from moderation_hub.samples.models import WorkSample
+from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year
+
+TEACHER_EMAIL = "year6@harbourside.demo.moderation-hub.test"
+TEACHER_SCHOOL = "Harbourside Primary School"
+FRAMEWORK_SLUG = "ks2-writing-ta"
+_pupil_numbers = count(1)
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    url: str
+    app: Flask
+
+
+@contextmanager
+def live_app_with_jobs(directory: Path) -> Iterator[LiveApp]:
+    """The real app with the demo data, served over HTTP from a thread; jobs run inside the request."""
+    database_url = f"sqlite:///{directory / 'live.sqlite3'}"
+    migrate.upgrade(database_url)
+    app = create_app(
+        {
+            "ENVIRONMENT": "testing",
+            "SECRET_KEY": "browser-test-secret-key",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(directory / "instance"),
+            "STORAGE_URL": f"file://{directory / 'uploads'}",
+            "JOB_IMMEDIATE": True,
+        }
+    )
+    with app.app_context(), db.transaction():
+        load_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="samples-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveApp(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        app.extensions["database"]["engine"].dispose()
+
+
+def make_sample(live: LiveApp, *files: tuple[str, bytes]) -> int:
+    """A new draft sample at the teacher's school, with ``files`` uploaded and processed; returns its id."""
+    with live.app.app_context(), db.transaction():
+        teacher = db.session.scalars(select(User).where(User.email == TEACHER_EMAIL)).one()
+        school = db.session.scalars(select(School).where(School.name == TEACHER_SCHOOL)).one()
+        framework = db.session.scalars(select(Framework).where(Framework.slug == FRAMEWORK_SLUG)).first()
+        details = SampleDetails(f"BR-{next(_pupil_numbers):03d}", 6, current_academic_year())
+        sample = create_sample(school, framework, details, teacher)
+        for name, content in files:
+            uploads.accept_upload(sample, name, content, teacher)
+        sample_id = sample.id
+    return sample_id  # the files' pages were made when the transaction committed (JOB_IMMEDIATE)
+
+
+def page_ids(live: LiveApp, sample_id: int) -> list[int]:
+    with live.app.app_context():
+        return [page.id for page in db.session.get_one(WorkSample, sample_id).pages]
+
+
+def small_pdf(page_count: int) -> bytes:
+    """A PDF of small numbered pages: each renders quickly, and each looks different."""
+    document = pymupdf.open()
+    for number in range(1, page_count + 1):
+        page = document.new_page(width=200, height=280)
+        page.insert_text((20, 60), f"Page {number}", fontsize=24)
+    return document.tobytes()
