@@ -99,6 +99,7 @@ def status(sample_id: int) -> Response:
 @login_required
 def page(page_id: int) -> str:
     page = readable_page(page_id)
+    record(current_user.id, "page.viewed", page, sample_id=page.sample_id)
     return render_template(
         "samples/page.html",
         page=page,

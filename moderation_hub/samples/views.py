@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from moderation_hub.accounts.models import Role
+from moderation_hub.audit.services import record
 from moderation_hub.db import db, get_or_404
 from moderation_hub.frameworks.models import Criterion, Framework
 from moderation_hub.organisations.models import School
@@ -56,6 +57,7 @@ def new(school_id: int) -> Response | tuple[str, int] | str:
 @login_required
 def detail(sample_id: int) -> str:
     sample = readable_sample(sample_id)
+    record(current_user.id, "sample.viewed", sample)
     return render_template(
         "samples/detail.html",
         sample=sample,

@@ -1,0 +1,310 @@
+"""A teacher's work samples in a real browser: uploading with progress, the page viewer, drawing boxes."""
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp, live_app_with_jobs, make_sample, page_ids, small_pdf
+from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.unit.ingestion import samples as files
+
+pytestmark = pytest.mark.browser
+
+BOX_TOLERANCE_PX = 3
+
+
+@pytest.fixture(scope="module")
+def samples_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    with live_app_with_jobs(tmp_path_factory.mktemp("samples-live-server")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def live_server(samples_app: LiveApp) -> str:
+    """Overrides conftest's live server for this module, so its `page` fixture browses the app that runs jobs."""
+    return samples_app.url
+
+
+@pytest.fixture
+def teacher(page: Page) -> Page:
+    sign_in(page, TEACHER_EMAIL)
+    expect(page).to_have_url("/dashboard")
+    return page
+
+
+@pytest.fixture(scope="module")
+def essay_sample(samples_app: LiveApp) -> int:
+    """A sample holding the two-page essay, shared by the tests that only read it."""
+    return make_sample(samples_app, ("essay.pdf", files.essay_pdf()))
+
+
+@pytest.fixture(scope="module")
+def long_sample(samples_app: LiveApp) -> int:
+    return make_sample(samples_app, ("long.pdf", small_pdf(60)))
+
+
+def small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def file_payload(name: str, content: bytes, mime_type: str) -> dict:
+    return {"name": name, "mimeType": mime_type, "buffer": content}
+
+
+# Upload
+
+
+def test_two_files_upload_one_request_each_with_progress_then_their_pages_appear(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app)
+    teacher.goto(f"/samples/{sample_id}")
+    held: list[Route] = []
+    teacher.route("**/status.json", held.append)  # hold the page here, before it reloads, to read the list
+    uploads = []
+    teacher.on("request", lambda request: request.url.endswith("/files") and uploads.append(request))
+
+    teacher.locator('input[type="file"]').set_input_files(
+        [
+            file_payload("essay.pdf", files.essay_pdf(), "application/pdf"),
+            file_payload("photo.jpg", files.landscape_photo(), "image/jpeg"),
+        ]
+    )
+
+    rows = teacher.locator(".mh-upload-progress__item")
+    expect(rows).to_have_count(2)
+    for row, name in zip(rows.all(), ["essay.pdf", "photo.jpg"], strict=True):
+        expect(row.locator(".mh-upload-progress__name")).to_have_text(name)
+        expect(row.locator(".govuk-tag")).to_have_text("Uploaded")
+        expect(row.get_by_role("progressbar", name=name)).to_have_attribute("value", "100")
+        expect(row.locator(".mh-upload-progress__percent")).to_have_text("100%")
+    expect(teacher.locator(".mh-upload-progress")).to_contain_text("Making the pages of the uploaded files")
+    assert len(uploads) == 2
+    assert all(request.headers["x-csrftoken"] for request in uploads)
+
+    with teacher.expect_navigation():
+        held[0].continue_()  # every file is processed (jobs run at once here): the page reloads
+
+    file_table = teacher.get_by_role("table", name="Uploaded files")
+    expect(file_table).to_contain_text("essay.pdf")
+    expect(file_table).to_contain_text("photo.jpg")
+    expect(file_table.locator(".govuk-tag", has_text="Ready")).to_have_count(2)
+    expect(teacher.get_by_role("heading", name="Pages (3)")).to_be_visible()
+    expect(teacher.get_by_role("list", name="Pages").get_by_role("link")).to_have_count(3)
+    assert_no_console_problems(console)
+
+
+def test_a_refused_file_shows_the_servers_reason_and_the_others_still_upload(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app)
+    teacher.goto(f"/samples/{sample_id}")
+
+    teacher.locator('input[type="file"]').set_input_files(
+        [
+            file_payload("homework.pdf", files.html_page(), "application/pdf"),
+            file_payload("photo.jpg", files.landscape_photo(), "image/jpeg"),
+        ]
+    )
+
+    refused, accepted = teacher.locator(".mh-upload-progress__item").all()
+    expect(refused.locator(".govuk-tag")).to_have_text("Not uploaded")
+    expect(refused.locator(".mh-upload-progress__message")).to_contain_text("“homework.pdf”")
+    expect(refused.locator(".mh-upload-progress__message")).to_contain_text("not a PDF, JPEG, PNG or HEIC")
+    expect(accepted.locator(".govuk-tag")).to_have_text("Uploaded")
+    show = teacher.get_by_role("button", name="Show them in the list")
+    expect(show).to_be_visible()  # no reload by itself: it would wipe the reason the teacher must read
+
+    show.click()
+
+    file_table = teacher.get_by_role("table", name="Uploaded files")
+    expect(file_table).to_contain_text("photo.jpg")
+    expect(file_table).not_to_contain_text("homework.pdf")
+    assert_no_console_problems(console)
+
+
+def test_a_file_dropped_on_the_drop_zone_uploads(teacher: Page, samples_app: LiveApp, console: ConsoleLog) -> None:
+    sample_id = make_sample(samples_app)
+    teacher.goto(f"/samples/{sample_id}")
+    drop_zone = teacher.get_by_role("button", name="Upload pages")
+    expect(drop_zone).to_contain_text("or drop them here")
+
+    transfer = teacher.evaluate_handle(
+        """bytes => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], "drawing.png", { type: "image/png" }));
+            return transfer;
+        }""",
+        list(small_png()),
+    )
+    with teacher.expect_navigation():
+        drop_zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+        drop_zone.dispatch_event("drop", {"dataTransfer": transfer})
+
+    expect(teacher.get_by_role("table", name="Uploaded files")).to_contain_text("drawing.png")
+    expect(teacher.get_by_role("heading", name="Pages (1)")).to_be_visible()
+    assert_no_console_problems(console)
+
+
+# Viewer
+
+
+def test_the_viewer_zooms_pans_and_turns_pages_from_buttons_and_keys(
+    teacher: Page, samples_app: LiveApp, essay_sample: int, console: ConsoleLog
+) -> None:
+    first, second = page_ids(samples_app, essay_sample)
+    teacher.goto(f"/pages/{first}")
+    level = teacher.locator(".mh-viewer__zoom-level")
+    canvas = teacher.locator(".mh-viewer__canvas")
+    expect(level).to_have_text("100%")
+
+    teacher.get_by_role("button", name="Zoom in").click()
+    expect(level).to_have_text("150%")
+    teacher.keyboard.press("+")
+    expect(level).to_have_text("225%")
+    zoomed = canvas.bounding_box()
+    teacher.keyboard.press("ArrowRight")  # zoomed: the arrows move the page, they do not turn it
+    panned = canvas.bounding_box()
+    assert panned["x"] < zoomed["x"]
+    assert panned["y"] == zoomed["y"]
+    stage = teacher.locator(".mh-viewer__stage").bounding_box()
+    teacher.mouse.move(stage["x"] + 200, stage["y"] + 200)
+    teacher.mouse.down()
+    teacher.mouse.move(stage["x"] + 150, stage["y"] + 120, steps=4)
+    teacher.mouse.up()
+    dragged = canvas.bounding_box()
+    assert dragged["x"] == pytest.approx(panned["x"] - 50, abs=1)
+    assert dragged["y"] == pytest.approx(panned["y"] - 80, abs=1)
+
+    teacher.get_by_label("Comment").press("ArrowRight")  # a text field keeps its arrows
+    expect(teacher).to_have_url(f"/pages/{first}")
+    teacher.locator("body").press("0")
+    expect(level).to_have_text("100%")
+    teacher.locator("body").press("ArrowRight")
+    expect(teacher).to_have_url(f"/pages/{second}")
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Page 2 of 2")
+    current = teacher.get_by_role("navigation", name="All pages").locator('[aria-current="page"]')
+    expect(current).to_have_text("Page 2")
+    assert_no_console_problems(console)
+
+
+def test_a_sixty_page_sample_opens_quickly_and_loads_thumbnails_only_as_they_come_into_view(
+    teacher: Page, samples_app: LiveApp, long_sample: int, console: ConsoleLog
+) -> None:
+    ids = page_ids(samples_app, long_sample)
+    assert len(ids) == 60
+    thumbnails: list[str] = []
+    teacher.on("request", lambda request: "/thumbnail.jpg" in request.url and thumbnails.append(request.url))
+
+    teacher.goto(f"/pages/{ids[0]}")
+    teacher.wait_for_load_state("networkidle")
+
+    load_ms = teacher.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert load_ms < 2000
+    strip = teacher.get_by_role("navigation", name="All pages")
+    expect(strip.locator("img[loading=lazy]")).to_have_count(60)
+    assert 0 < len(thumbnails) < 30, f"{len(thumbnails)} thumbnails were fetched at once"
+    strip.get_by_role("link", name="Page 60").scroll_into_view_if_needed()
+    expect(strip.get_by_role("link", name="Page 60").locator("img")).to_have_js_property("complete", True)
+    teacher.wait_for_load_state("networkidle")
+    assert any(f"/pages/{ids[59]}/" in url for url in thumbnails)
+    assert_no_console_problems(console)
+
+
+# Drawing boxes
+
+
+def test_a_box_drawn_for_an_annotation_becomes_a_numbered_overlay_that_can_be_hidden(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app, ("essay.pdf", files.essay_pdf()))
+    teacher.goto(f"/pages/{page_ids(samples_app, sample_id)[0]}")
+    image = teacher.locator(".mh-viewer__image")
+    annotation_form = teacher.locator('[data-kind="annotation"]')
+
+    annotation_form.get_by_role("button", name="Draw the box on the page").click()
+    frame = image.bounding_box()
+    start = (frame["x"] + 0.2 * frame["width"], frame["y"] + 0.3 * frame["height"])
+    end = (frame["x"] + 0.6 * frame["width"], frame["y"] + 0.45 * frame["height"])
+    teacher.mouse.move(*start)
+    teacher.mouse.down()
+    teacher.mouse.move(*end, steps=5)
+    teacher.mouse.up()
+
+    expect(annotation_form.get_by_label("Left")).to_have_value("0.2000")
+    expect(annotation_form.get_by_label("Bottom")).to_have_value("0.4500")
+    drawn = teacher.locator(".mh-box--draft-annotation").bounding_box()
+    annotation_form.get_by_label("Comment").fill("Varied sentence openers")
+    annotation_form.get_by_role("checkbox").first.check()
+    annotation_form.get_by_role("button", name="Add annotation").click()
+
+    expect(teacher.get_by_text("Annotation 1 added.")).to_be_visible()
+    overlay = teacher.locator(".mh-annotation")
+    expect(overlay).to_have_text("1")
+    frame_now, shown = image.bounding_box(), overlay.bounding_box()
+    # The banner above moved the image down: compare places relative to the image.
+    for axis in ("x", "y"):
+        assert shown[axis] - frame_now[axis] == pytest.approx(drawn[axis] - frame[axis], abs=BOX_TOLERANCE_PX)
+    for size in ("width", "height"):
+        assert shown[size] == pytest.approx(drawn[size], abs=BOX_TOLERANCE_PX)
+
+    teacher.get_by_label("Show annotations").uncheck()
+    expect(overlay).to_be_hidden()
+    teacher.get_by_label("Show annotations").check()
+    expect(overlay).to_be_visible()
+    assert_no_console_problems(console)
+
+
+def test_a_box_drawn_on_a_zoomed_page_is_measured_on_the_page(
+    teacher: Page, samples_app: LiveApp, essay_sample: int, console: ConsoleLog
+) -> None:
+    teacher.goto(f"/pages/{page_ids(samples_app, essay_sample)[1]}")
+    redaction_form = teacher.locator('[data-kind="redaction"]')
+    teacher.get_by_role("button", name="Zoom in").click()
+    teacher.get_by_role("button", name="Zoom in").click()
+    teacher.keyboard.press("ArrowDown")
+
+    redaction_form.get_by_role("button", name="Draw the box on the page").click()
+    frame = teacher.locator(".mh-viewer__image").bounding_box()  # scaled and moved by the zoom and pan
+    stage = teacher.locator(".mh-viewer__stage").bounding_box()
+    start = (stage["x"] + 100, stage["y"] + 100)
+    end = (stage["x"] + 300, stage["y"] + 160)
+    teacher.mouse.move(*start)
+    teacher.mouse.down()
+    teacher.mouse.move(*end, steps=5)
+    teacher.mouse.up()
+
+    expected = {
+        "Left": (start[0] - frame["x"]) / frame["width"],
+        "Top": (start[1] - frame["y"]) / frame["height"],
+        "Right": (end[0] - frame["x"]) / frame["width"],
+        "Bottom": (end[1] - frame["y"]) / frame["height"],
+    }
+    for label, fraction in expected.items():
+        assert float(redaction_form.get_by_label(label).input_value()) == pytest.approx(fraction, abs=0.002)
+    expect(teacher.locator(".mh-box--draft-redaction")).to_be_visible()
+    expect(redaction_form.get_by_role("status")).to_have_text("Box drawn: its corners are filled in below.")
+    assert_no_console_problems(console)
+
+
+# Accessibility
+
+
+def test_the_sample_page_and_the_page_viewer_are_accessible(
+    teacher: Page, samples_app: LiveApp, essay_sample: int, console: ConsoleLog
+) -> None:
+    teacher.goto(f"/samples/{essay_sample}")
+    expect(teacher.get_by_role("button", name="Upload pages")).to_be_visible()  # GOV.UK's drop zone is in place
+    assert_accessible(teacher)
+
+    teacher.goto(f"/pages/{page_ids(samples_app, essay_sample)[0]}")
+    teacher.get_by_role("button", name="Zoom in").click()
+    teacher.locator('[data-kind="annotation"]').get_by_role("button", name="Draw the box on the page").click()
+    assert_accessible(teacher)
+    assert_no_console_problems(console)
