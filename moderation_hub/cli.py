@@ -12,6 +12,7 @@ from moderation_hub.accounts.services import AccountError, RoleGrant, create_use
 from moderation_hub.db import db
 from moderation_hub.demo import DEMO_PASSWORD, load_demo
 from moderation_hub.frameworks.cli import frameworks_cli
+from moderation_hub.jobs.cli import worker
 from moderation_hub.organisations.models import LocalAuthority, School
 
 db_cli = AppGroup("db", help="Database migrations.")
@@ -81,5 +82,5 @@ def demo() -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for group in (db_cli, users_cli, frameworks_cli, demo):
+    for group in (db_cli, users_cli, frameworks_cli, demo, worker):
         app.cli.add_command(group)

@@ -293,8 +293,9 @@ def _check_existing(sample: PlannedSample, problems: list[Problem]) -> None:
         details.year_group,
     ):
         return
+    pupil = f"pupil {details.pupil_code} in {existing.academic_year_label}"
     held = f"{existing.framework.title}, {year_group_label(existing.year_group)}"
-    message = f"{sample.school.name} already has a sample for pupil {details.pupil_code} in this year, for {held}"
+    message = f"{sample.school.name} already has a sample for {pupil}, for {held}"
     problems.append(Problem(sample.first_row, "pupil_code", message))
 
 

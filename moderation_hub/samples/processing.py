@@ -15,7 +15,13 @@ from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.geometry import Word
 from moderation_hub.ingestion.jobs import ProcessedPage, RedactedPage, process_file, redact_page
 from moderation_hub.ingestion.limits import MB, IngestLimits
-from moderation_hub.ingestion.sandbox import iter_isolated
+from moderation_hub.ingestion.sandbox import (
+    JobCrashed,
+    JobOutOfMemory,
+    JobTimedOut,
+    UnexpectedJobError,
+    iter_isolated,
+)
 from moderation_hub.jobs import JobFailure, job
 from moderation_hub.logs import logger
 from moderation_hub.samples.models import FileStatus, Page, SourceFile
@@ -32,12 +38,24 @@ def ingest_limits() -> IngestLimits:
     )
 
 
+# Why a file failed, in the teacher's words. The sandbox's own messages are written for them already.
+FAILURE_WORDS = {
+    "WorkerDiedError": "the processing stopped part-way. Try uploading it again",
+    "TimeLimitError": "it took too long to process",
+}
+SANDBOX_ERRORS = {error.__name__ for error in (JobCrashed, JobTimedOut, JobOutOfMemory, UnexpectedJobError)}
+
+
 def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
     """After the last attempt: say why, and keep nothing of the file but that message."""
     source = db.session.get(SourceFile, source_file_id)
     if source is None or source.status is FileStatus.READY:
         return
-    _fail(source, f"“{source.school_file_name}” could not be processed: {failure.message}.")
+    if failure.error_type in SANDBOX_ERRORS:
+        reason = failure.message
+    else:
+        reason = FAILURE_WORDS.get(failure.error_type, "a fault on our side stopped it. Try uploading it again later")
+    _fail(source, f"“{source.school_file_name}” could not be processed: {reason}.")
 
 
 @job(on_failure=_mark_failed)

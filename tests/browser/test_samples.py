@@ -66,7 +66,11 @@ def test_two_files_upload_one_request_each_with_progress_then_their_pages_appear
     sample_id = make_sample(samples_app)
     teacher.goto(f"/samples/{sample_id}")
     held: list[Route] = []
-    teacher.route("**/status.json", held.append)  # hold the page here, before it reloads, to read the list
+
+    def hold(route: Route) -> None:  # keeps the page from reloading until the list has been read
+        held.append(route)
+
+    teacher.route("**/status.json", hold)
     uploads = []
     teacher.on("request", lambda request: request.url.endswith("/files") and uploads.append(request))
 

@@ -24,17 +24,9 @@ from sqlalchemy import Engine, text
 from moderation_hub import create_app
 from moderation_hub.db import build_engine, db
 from moderation_hub.jobs import Job, JobFailure, job
-from moderation_hub.jobs.cli import worker
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 20
-
-
-def worker_app() -> Flask:
-    """The app the worker subprocess runs: ``create_app``, with the ``worker`` command registered here."""
-    app = create_app()
-    app.cli.add_command(worker)
-    return app
 
 
 # The jobs. Each takes the folder where it counts its attempts and a marker naming the test's effects.
@@ -165,8 +157,8 @@ def start_worker(directory: Path, database_url: str, **overrides: object) -> Run
     settings = _settings(directory, database_url, **overrides)
     database = _database_with_tables(database_url)
     with (directory / "worker.log").open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [sys.executable, "-m", "flask", "--app", f"{__name__}:worker_app()", "worker", "--workers", "2"],
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "moderation_hub", "worker", "--workers", "2"],
             cwd=PROJECT_ROOT,
             env={**_environment(settings), "PYTHONPATH": str(PROJECT_ROOT)},
             stdout=log,

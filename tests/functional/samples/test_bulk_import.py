@@ -164,6 +164,8 @@ def test_every_problem_is_listed_by_row_and_nothing_is_stored(
         [urn_a, "Y6-013", "6", KS2, "", good],  # 17: right, but not imported with the rest wrong
     ]
 
+    session.commit()  # the command shares the test's session: its rollback must not take the arrangements
+
     result = run_import(app, write_manifest(folder, rows))
 
     assert result.exit_code != 0
@@ -204,6 +206,8 @@ def test_a_manifest_with_another_header_is_refused_with_the_expected_one(
     rows = [[world.school_a.urn, "Y6-001", "6", KS2, "EXS", put(tmp_path, "essay.pdf", files.essay_pdf())]]
     manifest = write_manifest(tmp_path, rows, header="urn,pupil,year,framework,judgement,file")
 
+    session.commit()
+
     result = run_import(app, manifest)
 
     assert result.exit_code != 0
@@ -215,6 +219,7 @@ def test_the_author_must_be_an_existing_person(
     app: Flask, world: World, ks2_writing: Framework, session: Session, tmp_path: Path
 ) -> None:
     manifest = write_manifest(tmp_path, archive(tmp_path, world))
+    session.commit()
     result = app.test_cli_runner().invoke(samples_cli, ["import", str(manifest), "--as", "nobody@example.org"])
     assert result.exit_code != 0
     assert "there is no active account for nobody@example.org" in result.output
