@@ -25,15 +25,18 @@ _END_MARK = b"%%EOF"
 
 
 def check_pdf(data: bytes, limits: IngestLimits) -> int:
-    """The number of pages of a PDF we can show, or UnreadableError saying why we cannot."""
+    """The number of pages of a PDF we can show, or UnreadableError saying why we cannot.
+
+    Pages are loaded (cheap) but not drawn (costly): a page that only fails when drawn is found later.
+    """
     with open_pdf(data, limits) as document:
-        for page in document:
-            if page.rect.is_empty:
-                raise UnreadableError(f"has a page with no size (page {page.number + 1})")
+        for number in range(document.page_count):
+            _load_page(document, number)
         return document.page_count
 
 
 def open_pdf(data: bytes, limits: IngestLimits) -> pymupdf.Document:
+    """The document, once it is known to be complete, unlocked and within the page limit."""
     if _END_MARK not in data[-1024:]:
         raise UnreadableError(INCOMPLETE)
     with _mupdf_errors("is damaged and cannot be read as a PDF"):
@@ -52,10 +55,23 @@ def iter_pages(data: bytes, limits: IngestLimits, long_edge: int) -> Iterator[tu
     Only one page's pixels exist at a time.
     """
     with open_pdf(data, limits) as document:
-        for page in document:
-            with _mupdf_errors(f"has a damaged page that cannot be shown (page {page.number + 1})"):
+        for number in range(document.page_count):
+            page = _load_page(document, number)
+            with _mupdf_errors(_damaged_page(number)):
                 rendered = _render(page, long_edge), _words(page)
             yield rendered
+
+
+def _load_page(document: pymupdf.Document, number: int) -> pymupdf.Page:
+    with _mupdf_errors(_damaged_page(number)):
+        page = document.load_page(number)
+    if page.rect.is_empty:
+        raise UnreadableError(f"has a page with no size (page {number + 1})")
+    return page
+
+
+def _damaged_page(number: int) -> str:
+    return f"has a damaged page that cannot be shown (page {number + 1})"
 
 
 @contextmanager
@@ -83,8 +99,6 @@ def _check_openable(document: pymupdf.Document, limits: IngestLimits) -> None:
 
 
 def _render(page: pymupdf.Page, long_edge: int) -> Image.Image:
-    if page.rect.is_empty:
-        raise UnreadableError(f"has a page with no size (page {page.number + 1})")
     # Render straight at the size we keep: drawing larger and shrinking would cost memory for nothing.
     zoom = long_edge / max(page.rect.width, page.rect.height)
     pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)

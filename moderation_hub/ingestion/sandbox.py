@@ -6,8 +6,9 @@ caller gets a result or one of the exceptions below, and the child is gone.
 
 Children come from a *forkserver*: a fresh interpreter started once per calling process (by exec,
 so never a fork of a threaded web or worker process), which imports the processing modules up front
-and then forks one clean, single-threaded child per job in about 15 ms. Linux only (memory limits use
-``RLIMIT_AS``).
+(about a second, once) and then forks one clean, single-threaded child per job in about 15 ms. Plain
+"spawn" would pay those imports on every job; plain "fork" copies a threaded parent mid-flight.
+Linux only (memory limits use ``RLIMIT_AS``).
 """
 
 import math
@@ -88,7 +89,9 @@ def iter_isolated(
     """The items of the generator ``function(*args)``, made in a child process one by one.
 
     The child waits while the caller handles an item, so at most one item is in flight, and that time
-    is not counted against ``timeout_seconds``. Stopping the iteration early stops the child.
+    is not counted against ``timeout_seconds``. Closing the iterator stops the child: use
+    ``with contextlib.closing(iter_isolated(...)) as items:`` so that an exception in the caller's
+    loop stops it at once, not when the iterator is garbage-collected.
     """
     job = _Job(function, args, timeout_seconds, memory_bytes, streaming=True)
     try:

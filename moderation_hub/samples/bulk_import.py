@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
-from moderation_hub.education import year_group_label
+from moderation_hub.education import YEAR_GROUPS, year_group_label
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.frameworks.services import find_framework
 from moderation_hub.ingestion.errors import RejectedFile
@@ -43,7 +43,6 @@ from moderation_hub.samples.services import SampleDetails, SampleError, create_s
 from moderation_hub.samples.uploads import accept_upload
 
 COLUMNS = ("school_urn", "pupil_code", "year_group", "framework", "teacher_judgement", "file")
-YEAR_GROUPS = range(14)  # Reception (0) to Year 13, as the sample's check constraint allows
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,8 @@ def _read_rows(path: Path) -> list[_Row]:
                 raise ManifestError([Problem(1, "header", f"must be {','.join(COLUMNS)} (found {found})")])
             # line_num after reading a row is its (last) line; blank lines, such as a spreadsheet's trailing
             # ones, are not rows.
-            return [_Row(reader.line_num, [cell.strip() for cell in cells]) for cells in reader if any(cells)]
+            rows = (_Row(reader.line_num, [cell.strip() for cell in cells]) for cells in reader)
+            return [row for row in rows if any(row.cells)]
     except UnicodeDecodeError:
         raise ManifestError([Problem(1, "file", 'is not UTF-8 text: save it as "CSV UTF-8"')]) from None
 
@@ -288,10 +288,9 @@ def _check_existing(sample: PlannedSample, problems: list[Problem]) -> None:
         )
     )
     existing = sample.existing
-    if existing is None or (existing.framework.slug, existing.year_group) == (
-        sample.framework.slug,
-        details.year_group,
-    ):
+    if existing is None:
+        return
+    if existing.framework.slug == sample.framework.slug and existing.year_group == details.year_group:
         return
     pupil = f"pupil {details.pupil_code} in {existing.academic_year_label}"
     held = f"{existing.framework.title}, {year_group_label(existing.year_group)}"
@@ -395,8 +394,10 @@ def _import_file(sample_id: int, file: ManifestFile, author_id: int, stopping: t
         return FileOutcome(file.row, Outcome.FAILED, str(error))
     except Exception as error:
         # Not the file's fault (storage or database unavailable, a bug): its transaction was rolled back,
-        # so running the import again retries it.
-        logger.exception("bulk import of a file failed", extra={"sample_id": sample_id, "row": file.row})
+        # so running the import again retries it. The log gets the type only, as for a failed job: an
+        # error's message may quote the data, and the log never holds pupils' data.
+        extra = {"sample_id": sample_id, "row": file.row, "error_type": type(error).__name__}
+        logger.error("bulk import of a file failed", extra=extra)
         reason = f'"{file.path.name}" was not imported ({type(error).__name__}: {error}); run the import again'
         return FileOutcome(file.row, Outcome.FAILED, reason)
 

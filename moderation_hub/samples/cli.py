@@ -1,5 +1,6 @@
 """``flask samples import``: bring an authority's existing archive of pupils' work in from a CSV manifest."""
 
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -61,7 +62,7 @@ def import_command(manifest: Path, author_email: str, academic_year: int, jobs: 
     try:
         _import(work, author_id, workers, file_count, summary)
     except KeyboardInterrupt:
-        click.echo("Stopped once the files in progress were done: run the same command again to finish.", err=True)
+        click.echo("Stopped: run the same command again to finish the import.", err=True)
         raise
     for line in summary.lines():
         click.echo(line)
@@ -89,7 +90,9 @@ def _prepare(manifest: Path, author_email: str, academic_year: int) -> tuple[int
 
 
 def _import(work: list[SampleWork], author_id: int, workers: int, file_count: int, summary: ImportSummary) -> None:
-    with click.progressbar(length=file_count, label="Importing files", item_show_func=lambda progress: progress) as bar:
-        for outcome in import_files(work, author_id, workers):
+    bar = click.progressbar(length=file_count, label="Importing files", item_show_func=lambda progress: progress)
+    # closing: whatever interrupts the loop (Ctrl-C) stops the import's threads there and then.
+    with bar, closing(import_files(work, author_id, workers)) as outcomes:
+        for outcome in outcomes:
             summary.add(outcome)
             bar.update(1, summary.progress)

@@ -5,6 +5,7 @@ import csv
 import dataclasses
 import errno
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,8 +163,8 @@ def test_every_problem_is_listed_by_row_and_nothing_is_stored(
         [urn_a, "Y6-012", "6", KS2, "EXS"],  # 15
         [urn_a, "Y2-030", "6", KS2, "EXS", good],  # 16: the school has this pupil's sample for KS1
         [urn_a, "Y6-013", "6", KS2, "", good],  # 17: right, but not imported with the rest wrong
+        [urn_b, "Y6-011", "6", KS2, "EXS", good],  # 18: the file of row 12 again
     ]
-
     session.commit()  # the command shares the test's session: its rollback must not take the arrangements
 
     result = run_import(app, write_manifest(folder, rows))
@@ -186,6 +187,7 @@ def test_every_problem_is_listed_by_row_and_nothing_is_stored(
         ["row 13", " teacher_judgement"],
         ["row 15", " row"],
         ["row 16", " pupil_code"],
+        ["row 18", " file"],
     ]
     assert "row 3: pupil_code: Pupil code must be 2 to 20 letters" in result.output
     assert "row 5: teacher_judgement: 'Secure' is not a standard of" in result.output
@@ -193,7 +195,9 @@ def test_every_problem_is_listed_by_row_and_nothing_is_stored(
     assert "row 9: file: '../outside.pdf' is outside the manifest's folder" in result.output
     assert "row 13: year_group: 5 differs from row 12 (6) for the same pupil" in result.output
     assert "row 15: row: has 5 values; the header has 6" in result.output
-    assert "nothing was imported: 15 problem(s)" in result.output
+    assert "row 16: pupil_code: Alder Primary School already has a sample for pupil Y2-030 in 2025/26" in result.output
+    assert "row 18: file: is already listed for this pupil on row 12" in result.output
+    assert "nothing was imported: 16 problem(s)" in result.output
     session.expire_all()
     assert count(session, WorkSample) == 1  # only the KS1 sample made before
     assert count(session, SourceFile) == 0
@@ -253,7 +257,10 @@ def test_a_refused_file_is_reported_by_row_and_the_others_are_imported(
 
 @pytest.fixture
 def queued_app(connection: Connection, database_url: str, tmp_path: Path, app: Flask) -> Iterator[Flask]:
-    """The test app as deployed: jobs go to the queue, and no worker is running to take them."""
+    """The test app as deployed: jobs go to the queue, and no worker is running to take them.
+
+    It comes after ``app``, so its app context is the current one, which the command uses.
+    """
     queued = build_test_app(connection, database_url, tmp_path, JOB_IMMEDIATE=False)
     with queued.app_context():
         yield queued
@@ -301,6 +308,39 @@ def test_an_interrupted_import_is_finished_by_running_it_again(
         (2, "photo.jpg", 0),
     ]
     assert pages_of(session, world.school_a.id, "Y6-002") == [(0, "scan.png", 0)]
+
+
+def test_ctrl_c_stops_the_import_and_running_it_again_finishes(
+    queued_app: Flask,
+    world: World,
+    ks2_writing: Framework,
+    session: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    manifest = write_manifest(tmp_path, archive(tmp_path, world))
+
+    def ctrl_c(_summary: bulk_import.ImportSummary, _outcome: bulk_import.FileOutcome) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bulk_import.ImportSummary, "add", ctrl_c)  # as the first file is counted
+        first = run_import(queued_app, manifest)
+
+    assert first.exit_code == 1
+    assert "Stopped: run the same command again to finish the import." in first.output
+    session.expire_all()
+    # The file in progress when Ctrl-C came is finished; no other is started.
+    assert {f.status for f in session.scalars(select(SourceFile))} == {FileStatus.READY}
+    assert 1 <= count(session, SourceFile) <= 2
+
+    second = run_import(queued_app, manifest)
+
+    assert second.exit_code == 0, second.output
+    assert "Samples: 0 created, 3 already there." in second.output
+    session.expire_all()
+    assert count(session, SourceFile) == 5
+    assert count(session, Page) == 6
 
 
 def failing_to_read(unreadable: Path) -> Callable[[Path], bytes]:
@@ -354,18 +394,46 @@ def deployed_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fla
         app.extensions["database"]["engine"].dispose()
 
 
-def test_an_import_on_a_deployed_database_finishes_without_a_worker(deployed_app: Flask, tmp_path: Path) -> None:
+class Overlap:
+    """Wraps a function to count how many calls of it run at once, at most."""
+
+    def __init__(self, function: Callable[..., object]) -> None:
+        self.function = function
+        self.running = self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *args: object) -> object:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            return self.function(*args)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_an_import_on_a_deployed_database_finishes_without_a_worker(
+    deployed_app: Flask, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with deployed_app.app_context(), db.transaction():
         world = build_world(db.session)
         import_demo_frameworks()
         rows = archive(tmp_path, world)
         school_ids = world.school_a.id, world.school_b.id
     manifest = write_manifest(tmp_path, rows)
+    overlap = Overlap(bulk_import._import_file)
+    monkeypatch.setattr(bulk_import, "_import_file", overlap)
 
     result = run_import(deployed_app, manifest, jobs="3")
 
     assert result.exit_code == 0, result.output
     assert "Files: 5 imported, 0 already imported, 0 failed." in result.output
+    if request.config.getoption("--database") == "sqlite":
+        assert "The database is SQLite, so samples are imported one at a time." in result.output
+        assert overlap.most == 1
+    else:
+        assert overlap.most > 1  # three samples, three threads: files of different samples are made at once
     with deployed_app.app_context():
         assert pages_of(db.session, school_ids[0], "Y6-001") == [
             (0, "essay.pdf", 0),

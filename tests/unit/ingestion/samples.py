@@ -71,6 +71,18 @@ def blank_pdf(page_count: int) -> bytes:
 
 
 @cache
+@cache
+def slow_pdf() -> bytes:
+    """A 23 KB page that takes MuPDF minutes to draw: 400,000 page-sized fills in one content stream."""
+    document = pymupdf.open()
+    page = document.new_page(width=A4.width, height=A4.height)
+    page.insert_text((72, 72), "Draw me")
+    fills = b"10 10 500 700 re f 20 20 400 600 re f " * 200_000
+    document.update_stream(page.get_contents()[0], b"q 0.5 g " + fills + b"Q", compress=True)
+    return document.tobytes(deflate=True)
+
+
+@cache
 def encrypted_pdf() -> bytes:
     document = pymupdf.open(stream=essay_pdf(), filetype="pdf")
     return document.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pupil", owner_pw="teacher")

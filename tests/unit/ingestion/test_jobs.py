@@ -3,6 +3,7 @@
 import contextlib
 import io
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from moderation_hub.ingestion.geometry import Box
 from moderation_hub.ingestion.inspect import inspect_file
 from moderation_hub.ingestion.jobs import ProcessedPage, process_file, redact_page
 from moderation_hub.ingestion.limits import IngestLimits
-from moderation_hub.ingestion.sandbox import JobOutOfMemory, iter_isolated, run_isolated
+from moderation_hub.ingestion.sandbox import JobOutOfMemory, JobTimedOut, iter_isolated, run_isolated
 from moderation_hub.ingestion.text import find_words
 from tests.unit.ingestion import samples
 
@@ -125,6 +126,16 @@ def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:
             )
         )
     assert "malloc" in failure.value.details
+
+
+def test_a_pdf_that_would_take_minutes_to_draw_is_stopped_and_the_next_upload_goes_through() -> None:
+    data = samples.slow_pdf()
+    assert inspect_file("slow.pdf", data, LIMITS).page_count == 1  # nothing to see until it is drawn
+    started = time.monotonic()
+    with pytest.raises(JobTimedOut):
+        list(iter_isolated(process_file, "slow.pdf", data, LIMITS, timeout_seconds=1, memory_bytes=512 * MB))
+    assert time.monotonic() - started < 2.5
+    assert len(processed("essay.pdf", samples.essay_pdf())) == 2
 
 
 def test_no_upload_good_or_bad_leaves_a_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

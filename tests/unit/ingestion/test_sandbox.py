@@ -57,7 +57,7 @@ def test_a_job_that_hangs_is_killed_at_its_time_limit(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(JobTimedOut, match=r"^the file took too long to process$"):
         run_isolated(child_jobs.sleep_after_reporting, pid_file, 60, timeout_seconds=1, memory_bytes=256 * MB)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 2.5
     assert is_gone(int(pid_file.read_text()))
 
 
