@@ -166,3 +166,17 @@ def test_a_submitted_sample_takes_no_more_files(
     response = post_multipart(client, f"/samples/{sample_a.id}/files", data, page="/account")
     assert response.status_code == 409
     assert session.scalars(select(SourceFile)).all() == []
+
+
+def test_a_sample_takes_no_more_files_than_the_limit(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    app.config["UPLOAD_MAX_FILES_PER_SAMPLE"] = 1
+    sign_in(client, "teacher.a@example.org")
+    assert upload(client, sample_a, ("first.jpg", files.landscape_photo())).status_code == 302
+    response = upload(client, sample_a, ("second.png", files.png_with_metadata()))
+    assert response.status_code == 400
+    assert "second.png" in response.get_data(as_text=True)
+    assert "at most 1 files" in response.get_data(as_text=True)
+    session.expire_all()
+    assert [source.school_file_name for source in sample_a.files] == ["first.jpg"]
