@@ -75,7 +75,7 @@ class Mark:
     """The teacher's pen on the paper, at the first place ``phrase`` is written on the sheet.
 
     ``tick``: a tick after the phrase; ``margin``: a tick and ``text`` in the margin beside it;
-    ``sp``: the word circled and "sp" in the margin; ``para``: "//" before it and "NP" in the margin;
+    ``fix``: ``text`` in red in the margin; ``sp``: the word circled and "sp" in the margin; ``para``: "//" before it and "NP" in the margin;
     ``end``: ``text`` as a comment after the writing (``phrase`` unused).
     """
 
@@ -95,7 +95,8 @@ class Note:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One page. A blank line between paragraphs; a single newline starts a new line (a letter's address).
+    """One page of writing. A blank line starts a paragraph; a line starting with "|" starts a new line
+    without one (a letter's signature).
 
     ``~word~`` is crossed out. ``redact`` lists phrases besides the name at the top that give the pupil away.
     """
@@ -154,7 +155,922 @@ class Pupil:
 
 TEACHER_HAND = Hand(DKG_ITALIC, 22, TEACHER_GREEN, wobble=1.5, bounce=1.0, drift=2.0)
 
-PUPILS: tuple[Pupil, ...] = ()
+HARBOURSIDE_Y6 = "year6@harbourside.demo.moderation-hub.test"
+BRAMBLEWOOD_LEAD = "lead@bramblewood-990105.demo.moderation-hub.test"
+KESTREL_Y2 = "year2@kestrel.demo.moderation-hub.test"
+HILLSIDE_ENGLISH = "english@hillside.demo.moderation-hub.test"
+
+
+def met(criterion: str, note: str) -> Claim:
+    return Claim(criterion, "met", note)
+
+
+def not_met(criterion: str, note: str) -> Claim:
+    return Claim(criterion, "not_met", note)
+
+
+def not_evidenced(criterion: str, note: str) -> Claim:
+    return Claim(criterion, "not_evidenced", note)
+
+
+# Year 6, working towards: simple sentences, paragraphs but few links, speech unpunctuated, tense slips.
+KS2_WTS = Pupil(
+    name="Kian Doherty",
+    code="Y6-014",
+    school_urn="990103",
+    teacher=HARBOURSIDE_Y6,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="WTS",
+    submitted=True,
+    seed=14,
+    hand=Hand(BREIP, 33, BLUE_BIRO, slant=0.04, wobble=2.2, bounce=2.4, drift=4.5, paragraphs="none"),
+    commentary="""The collection shows writing for two purposes, a story and a diary, with a clear sense of the
+        reader, organised into paragraphs. Settings and characters are described simply, usually by adding an
+        adjective. Dialogue is not yet punctuated, the past tense slips into the present, and common words such as
+        'because' are misspelt. Secure at working towards: inverted commas and a consistent tense are the next
+        steps.""",
+    pieces=(
+        Piece(
+            slug="secret-door",
+            title="The Secret Door",
+            purpose="Narrative",
+            written_on="10-08",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0008.pdf",),
+            sheets=(
+                Sheet(
+                    text="""One day Sam and his dog Biscuit went to the park. It was a sunny day and the sky was
+                    blue. Biscuit ran off into the woods and Sam had to chase after him.
+
+                    Sam found Biscuit barking at a old tree. In the tree there was a little door. It was green and it
+                    had a gold handel. Sam opend the door and they went inside. It was dark and cold and it smelt of
+                    mud.
+
+                    They walked down some stairs for ages. Sam was scared but he kept going becuase Biscuit was in
+                    front. At the bottom there was a massive cave with glowing crystals on the walls. It was amazing.
+
+                    Then they heard a noise. A big troll came out from behind a rock. He had green skin and yellow
+                    teeth. Who are you said the troll. I am Sam said Sam. The troll was angry and he runs at them.""",
+                    marks=(
+                        Mark("tick", "glowing crystals on the walls."),
+                        Mark("margin", "green skin and yellow", "good description"),
+                        Mark("sp", "handel."),
+                        Mark("fix", "Who are you said", "speech marks!"),
+                    ),
+                    notes=(
+                        Note("It was green and it had a gold handel.", "Simple description: an adjective for each "
+                             "detail of the door.", ("WTS.3",)),
+                        Note("Who are you said the troll.", "Speech not yet punctuated: no inverted commas or "
+                             "commas.", ("EXS.5",)),
+                        Note("he runs at them.", "Slips into the present tense.", ("EXS.4",)),
+                    ),
+                ),
+                Sheet(
+                    text="""Sam and Biscuit ran back up the stairs as fast as they could. The troll was chasing them
+                    and he was shouting. Biscuit was barking really loud.
+
+                    They got to the door and Sam slamed it shut. The troll banged on the door but he could not get
+                    out because he was to big.
+
+                    Sam and Biscuit walked home. Sam never told anyone about the secret door. The next day he went
+                    back to the park but the door was gone.
+
+                    The End""",
+                    marks=(
+                        Mark("sp", "slamed"),
+                        Mark("tick", "the door was gone."),
+                        Mark("end", text="Your story has a clear beginning, middle and end. Next step: use speech "
+                             "marks when your characters talk."),
+                    ),
+                    notes=(
+                        Note("They got to the door and Sam slamed it shut.", "New paragraph for each new event.",
+                             ("WTS.2",)),
+                        Note("because he was to big.", "'to' for 'too': homophones not yet secure.", ("WTS.4",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="evacuee-diary",
+            title="Diary of an evacuee",
+            purpose="Diary entry",
+            written_on="11-12",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4127.JPG",),
+            orientations=(6,),
+            sheets=(
+                Sheet(
+                    text="""Dear Diary,
+                    | Today was the worst day of my life. I had to leave my mum and go on a train to the countryside
+                    becuase of the war. Mum said it would be safer there. I had my gas mask in a box and a label on
+                    my coat.
+
+                    The train was crowded and it took hours. A boy called Ernest sat next to me and he kept crying. I
+                    felt like crying to but I didnt.
+
+                    When we got there we had to stand in a hall and people picked us. A old lady called Mrs Pike
+                    picked me. She has a farm with cows and chickens. My room is small and cold and I miss my mum.
+
+                    I hope the war ends soon so I can go home.
+                    | From Billy""",
+                    marks=(
+                        Mark("tick", "the worst day of my life."),
+                        Mark("sp", "becuase"),
+                        Mark("fix", "felt like crying", "didn't"),
+                        Mark("end", text="You have shown how Billy felt. Next step: check 'because' and "
+                             "apostrophes."),
+                    ),
+                    notes=(
+                        Note("Today was the worst day of my life.", "Diary form in the first person, with feelings "
+                             "for the reader.", ("WTS.1",)),
+                        Note("I felt like crying to but I didnt.", "Apostrophe for omission missing; 'to' for "
+                             "'too'.", ("EXS.5", "WTS.4")),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "A story and a diary, each written with the reader in mind."),
+        met("WTS.2", "Paragraphs mark each new event in the story."),
+        met("WTS.3", "Simple descriptions: 'a gold handel', 'green skin and yellow teeth'."),
+        met("WTS.4", "Most year 3 and 4 words right; 'because' and 'handle' still insecure."),
+        met("WTS.5", "Legible throughout; joins some letters."),
+        not_met("EXS.2", "Dialogue is used but not punctuated, and settings are brief."),
+        not_met("EXS.4", "Slips from past to present tense ('he runs at them')."),
+        not_met("EXS.5", "No inverted commas; apostrophes missing ('didnt')."),
+    ),
+)
+
+# Year 6, expected: atmosphere, dialogue that moves the story on, fronted adverbials, accurate punctuation.
+KS2_EXS = Pupil(
+    name="Maisie Thornton",
+    code="Y6-022",
+    school_urn="990103",
+    teacher=HARBOURSIDE_Y6,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="EXS",
+    submitted=True,
+    seed=22,
+    holes=True,
+    hand=Hand(BREIP, 30, FOUNTAIN_BLUE, slant=0.12, wobble=0.9, bounce=1.2, drift=3.0),
+    commentary="""Across a story, a formal letter and a diary the pupil chooses the form and tone to suit the
+        reader. The story builds atmosphere through its setting and uses dialogue to move the action on; paragraphs
+        are linked with fronted adverbials and pronouns. Punctuation, speech included, is accurate and spelling
+        errors are rare. The deliberate shifts of formality and the range of punctuation for effect needed for
+        greater depth are not yet evident.""",
+    pieces=(
+        Piece(
+            slug="the-storm",
+            title="The Storm",
+            purpose="Narrative",
+            written_on="09-30",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0003.pdf",),
+            sheets=(
+                Sheet(
+                    text="""The sky had turned the colour of a bruise by the time Ellie reached the harbour. Waves
+                    crashed against the wall, throwing icy spray across the empty car park, and the fishing boats
+                    rocked and groaned on their ropes.
+
+                    "Grandad!" she shouted, but the wind snatched her voice away.
+
+                    Ellie knew he would be here. Every evening for fifty years, her grandad had checked on the Sea
+                    Lark, his little blue boat. Tonight, however, the boat was drifting away from the harbour wall and
+                    her grandad was nowhere to be seen.
+
+                    Heart pounding, Ellie ran along the slippery stones. In the distance, she could see a small
+                    figure in a yellow coat, struggling with a rope that was being pulled out of his hands.
+
+                    "Hold on!" Ellie yelled. "I'm coming!\"""",
+                    marks=(
+                        Mark("tick", "the colour of a bruise"),
+                        Mark("margin", "Heart pounding,", "good use of fronted adverbials"),
+                        Mark("tick", "snatched her voice away."),
+                    ),
+                    notes=(
+                        Note("The sky had turned the colour of a bruise", "The opening image sets the atmosphere "
+                             "at once.", ("EXS.2",)),
+                        Note("Heart pounding, Ellie ran along the slippery stones.", "Fronted adverbial links the "
+                             "paragraph to the action before.", ("EXS.3",)),
+                        Note("\"Hold on!\" Ellie yelled. \"I'm coming!\"", "Speech punctuated accurately and "
+                             "moving the action on.", ("EXS.2", "EXS.5")),
+                    ),
+                ),
+                Sheet(
+                    text="""Without thinking, she grabbed the end of the rope and pulled with all her strenght. Her
+                    arms burned and her feet slid on the wet ground, but slowly the Sea Lark began to move back
+                    towards the wall.
+
+                    "Tie it to the post," gasped Grandad. "Quickly, before the next wave!"
+
+                    With shaking fingers, Ellie looped the rope around the iron post and pulled the knot tight.
+                    Moments later, a huge wave smashed over the wall, soaking them both from head to toe.
+
+                    For a second neither of them spoke. Then Grandad started to laugh, a deep rumbling laugh that
+                    made Ellie laugh too.
+
+                    "Your grandma would have been proud of you," he said quietly.
+
+                    As they walked home through the rain, Ellie decided that storms were not so frightening after
+                    all.""",
+                    marks=(
+                        Mark("sp", "strenght."),
+                        Mark("tick", "a deep rumbling laugh"),
+                        Mark("end", text="Great tension and a satisfying ending. Next step: vary how you start "
+                             "the sentences in your last paragraph."),
+                    ),
+                    notes=(
+                        Note("\"Tie it to the post,\" gasped Grandad.", "Commas and inverted commas placed "
+                             "correctly inside the speech.", ("EXS.5",)),
+                        Note("Moments later,", "Adverbial of time moves the story on.", ("EXS.3",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="garden-letter",
+            title="A school garden",
+            purpose="Persuasive letter",
+            written_on="11-04",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4211.JPG", "IMG_4212.JPG"),
+            orientations=(6, 1),
+            sheets=(
+                Sheet(
+                    text="""Dear Headteacher,
+
+                    I am writing to ask you to let Year 6 turn the empty space behind the hall into a school garden.
+                    I believe that a garden would benefit everyone in our school and I hope that you will agree.
+
+                    Firstly, a garden would help us to learn. In science we have been studying how plants grow, but
+                    we have only seen pictures. If we had our own garden, we could plant seeds, measure them and see
+                    the life cycle for ourselves.
+
+                    Secondly, growing food is good for our health. Did you know that children who grow vegetables
+                    are more likely to eat them? We could even use the vegetables in the school kitchen, which would
+                    save money.""",
+                    marks=(
+                        Mark("tick", "benefit everyone in our school"),
+                        Mark("margin", "Did you know", "good rhetorical question"),
+                    ),
+                    notes=(
+                        Note("I am writing to ask you", "Formal opening that states the purpose.", ("EXS.1",)),
+                        Note("Firstly, a garden would help us to learn.", "Adverbials organise the argument across "
+                             "paragraphs.", ("EXS.3",)),
+                        Note("Did you know that children who grow vegetables", "Rhetorical question draws the "
+                             "reader in.", ("EXS.1",)),
+                    ),
+                ),
+                Sheet(
+                    text="""Some people might say that a garden would be too much work. However, the Eco Club has
+                    already offered to water it at lunchtimes, and a parent who is a gardener has said she would
+                    help us to get started.
+
+                    Finally, a garden would make our school look beautiful. At the moment the space behind the hall
+                    is full of weeds and litter. Imagine how much nicer it would be with flowers, a bench and a bug
+                    hotel!
+
+                    I hope you will consider my idea. Please could we meet to talk about it?
+
+                    | Yours sincerely,
+                    | Maisie Thornton""",
+                    redact=("Maisie Thornton",),
+                    marks=(
+                        Mark("margin", "Some people might say", "counter argument"),
+                        Mark("tick", "a bench and a bug hotel!"),
+                        Mark("end", text="A clear, well organised letter. Next step: use a semi-colon to join "
+                             "two linked ideas."),
+                    ),
+                    notes=(
+                        Note("However, the Eco Club has already offered", "Answers the counter-argument.",
+                             ("EXS.3",)),
+                        Note("Imagine how much nicer it would be", "Imperative and exclamation to persuade.",
+                             ("EXS.1",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="residential-diary",
+            title="Residential trip: Day 2",
+            purpose="Diary entry",
+            written_on="10-16",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4166.JPG",),
+            orientations=(1,),
+            sheets=(
+                Sheet(
+                    text="""Dear Diary,
+
+                    What a day! This morning we went canoeing on the lake, which I was really nervous about because
+                    I can't swim very well. Our instructor showed us how to hold the paddle and how to steer.
+
+                    At first our canoe kept going round in circles and we could not stop laughing. After a while,
+                    though, we got the hang of it and we even overtook our teacher's canoe!
+
+                    In the afternoon we climbed to the top of a hill called Cat Bells. It was steep and rocky and my
+                    legs ached, but the view from the top was incredible. You could see the whole lake shining in
+                    the sun.
+
+                    Tonight we had a disco and hot chocolate before bed. I am exhausted but I don't want this week to
+                    end.""",
+                    marks=(
+                        Mark("tick", "What a day!"),
+                        Mark("margin", "got the hang of it", "lovely chatty tone"),
+                        Mark("end", text="I felt as if I was there! Next step: try a colon or semi-colon."),
+                    ),
+                    notes=(
+                        Note("What a day!", "Informal, chatty tone that suits a diary.", ("EXS.1",)),
+                        Note("After a while, though, we got the hang of it", "Commas make the meaning clear.",
+                             ("EXS.5",)),
+                        Note("It was steep and rocky and my legs ached,", "Past tense kept consistently.",
+                             ("EXS.4",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "Three purposes, each with the reader in mind."),
+        met("WTS.2", "Paragraphs throughout."),
+        met("EXS.1", "Formal letter to the headteacher and an informal diary: form and tone chosen well."),
+        met("EXS.2", "Atmospheric setting; dialogue shows character and moves the story on."),
+        met("EXS.3", "Fronted adverbials and adverbials of time link paragraphs."),
+        met("EXS.4", "Past tense consistent across story and diary."),
+        met("EXS.5", "Inverted commas, commas for clarity and apostrophes accurate."),
+        met("EXS.6", "Errors are rare ('strenght')."),
+        met("EXS.7", "Joined and legible at length."),
+        not_met("GDS.2", "The letter stays formal throughout; no controlled shifts of register."),
+        not_evidenced("GDS.4", "No semi-colons, colons or dashes in the collection."),
+    ),
+)
+
+# Year 6, greater depth: controlled shifts of register, grammar chosen for effect, a full range of punctuation.
+KS2_GDS = Pupil(
+    name="Zara Whitfield",
+    code="Y6-031",
+    school_urn="990105",
+    teacher=BRAMBLEWOOD_LEAD,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="GDS",
+    submitted=True,
+    seed=31,
+    hand=Hand(BREIP, 28, BLACK_PEN, slant=0.17, wobble=0.7, bounce=1.0, drift=2.5),
+    commentary="""Writing is assured across purposes: a story that builds suspense with deliberate sentence and
+        paragraph lengths, and a letter to a councillor that moves between a formal register and a personal story
+        with full control. Grammar and vocabulary are chosen to sharpen meaning (the passive voice, modal verbs,
+        precise imagery) and punctuation is used precisely and for effect: semi-colons, colons, dashes and
+        brackets. Greater depth is secure across the collection.""",
+    pieces=(
+        Piece(
+            slug="keepers-light",
+            title="The Keeper's Light",
+            purpose="Narrative",
+            written_on="10-02",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_0871.JPG", "IMG_0872.JPG"),
+            orientations=(1, 8),
+            sheets=(
+                Sheet(
+                    text="""Nobody had lit the lamp at Gull Point for thirty years. Nobody, that is, until the night
+                    of the storm.
+
+                    Mara had been watching the lighthouse from her bedroom window since she was old enough to climb
+                    onto the sill. It stood at the end of the headland like a forgotten chess piece: tall, white and
+                    utterly alone. Her mother said it was dangerous; her brother said it was haunted. Mara said
+                    nothing, but she wondered.
+
+                    That night, the wind howled around the cottage like a wounded animal. Rain hurled itself against
+                    the glass. And then - far out beyond the rocks - Mara saw it: a single light, blinking red, then
+                    vanishing beneath the waves.
+
+                    A boat.
+
+                    She did not stop to think. Pulling her coat over her pyjamas, she crept past her mother's door,
+                    eased the bolt across and slipped out into the screaming dark.""",
+                    marks=(
+                        Mark("margin", "Nobody, that is,", "powerful opening!"),
+                        Mark("margin", "Her mother said it was dangerous;", "great semi-colon"),
+                        Mark("tick", "A boat."),
+                    ),
+                    notes=(
+                        Note("Nobody, that is, until the night of the storm.", "The echo of 'Nobody' builds "
+                             "suspense from the first line.", ("GDS.1",)),
+                        Note("like a forgotten chess piece: tall, white and utterly alone.", "Colon introduces a "
+                             "precise description; the simile is chosen for effect.", ("GDS.3", "GDS.4")),
+                        Note("Her mother said it was dangerous; her brother said it was haunted.", "Semi-colon "
+                             "balances two parallel clauses.", ("GDS.4",)),
+                        Note("A boat.", "A one-line paragraph for impact.", ("GDS.1",)),
+                    ),
+                ),
+                Sheet(
+                    text="""The path to the lighthouse had been swallowed by brambles, which clawed at her legs as she
+                    ran. By the time she reached the door, her hands were numb and her heart was hammering so hard
+                    that she could hear it over the sea.
+
+                    The door was locked, of course. But the window beside it - cracked, rotten, held together by
+                    years of salt - gave way with a single push.
+
+                    Inside, the spiral staircase twisted upwards into blackness. One hundred and twelve steps (she had
+                    counted them in her dreams) led to the lamp room, where the great lens sat waiting, furred with
+                    dust. Mara struck a match. For a terrible moment nothing happened; then, with a hiss and a roar,
+                    the old lamp flared into life.
+
+                    Light swept across the water. Far below, the little boat turned - slowly, gratefully - away from
+                    the rocks.
+
+                    In the morning, the newspapers would talk about a miracle. Mara knew better. Some lights, she
+                    thought, are only waiting for someone brave enough to strike the match.""",
+                    marks=(
+                        Mark("tick", "(she had counted them in her dreams)"),
+                        Mark("margin", "slowly, gratefully", "so controlled"),
+                        Mark("end", text="A gripping, controlled story: every sentence earns its place."),
+                    ),
+                    notes=(
+                        Note("had been swallowed by brambles,", "Passive voice keeps the focus on the path.",
+                             ("GDS.3",)),
+                        Note("(she had counted them in her dreams)", "Brackets add an aside that deepens the "
+                             "character.", ("GDS.4",)),
+                        Note("Some lights, she thought, are only waiting", "The ending returns to the light with "
+                             "a reflective, literary line.", ("GDS.1",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="library-letter",
+            title="Save our library",
+            purpose="Persuasive letter",
+            written_on="11-18",
+            independence="independent",
+            finish="scan",
+            upload_names=("SCAN0042.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Dear Councillor Okoro,
+
+                    I am writing to object, in the strongest possible terms, to the council's plan to close
+                    Riverford Library. I understand that difficult decisions have to be made about money; however, I
+                    believe this decision would be a serious mistake.
+
+                    The library is not simply a building full of books. It is one of the only places in our town
+                    where anyone - a toddler, a student, a pensioner - can sit somewhere warm and quiet without
+                    being expected to spend money. Last winter, a homework club was run there three evenings a week,
+                    which was attended by over forty children. Where will those children go?
+
+                    I would also like to tell you something personal. When my family first moved here, I didn't
+                    know anybody. I was shy and, to be honest, pretty miserable. It was the librarian who noticed
+                    me wandering around the shelves and handed me a book she thought I might like. (It was about a
+                    girl who trained dragons; I read it in one night.)""",
+                    marks=(
+                        Mark("tick", "in the strongest possible terms,"),
+                        Mark("margin", "I would also like to tell you", "formal to personal - well judged"),
+                    ),
+                    notes=(
+                        Note("I am writing to object, in the strongest possible terms,", "Formal register "
+                             "established at once.", ("EXS.1", "GDS.2")),
+                        Note("which was attended by over forty children.", "Passive voice keeps the focus on the "
+                             "club, not who ran it.", ("GDS.3",)),
+                        Note("I would also like to tell you something personal.", "A controlled shift into a "
+                             "personal, informal voice.", ("GDS.2",)),
+                    ),
+                ),
+                Sheet(
+                    text="""That book led to another, and another, and eventually to the library's reading club,
+                    where I made my first real friends. It is no exaggeration to say that the library changed my
+                    life - and I am certain that I am not the only one.
+
+                    Some people argue that libraries are no longer needed because everything is on the internet.
+                    But not every family has a computer at home, and not every question can be answered by a search
+                    engine.
+
+                    Surely a town that can afford a new roundabout can also afford to keep its library open?
+
+                    I would therefore urge you to reconsider. If the library must save money, it could open for fewer
+                    hours rather than closing altogether. I would be happy to present our petition, signed by over
+                    200 pupils and parents, at the next council meeting.
+
+                    | Yours sincerely,
+                    | Zara Whitfield (Year 6)""",
+                    redact=("Zara Whitfield",),
+                    marks=(
+                        Mark("tick", "the library changed my life"),
+                        Mark("margin", "Surely a town", "pointed but polite"),
+                        Mark("end", text="Persuasive and heartfelt: you should send it!"),
+                    ),
+                    notes=(
+                        Note("Surely a town that can afford a new roundabout", "Rhetorical question: pointed, but "
+                             "the formal register holds.", ("GDS.1", "GDS.2")),
+                        Note("I would therefore urge you to reconsider.", "Modal verb and formal adverbial to make "
+                             "the request.", ("GDS.3",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("EXS.1", "Narrative and formal letter, each shaped for its reader."),
+        met("EXS.2", "Setting and atmosphere drive the story."),
+        met("EXS.5", "Accurate throughout."),
+        met("GDS.1", "Literary features (echo, one-line paragraphs) used deliberately."),
+        met("GDS.2", "The letter moves from formal to personal and back with full control."),
+        met("GDS.3", "Passive voice and modal verbs chosen for effect."),
+        met("GDS.4", "Semi-colons, colons, dashes and brackets used precisely."),
+    ),
+)
+
+# Year 2, working towards: sequenced sentences after talking it through, phonically plausible spelling.
+KS1_WTS = Pupil(
+    name="Alfie Brooks",
+    code="Y2-007",
+    school_urn="990104",
+    teacher=KESTREL_Y2,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="WTS",
+    submitted=True,
+    seed=7,
+    wide_lines=True,
+    hand=Hand(FEMKE, 44, PENCIL, wobble=3.0, bounce=3.5, drift=5.0, pencil=True, paragraphs="none"),
+    commentary="""After talking through the trip with an adult, the pupil wrote a recount in order, with some
+        sentences demarcated by capital letters and full stops. Spelling is phonically plausible ('stroct',
+        'botul') and common exception words such as 'the' and 'was' are right. Letters are mostly formed
+        correctly though not always the right size. Working towards: consistent sentence punctuation and spelling
+        of taught words are the next steps.""",
+    pieces=(
+        Piece(
+            slug="farm-recount",
+            title="The farm",
+            purpose="Recount",
+            written_on="10-14",
+            independence="some_support",
+            finish="photo",
+            upload_names=("IMG_2290.JPG",),
+            orientations=(1,),
+            sticker="L.O. I can write a recount.",
+            sheets=(
+                Sheet(
+                    text="""On Tuesday we went to the farm on a bus. we saw sum cows and pigs. The pigs was muddy.
+                    I stroct a goat and it was soft. then we had are lunch in the barn. After lunch we fed the lams
+                    with a botul. My lam drangk all the milk. I liked the farm.""",
+                    marks=(
+                        Mark("tick", "it was soft."),
+                        Mark("fix", "we saw sum", "capital letter"),
+                        Mark("end", text="What a busy day! Remember capital letters."),
+                    ),
+                    notes=(
+                        Note("On Tuesday we went to the farm on a bus.", "Sentence in order, with a capital letter "
+                             "and a full stop.", ("WTS.1", "WTS.2")),
+                        Note("we saw sum cows", "No capital letter; 'sum' is a phonically plausible spelling.",
+                             ("WTS.2", "WTS.3")),
+                        Note("fed the lams with a botul.", "Sounds are all represented: 'lams', 'botul'.",
+                             ("WTS.3",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("PKF.1", "Writes own name and familiar words."),
+        met("WTS.1", "A recount in order, after talking it through with an adult."),
+        met("WTS.2", "Some sentences start with a capital and end with a full stop."),
+        met("WTS.3", "Phonically plausible spellings an adult can read."),
+        met("WTS.4", "'the', 'was', 'we' spelt correctly."),
+        met("WTS.5", "Most lower-case letters formed correctly."),
+        not_met("EXS.3", "Capital letters are missing at the start of several sentences."),
+        not_met("EXS.5", "Many phonetic errors in words already taught ('are' for 'our')."),
+    ),
+)
+
+# Year 2, expected: a story with a beginning, middle and end, "because", question and exclamation marks.
+KS1_EXS = Pupil(
+    name="Isla Sharma",
+    code="Y2-012",
+    school_urn="990104",
+    teacher=KESTREL_Y2,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="EXS",
+    submitted=False,
+    seed=12,
+    wide_lines=True,
+    hand=Hand(BREIP, 40, PENCIL, wobble=1.8, bounce=2.0, drift=4.0, pencil=True, paragraphs="none"),
+    commentary="""A story with a clear beginning, middle and end, and a recount of the fire station visit that a
+        reader who was not there could follow. Most sentences are demarcated, with exclamation marks used well,
+        and 'because' explains. Still to add: a piece of non-fiction from science before submitting.""",
+    pieces=(
+        Piece(
+            slug="sparky-story",
+            title="Sparky the dragon",
+            purpose="Story",
+            written_on="11-06",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0019.pdf",),
+            sticker="L.O. I can write a story with a beginning, middle and end.",
+            sheets=(
+                Sheet(
+                    text="""Once upon a time there was a little dragon called Sparky. He lived in a cave at the top
+                    of a mowntin. Sparky had shiny red scales but he had a big secret. He was afraid of the dark!
+
+                    The other dragons laughed at him because dragons are meant to be brave.""",
+                    marks=(Mark("tick", "He was afraid of the dark!"),),
+                    notes=(
+                        Note("Once upon a time there was a little dragon called Sparky.", "A story opening borrowed "
+                             "from books she knows.", ("EXS.1",)),
+                        Note("because dragons are meant to be brave.", "'because' used to explain.", ("EXS.4",)),
+                    ),
+                ),
+                Sheet(
+                    text="""One night Sparky heard a tiny voice. "Help me!" It was a baby owl. Sparky blew a little
+                    flame and it lit up the forest. He picked up the owl gentlee and flew her home.
+
+                    After that Sparky was not afraid any more. The end.""",
+                    marks=(
+                        Mark("tick", "lit up the forest."),
+                        Mark("end", text="A lovely story, Sparky is so brave!"),
+                    ),
+                    notes=(
+                        Note("He picked up the owl gentlee", "A sensible attempt at 'gently'.", ("EXS.5",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="fire-station",
+            title="The fire station",
+            purpose="Recount",
+            written_on="10-21",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_2347.JPG",),
+            orientations=(6,),
+            sticker="L.O. I can write about a visit in order.",
+            sheets=(
+                Sheet(
+                    text="""First we met a firefighter. She showed us her helmet and her big boots. Next we looked
+                    inside the fire engine. It had hoses, ladders and a very loud siren. Then we squirted the hose.
+                    It was so much fun!""",
+                    marks=(Mark("tick", "It was so much fun!"), Mark("end", text="Great time words!")),
+                    notes=(
+                        Note("First we met a firefighter.", "Time words put the visit in order.", ("EXS.2",)),
+                        Note("hoses, ladders and a very loud siren.", "Commas in a list.", ("GDS.3",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("EXS.1", "Sparky the dragon: a clear beginning, middle and end."),
+        met("EXS.2", "The fire station recount is in order, with time words."),
+        met("EXS.3", "Sentences demarcated; exclamation marks used well."),
+        met("EXS.4", "'because' used to explain."),
+        met("EXS.5", "Sensible attempts: 'mowntin', 'gentlee'."),
+    ),
+)
+
+# Year 7, working within plus: imagery, varied sentences, a first secure semi-colon.
+KS3_YEAR7 = Pupil(
+    name="Ruby Sandford",
+    code="Y7-105",
+    school_urn="990107",
+    teacher=HILLSIDE_ENGLISH,
+    year_group=7,
+    framework="ks3-writing-steps",
+    judgement="w+",
+    submitted=True,
+    seed=105,
+    holes=True,
+    hand=Hand(BREIP, 28, BLACK_PEN, slant=-0.07, wobble=1.0, bounce=1.1, drift=2.5, weight=1),
+    commentary="""Two pieces in contrasting forms. The description uses well-chosen imagery and deliberate
+        variation of sentence and paragraph length; the speech is organised by topic sentences and connectives and
+        keeps its viewpoint, answering a counter-argument. Punctuation is accurate, with a secure semi-colon; the
+        wider range of punctuation and the deliberate shaping of openings and endings expected at secure are not
+        yet consistent. Working within plus.""",
+    pieces=(
+        Piece(
+            slug="market-at-dawn",
+            title="The Market at Dawn",
+            purpose="Descriptive writing",
+            written_on="10-09",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_5530.JPG",),
+            orientations=(1,),
+            sheets=(
+                Sheet(
+                    text="""Before the sun has properly risen, the market is already awake. Metal shutters clatter
+                    upwards one after another, like a row of yawning mouths, and the smell of fresh bread drifts
+                    lazily between the stalls.
+
+                    The fishmonger is the first to shout. His voice is rough and loud, booming across the square as
+                    he arranges silver mackerel on a bed of crushed ice. Next to him, an old woman in a knitted hat
+                    is building a pyramid of oranges so carefully that it looks like a work of art; she doesn't
+                    look up, not even once.
+
+                    Pigeons strut between the crates. A delivery van reverses, beeping impatiently. Somewhere a radio
+                    is playing a song that nobody is listening to.
+
+                    Then the sun appears.
+
+                    Suddenly everything glows. The puddles turn gold, the striped awnings burn with colour and the
+                    whole market seems to take a deep breath.""",
+                    marks=(
+                        Mark("margin", "like a row of yawning mouths,", "great simile"),
+                        Mark("tick", "Then the sun appears."),
+                        Mark("end", text="WWW: vivid, well-chosen detail. EBI: try a dash or brackets."),
+                    ),
+                    notes=(
+                        Note("like a row of yawning mouths,", "Simile creates a vivid picture of the shutters.",
+                             ("w.5",)),
+                        Note("work of art; she doesn't look up,", "Semi-colon used correctly.", ("w.4",)),
+                        Note("Then the sun appears.", "One-line paragraph for effect after longer ones.", ("w.3",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="phones-speech",
+            title="Should phones be banned in schools?",
+            purpose="Speech (argument)",
+            written_on="11-20",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_1120.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Good morning everyone. Today I am going to argue that mobile phones should not be banned
+                    in schools, and by the end of this speech I hope you will agree with me.
+
+                    Firstly, phones keep us safe. Many students travel to school on their own, and parents want to
+                    be able to contact them. Without a phone, how would you tell your parents that the bus has
+                    broken down?
+
+                    Secondly, phones can help us learn. We can use them to look up facts and use revision apps. In
+                    the real world adults use technology every day, so why shouldn't we?
+
+                    Some people say that phones are distracting. This is true sometimes; however, banning them is
+                    not the answer. Instead schools should teach students how to use phones responsibly.
+
+                    In conclusion, phones are a useful tool, not a problem. Thank you for listening.""",
+                    marks=(
+                        Mark("margin", "Firstly, phones keep us safe.", "clear topic sentences"),
+                        Mark("tick", "how to use phones responsibly."),
+                        Mark("end", text="Convincing and well organised. Next: a stronger ending than 'thank you'."),
+                    ),
+                    notes=(
+                        Note("Firstly, phones keep us safe.", "Topic sentences and connectives organise the "
+                             "argument.", ("w.1",)),
+                        Note("how would you tell your parents that the bus has broken down?", "Rhetorical question "
+                             "aimed at the audience.", ("w.2",)),
+                        Note("This is true sometimes; however, banning them is not the answer.", "Counter-argument "
+                             "answered; the viewpoint holds.", ("s.2",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("w.1", "Topic sentences and connectives in the speech."),
+        met("w.2", "Speech addresses its audience; description suits a reader."),
+        met("w.3", "Short sentences and a one-line paragraph for effect."),
+        met("w.4", "Semi-colon used correctly twice."),
+        met("w.5", "Ambitious, mostly precise vocabulary."),
+        met("s.2", "The speech keeps its viewpoint and answers a counter-argument."),
+        not_met("s.1", "The speech's ending is formulaic."),
+        not_met("s.3", "No dashes or brackets yet."),
+        not_evidenced("s.4", "No drafting notes in this collection."),
+    ),
+)
+
+# Year 9, secure: a typed essay (its text layer names the pupil in the header) and the handwritten plan.
+KS3_YEAR9 = Pupil(
+    name="Leo Marchetti",
+    code="Y9-218",
+    school_urn="990107",
+    teacher=HILLSIDE_ENGLISH,
+    year_group=9,
+    framework="ks3-writing-steps",
+    judgement="s",
+    submitted=False,
+    seed=218,
+    hand=Hand(DKG, 27, BLACK_PEN, slant=0.05, wobble=1.0, bounce=0.8, drift=2.0, paragraphs="skip"),
+    commentary="""A mature, well-structured argument: the opening anecdote frames the essay and returns in the
+        conclusion, short topic sentences turn the argument, and the viewpoint is sustained while the other side is
+        weighed fairly. Dashes and semi-colons are used for effect and spelling is accurate throughout. The plan
+        shows rhetorical choices made on purpose. Secure for Year 9. Before submitting: the name in the header of
+        the typed pages still has to be redacted.""",
+    pieces=(
+        Piece(
+            slug="essay-plan",
+            title="Essay plan",
+            purpose="Planning notes",
+            written_on="11-10",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_7731.JPG",),
+            orientations=(6,),
+            sheets=(
+                Sheet(
+                    text="""Intro: hook = 11pm, scrolling (short sentences?) + my view: it MAGNIFIES, doesn't cause
+
+                    P1: evidence FOR - surveys, 3+ hrs a day, apps designed to hook us (likes, streaks)
+
+                    P2: BUT a link is not a cause - lonely people turn to phones? online communities = lifeline
+
+                    P3: HOW we use it: passive scrolling vs active messaging
+
+                    P4: bans = too blunt. teach + better design. adults on phones too!
+
+                    Conclusion: mirror not machine (antithesis - end on a question?)""",
+                    notes=(
+                        Note("mirror not machine (antithesis", "The plan shows the rhetorical device chosen on "
+                             "purpose.", ("s.4",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="social-media-essay",
+            title="Connected but alone? Social media and teenage loneliness",
+            purpose="Discursive essay (word-processed)",
+            written_on="11-17",
+            independence="independent",
+            finish="typed",
+            upload_names=("Social media essay FINAL.pdf",),
+            sheets=(
+                Sheet(
+                    text="""It is 11 p.m. on a school night, and somewhere a fourteen-year-old is scrolling. Their \
+thumb moves automatically; their eyes barely register the faces that flash past. They have 643 followers, 12 group \
+chats and, if you asked them honestly, nobody to talk to. This is the picture many adults paint of teenagers today \
+– but is it accurate? In this essay I will argue that social media is not, in itself, making teenagers lonelier; \
+rather, it magnifies whatever is already happening in their lives, for better and for worse.
+
+There is certainly evidence that heavy use of social media is linked to feeling lonely. Surveys regularly find \
+that teenagers who spend more than three hours a day online report lower wellbeing than those who spend less. \
+Platforms are designed to keep us scrolling: every notification, every ‘like’ and every streak is a tiny reward \
+that pulls us back in. When time online replaces sleep, exercise or face-to-face conversation, it is hardly \
+surprising that some young people feel worse.
+
+However, a link is not the same as a cause. It may be that lonely teenagers turn to their phones because they are \
+already isolated, not that their phones made them so. For a young person who is bullied at school, or who feels \
+they do not fit in, an online community of people who share their interests – whether that is anime, coding or \
+climate activism – can be a lifeline. For them, social media is not the problem; it is part of the solution.""",
+                    notes=(
+                        Note("It is 11 p.m. on a school night", "The opening anecdote hooks the reader and returns "
+                             "in the conclusion.", ("s.1",)),
+                        Note("However, a link is not the same as a cause.", "A short topic sentence turns the "
+                             "argument.", ("w.1", "w.3")),
+                        Note("whether that is anime, coding or", "Dashes frame an aside precisely.", ("s.3",)),
+                    ),
+                ),
+                Sheet(
+                    text="""The real question, then, is not whether teenagers use social media but how they use \
+it. Passive scrolling – comparing our ordinary lives with other people’s carefully edited highlights – seems to \
+leave people feeling inadequate and alone. Active use – messaging friends, making things, organising a meet-up – \
+can do the opposite. The same app can isolate one user and connect another.
+
+This suggests that banning phones or setting strict time limits, as some politicians have proposed, would be a \
+blunt instrument. A better approach would be to teach young people to notice how different kinds of use make them \
+feel, and to design platforms that reward connection rather than endless consumption. Parents and schools also \
+have a part to play: it is difficult to tell a teenager to put their phone down when the adults around them are \
+glued to their own screens.
+
+In conclusion, social media is a mirror as much as a machine. It can deepen loneliness, particularly when it \
+crowds out sleep and real conversation, but it can also offer friendship and belonging to those who struggle to \
+find it elsewhere. Rather than asking whether social media is making teenagers lonelier, we should be asking what \
+kind of online world we want to build – and then building it.""",
+                    notes=(
+                        Note("would be a blunt instrument", "Precise, measured vocabulary.", ("s.4",)),
+                        Note("social media is a mirror as much as a machine", "Antithesis in the conclusion: a "
+                             "deliberate rhetorical device.", ("s.4", "s.1")),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("w.1", "Topic sentences turn the argument paragraph by paragraph."),
+        met("w.4", "Colons and semi-colons accurate."),
+        met("s.1", "The opening anecdote and the conclusion work together."),
+        met("s.2", "Viewpoint sustained; the other side weighed fairly."),
+        met("s.3", "Dashes, semi-colons and colons used for effect."),
+        met("s.4", "The plan names the antithesis chosen for the ending."),
+        met("s.5", "No spelling errors, ambitious words included."),
+    ),
+)
+
+PUPILS = (KS2_WTS, KS2_EXS, KS2_GDS, KS1_WTS, KS1_EXS, KS3_YEAR7, KS3_YEAR9)
 
 
 # Drawing a page ------------------------------------------------------------------------------------------
@@ -250,13 +1166,13 @@ class PageWriter:
 
     def write_body(self, text: str) -> list[Written]:
         written: list[Written] = []
-        for number, paragraph in enumerate(text.strip().split("\n\n")):
+        for number, paragraph in enumerate(re.split(r"\n\s*\n", text.strip())):
             if number:
                 self.paragraph_break()
-            for line_number, line in enumerate(paragraph.split("\n")):
-                if line_number:
+            for line_number, line in enumerate(paragraph.splitlines()):
+                if line_number and line.strip().startswith("|"):
                     self.new_line()
-                written += self.write_words(line)
+                written += self.write_words(line.strip().removeprefix("|"))
         return written
 
     def paragraph_break(self) -> None:
@@ -366,6 +1282,8 @@ def mark_sheet(writer: PageWriter, sheet: Sheet, body: list[Written], where: str
         elif mark.kind == "margin":
             tick(writer.image, words[-1].box[2] + 6, words[-1].box[1] - 16, 22, writer.rng)
             margin_note(writer, words[0], mark.text, TEACHER_GREEN)
+        elif mark.kind == "fix":
+            margin_note(writer, words[0], mark.text, TEACHER_RED)
         elif mark.kind == "sp":
             circle(writer.image, words[0].box, writer.rng)
             margin_note(writer, words[0], "sp", TEACHER_RED)
@@ -642,8 +1560,9 @@ def fraction(box: Box, size: tuple[int, int]) -> list[float]:
     ]
 
 
-def render_handwritten(pupil: Pupil, piece: Piece, date: str) -> list[Rendered]:
+def render_handwritten(pupil: Pupil, piece: Piece) -> list[Rendered]:
     """The piece's files: a PDF of all its scanned sheets, or one photo per sheet."""
+    date = written_date(piece.written_on, short=bool(piece.sticker))
     pages = []
     for index, sheet in enumerate(piece.sheets):
         drawn, writer = draw_sheet(pupil, piece, index, date)
@@ -654,12 +1573,13 @@ def render_handwritten(pupil: Pupil, piece: Piece, date: str) -> list[Rendered]:
     if piece.finish == "scan":
         return [Rendered(scan_pdf([image for image, _boxes in pages]), [boxes for _image, boxes in pages])]
     return [
-        Rendered(photo_file(image, orientation, date), [boxes])
+        Rendered(photo_file(image, orientation, piece.written_on), [boxes])
         for (image, boxes), orientation in zip(pages, piece.orientations, strict=True)
     ]
 
 
 def photo_file(image: Image.Image, orientation: int, date: str) -> bytes:
+    """The photo as the camera stores it: pixels turned as the sensor saw them, EXIF saying how to show them."""
     stored = image.rotate(STORED_TURN[orientation], expand=True) if STORED_TURN[orientation] else image
     month, day = date_numbers(date)
     return jpeg(stored, exif=camera_exif(orientation, f"2025:{month:02d}:{day:02d} 15:42:07"))
@@ -682,8 +1602,9 @@ def pdf_bytes(document: pymupdf.Document) -> bytes:
     return data
 
 
-def render_typed(pupil: Pupil, piece: Piece, date: str) -> list[Rendered]:
+def render_typed(pupil: Pupil, piece: Piece) -> list[Rendered]:
     """A word-processed essay: the pupil's name in the header of every page, found by the app's name search."""
+    date = written_date(piece.written_on, short=False)
     document = pymupdf.open()
     pages = []
     for index, sheet in enumerate(piece.sheets):
@@ -742,7 +1663,7 @@ def render_pupil(pupil: Pupil, folder: Path) -> dict[str, object]:
     pieces = []
     for piece in pupil.pieces:
         render = render_typed if piece.finish == "typed" else render_handwritten
-        outputs = render(pupil, piece, written_date(piece.written_on, short=bool(piece.sticker)))
+        outputs = render(pupil, piece)
         files = []
         for number, (output, upload_name) in enumerate(zip(outputs, piece.upload_names, strict=True), start=1):
             extension = "pdf" if piece.finish != "photo" else "jpg"
