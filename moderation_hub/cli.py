@@ -14,6 +14,7 @@ from moderation_hub.demo import DEMO_PASSWORD, load_demo
 from moderation_hub.frameworks.cli import frameworks_cli
 from moderation_hub.jobs.cli import worker
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.samples.cli import samples_cli
 
 db_cli = AppGroup("db", help="Database migrations.")
 users_cli = AppGroup("users", help="People and their roles.")
@@ -82,5 +83,5 @@ def demo() -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for group in (db_cli, users_cli, frameworks_cli, demo, worker):
+    for group in (db_cli, users_cli, frameworks_cli, samples_cli, demo, worker):
         app.cli.add_command(group)
