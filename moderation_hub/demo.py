@@ -10,6 +10,7 @@ from moderation_hub.accounts.models import Role, User
 from moderation_hub.accounts.passwords import hash_password
 from moderation_hub.accounts.services import RoleGrant, grant_role
 from moderation_hub.db import db
+from moderation_hub.demo_work import load_demo_samples
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
 from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
@@ -103,7 +104,9 @@ def load_demo() -> list[DemoLogin]:
     clusters = [_cluster(authority, name) for name in CLUSTERS]
     schools = [_school(authority, clusters, row) for row in SCHOOLS]
     import_demo_frameworks()
-    return _people(authority, schools)
+    logins = _people(authority, schools)
+    load_demo_samples()  # needs the schools, people and frameworks made above
+    return logins
 
 
 def _authority() -> LocalAuthority:

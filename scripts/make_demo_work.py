@@ -18,8 +18,8 @@ import io
 import math
 import random
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -49,6 +49,7 @@ FIRST_RULE_Y = 150
 RIGHT_EDGE = PAGE_SIZE[0] - 42
 JPEG_QUALITY = 68
 Box = tuple[float, float, float, float]  # left, top, right, bottom in pixels
+Point = tuple[float, float]
 
 
 # What is written -----------------------------------------------------------------------------------------
@@ -68,20 +69,25 @@ class Hand:
     weight: int = 0  # extra stroke width: a heavy hand or a felt pen
     pencil: bool = False
     paragraphs: str = "indent"  # "indent", "skip" (a blank line) or "none" (just a new line)
+    capitals: Path | None = None  # another font for capitals and digits (Femkeklaver's are hollow)
 
 
 @dataclass(frozen=True)
 class Mark:
     """The teacher's pen on the paper, at the first place ``phrase`` is written on the sheet.
 
-    ``tick``: a tick after the phrase; ``margin``: a tick and ``text`` in the margin beside it;
-    ``fix``: ``text`` in red in the margin; ``sp``: the word circled and "sp" in the margin; ``para``: "//" before it and "NP" in the margin;
+    ``tick``: a tick over the end of the phrase; ``margin``: a tick and ``text`` in the margin beside it;
+    ``fix``: ``text`` in red in the margin; ``sp``: the word circled and "sp" in the margin;
     ``end``: ``text`` as a comment after the writing (``phrase`` unused).
     """
 
     kind: str
     phrase: str = ""
     text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("tick", "margin", "fix", "sp", "end"):
+            raise ValueError(f"unknown mark {self.kind!r}")
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class Piece:
     upload_names: tuple[str, ...]  # what the teacher's scanner or camera called the files
     orientations: tuple[int, ...] = (1,)  # EXIF orientation of each photo
     sticker: str = ""  # a printed learning-objective label stuck at the top (key stage 1 books)
+    header: str = ""  # a typed piece's page header, after the pupil's name
 
 
 @dataclass(frozen=True)
@@ -208,8 +215,9 @@ KS2_WTS = Pupil(
                     had a gold handel. Sam opend the door and they went inside. It was dark and cold and it smelt of
                     mud.
 
-                    They walked down some stairs for ages. Sam was scared but he kept going becuase Biscuit was in
-                    front. At the bottom there was a massive cave with glowing crystals on the walls. It was amazing.
+                    They walked down some ~stars~ stairs for ages. Sam was scared but he kept going becuase Biscuit
+                    was in front. At the bottom there was a massive cave with glowing crystals on the walls. It was
+                    amazing.
 
                     Then they heard a noise. A big troll came out from behind a rock. He had green skin and yellow
                     teeth. Who are you said the troll. I am Sam said Sam. The troll was angry and he runs at them.""",
@@ -220,10 +228,16 @@ KS2_WTS = Pupil(
                         Mark("fix", "Who are you said", "speech marks!"),
                     ),
                     notes=(
-                        Note("It was green and it had a gold handel.", "Simple description: an adjective for each "
-                             "detail of the door.", ("WTS.3",)),
-                        Note("Who are you said the troll.", "Speech not yet punctuated: no inverted commas or "
-                             "commas.", ("EXS.5",)),
+                        Note(
+                            "It was green and it had a gold handel.",
+                            "Simple description: an adjective for each detail of the door.",
+                            ("WTS.3",),
+                        ),
+                        Note(
+                            "Who are you said the troll.",
+                            "Speech not yet punctuated: no inverted commas or commas.",
+                            ("EXS.5",),
+                        ),
                         Note("he runs at them.", "Slips into the present tense.", ("EXS.4",)),
                     ),
                 ),
@@ -241,12 +255,18 @@ KS2_WTS = Pupil(
                     marks=(
                         Mark("sp", "slamed"),
                         Mark("tick", "the door was gone."),
-                        Mark("end", text="Your story has a clear beginning, middle and end. Next step: use speech "
-                             "marks when your characters talk."),
+                        Mark(
+                            "end",
+                            text="Your story has a clear beginning, middle and end. Next step: use speech "
+                            "marks when your characters talk.",
+                        ),
                     ),
                     notes=(
-                        Note("They got to the door and Sam slamed it shut.", "New paragraph for each new event.",
-                             ("WTS.2",)),
+                        Note(
+                            "They got to the door and Sam slamed it shut.",
+                            "New paragraph for each new event.",
+                            ("WTS.2",),
+                        ),
                         Note("because he was to big.", "'to' for 'too': homophones not yet secure.", ("WTS.4",)),
                     ),
                 ),
@@ -280,14 +300,19 @@ KS2_WTS = Pupil(
                         Mark("tick", "the worst day of my life."),
                         Mark("sp", "becuase"),
                         Mark("fix", "felt like crying", "didn't"),
-                        Mark("end", text="You have shown how Billy felt. Next step: check 'because' and "
-                             "apostrophes."),
+                        Mark("end", text="You have shown how Billy felt. Next step: check 'because' and apostrophes."),
                     ),
                     notes=(
-                        Note("Today was the worst day of my life.", "Diary form in the first person, with feelings "
-                             "for the reader.", ("WTS.1",)),
-                        Note("I felt like crying to but I didnt.", "Apostrophe for omission missing; 'to' for "
-                             "'too'.", ("EXS.5", "WTS.4")),
+                        Note(
+                            "Today was the worst day of my life.",
+                            "Diary form in the first person, with feelings for the reader.",
+                            ("WTS.1",),
+                        ),
+                        Note(
+                            "I felt like crying to but I didnt.",
+                            "Apostrophe for omission missing; 'to' for 'too'.",
+                            ("EXS.5", "WTS.4"),
+                        ),
                     ),
                 ),
             ),
@@ -354,12 +379,21 @@ KS2_EXS = Pupil(
                         Mark("tick", "snatched her voice away."),
                     ),
                     notes=(
-                        Note("The sky had turned the colour of a bruise", "The opening image sets the atmosphere "
-                             "at once.", ("EXS.2",)),
-                        Note("Heart pounding, Ellie ran along the slippery stones.", "Fronted adverbial links the "
-                             "paragraph to the action before.", ("EXS.3",)),
-                        Note("\"Hold on!\" Ellie yelled. \"I'm coming!\"", "Speech punctuated accurately and "
-                             "moving the action on.", ("EXS.2", "EXS.5")),
+                        Note(
+                            "The sky had turned the colour of a bruise",
+                            "The opening image sets the atmosphere at once.",
+                            ("EXS.2",),
+                        ),
+                        Note(
+                            "Heart pounding, Ellie ran along the slippery stones.",
+                            "Fronted adverbial links the paragraph to the action before.",
+                            ("EXS.3",),
+                        ),
+                        Note(
+                            '"Hold on!" Ellie yelled. "I\'m coming!"',
+                            "Speech punctuated accurately and moving the action on.",
+                            ("EXS.2", "EXS.5"),
+                        ),
                     ),
                 ),
                 Sheet(
@@ -382,12 +416,18 @@ KS2_EXS = Pupil(
                     marks=(
                         Mark("sp", "strenght."),
                         Mark("tick", "a deep rumbling laugh"),
-                        Mark("end", text="Great tension and a satisfying ending. Next step: vary how you start "
-                             "the sentences in your last paragraph."),
+                        Mark(
+                            "end",
+                            text="Great tension and a satisfying ending. Next step: vary how you start "
+                            "the sentences in your last paragraph.",
+                        ),
                     ),
                     notes=(
-                        Note("\"Tie it to the post,\" gasped Grandad.", "Commas and inverted commas placed "
-                             "correctly inside the speech.", ("EXS.5",)),
+                        Note(
+                            '"Tie it to the post," gasped Grandad.',
+                            "Commas and inverted commas placed correctly inside the speech.",
+                            ("EXS.5",),
+                        ),
                         Note("Moments later,", "Adverbial of time moves the story on.", ("EXS.3",)),
                     ),
                 ),
@@ -422,10 +462,16 @@ KS2_EXS = Pupil(
                     ),
                     notes=(
                         Note("I am writing to ask you", "Formal opening that states the purpose.", ("EXS.1",)),
-                        Note("Firstly, a garden would help us to learn.", "Adverbials organise the argument across "
-                             "paragraphs.", ("EXS.3",)),
-                        Note("Did you know that children who grow vegetables", "Rhetorical question draws the "
-                             "reader in.", ("EXS.1",)),
+                        Note(
+                            "Firstly, a garden would help us to learn.",
+                            "Adverbials organise the argument across paragraphs.",
+                            ("EXS.3",),
+                        ),
+                        Note(
+                            "Did you know that children who grow vegetables",
+                            "Rhetorical question draws the reader in.",
+                            ("EXS.1",),
+                        ),
                     ),
                 ),
                 Sheet(
@@ -445,14 +491,17 @@ KS2_EXS = Pupil(
                     marks=(
                         Mark("margin", "Some people might say", "counter argument"),
                         Mark("tick", "a bench and a bug hotel!"),
-                        Mark("end", text="A clear, well organised letter. Next step: use a semi-colon to join "
-                             "two linked ideas."),
+                        Mark(
+                            "end",
+                            text="A clear, well organised letter. Next step: use a semi-colon to join "
+                            "two linked ideas.",
+                        ),
                     ),
                     notes=(
-                        Note("However, the Eco Club has already offered", "Answers the counter-argument.",
-                             ("EXS.3",)),
-                        Note("Imagine how much nicer it would be", "Imperative and exclamation to persuade.",
-                             ("EXS.1",)),
+                        Note("However, the Eco Club has already offered", "Answers the counter-argument.", ("EXS.3",)),
+                        Note(
+                            "Imagine how much nicer it would be", "Imperative and exclamation to persuade.", ("EXS.1",)
+                        ),
                     ),
                 ),
             ),
@@ -489,10 +538,10 @@ KS2_EXS = Pupil(
                     ),
                     notes=(
                         Note("What a day!", "Informal, chatty tone that suits a diary.", ("EXS.1",)),
-                        Note("After a while, though, we got the hang of it", "Commas make the meaning clear.",
-                             ("EXS.5",)),
-                        Note("It was steep and rocky and my legs ached,", "Past tense kept consistently.",
-                             ("EXS.4",)),
+                        Note(
+                            "After a while, though, we got the hang of it", "Commas make the meaning clear.", ("EXS.5",)
+                        ),
+                        Note("It was steep and rocky and my legs ached,", "Past tense kept consistently.", ("EXS.4",)),
                     ),
                 ),
             ),
@@ -564,12 +613,21 @@ KS2_GDS = Pupil(
                         Mark("tick", "A boat."),
                     ),
                     notes=(
-                        Note("Nobody, that is, until the night of the storm.", "The echo of 'Nobody' builds "
-                             "suspense from the first line.", ("GDS.1",)),
-                        Note("like a forgotten chess piece: tall, white and utterly alone.", "Colon introduces a "
-                             "precise description; the simile is chosen for effect.", ("GDS.3", "GDS.4")),
-                        Note("Her mother said it was dangerous; her brother said it was haunted.", "Semi-colon "
-                             "balances two parallel clauses.", ("GDS.4",)),
+                        Note(
+                            "Nobody, that is, until the night of the storm.",
+                            "The echo of 'Nobody' builds suspense from the first line.",
+                            ("GDS.1",),
+                        ),
+                        Note(
+                            "like a forgotten chess piece: tall, white and utterly alone.",
+                            "Colon introduces a precise description; the simile is chosen for effect.",
+                            ("GDS.3", "GDS.4"),
+                        ),
+                        Note(
+                            "Her mother said it was dangerous; her brother said it was haunted.",
+                            "Semi-colon balances two parallel clauses.",
+                            ("GDS.4",),
+                        ),
                         Note("A boat.", "A one-line paragraph for impact.", ("GDS.1",)),
                     ),
                 ),
@@ -597,12 +655,19 @@ KS2_GDS = Pupil(
                         Mark("end", text="A gripping, controlled story: every sentence earns its place."),
                     ),
                     notes=(
-                        Note("had been swallowed by brambles,", "Passive voice keeps the focus on the path.",
-                             ("GDS.3",)),
-                        Note("(she had counted them in her dreams)", "Brackets add an aside that deepens the "
-                             "character.", ("GDS.4",)),
-                        Note("Some lights, she thought, are only waiting", "The ending returns to the light with "
-                             "a reflective, literary line.", ("GDS.1",)),
+                        Note(
+                            "had been swallowed by brambles,", "Passive voice keeps the focus on the path.", ("GDS.3",)
+                        ),
+                        Note(
+                            "(she had counted them in her dreams)",
+                            "Brackets add an aside that deepens the character.",
+                            ("GDS.4",),
+                        ),
+                        Note(
+                            "Some lights, she thought, are only waiting",
+                            "The ending returns to the light with a reflective, literary line.",
+                            ("GDS.1",),
+                        ),
                     ),
                 ),
             ),
@@ -637,12 +702,21 @@ KS2_GDS = Pupil(
                         Mark("margin", "I would also like to tell you", "formal to personal - well judged"),
                     ),
                     notes=(
-                        Note("I am writing to object, in the strongest possible terms,", "Formal register "
-                             "established at once.", ("EXS.1", "GDS.2")),
-                        Note("which was attended by over forty children.", "Passive voice keeps the focus on the "
-                             "club, not who ran it.", ("GDS.3",)),
-                        Note("I would also like to tell you something personal.", "A controlled shift into a "
-                             "personal, informal voice.", ("GDS.2",)),
+                        Note(
+                            "I am writing to object, in the strongest possible terms,",
+                            "Formal register established at once.",
+                            ("EXS.1", "GDS.2"),
+                        ),
+                        Note(
+                            "which was attended by over forty children.",
+                            "Passive voice keeps the focus on the club, not who ran it.",
+                            ("GDS.3",),
+                        ),
+                        Note(
+                            "I would also like to tell you something personal.",
+                            "A controlled shift into a personal, informal voice.",
+                            ("GDS.2",),
+                        ),
                     ),
                 ),
                 Sheet(
@@ -669,10 +743,16 @@ KS2_GDS = Pupil(
                         Mark("end", text="Persuasive and heartfelt: you should send it!"),
                     ),
                     notes=(
-                        Note("Surely a town that can afford a new roundabout", "Rhetorical question: pointed, but "
-                             "the formal register holds.", ("GDS.1", "GDS.2")),
-                        Note("I would therefore urge you to reconsider.", "Modal verb and formal adverbial to make "
-                             "the request.", ("GDS.3",)),
+                        Note(
+                            "Surely a town that can afford a new roundabout",
+                            "Rhetorical question: pointed, but the formal register holds.",
+                            ("GDS.1", "GDS.2"),
+                        ),
+                        Note(
+                            "I would therefore urge you to reconsider.",
+                            "Modal verb and formal adverbial to make the request.",
+                            ("GDS.3",),
+                        ),
                     ),
                 ),
             ),
@@ -701,7 +781,7 @@ KS1_WTS = Pupil(
     submitted=True,
     seed=7,
     wide_lines=True,
-    hand=Hand(FEMKE, 44, PENCIL, wobble=3.0, bounce=3.5, drift=5.0, pencil=True, paragraphs="none"),
+    hand=Hand(FEMKE, 44, PENCIL, wobble=3.0, bounce=3.5, drift=5.0, pencil=True, paragraphs="none", capitals=BREIP),
     commentary="""After talking through the trip with an adult, the pupil wrote a recount in order, with some
         sentences demarcated by capital letters and full stops. Spelling is phonically plausible ('stroct',
         'botul') and common exception words such as 'the' and 'was' are right. Letters are mostly formed
@@ -729,12 +809,17 @@ KS1_WTS = Pupil(
                         Mark("end", text="What a busy day! Remember capital letters."),
                     ),
                     notes=(
-                        Note("On Tuesday we went to the farm on a bus.", "Sentence in order, with a capital letter "
-                             "and a full stop.", ("WTS.1", "WTS.2")),
-                        Note("we saw sum cows", "No capital letter; 'sum' is a phonically plausible spelling.",
-                             ("WTS.2", "WTS.3")),
-                        Note("fed the lams with a botul.", "Sounds are all represented: 'lams', 'botul'.",
-                             ("WTS.3",)),
+                        Note(
+                            "On Tuesday we went to the farm on a bus.",
+                            "Sentence in order, with a capital letter and a full stop.",
+                            ("WTS.1", "WTS.2"),
+                        ),
+                        Note(
+                            "we saw sum cows",
+                            "No capital letter; 'sum' is a phonically plausible spelling.",
+                            ("WTS.2", "WTS.3"),
+                        ),
+                        Note("fed the lams with a botul.", "Sounds are all represented: 'lams', 'botul'.", ("WTS.3",)),
                     ),
                 ),
             ),
@@ -781,13 +866,16 @@ KS1_EXS = Pupil(
             sheets=(
                 Sheet(
                     text="""Once upon a time there was a little dragon called Sparky. He lived in a cave at the top
-                    of a mowntin. Sparky had shiny red scales but he had a big secret. He was afraid of the dark!
+                    of a mowntin. Sparky had ~red~ shiny red scales but he had a big secret. He was afraid of the dark!
 
                     The other dragons laughed at him because dragons are meant to be brave.""",
                     marks=(Mark("tick", "He was afraid of the dark!"),),
                     notes=(
-                        Note("Once upon a time there was a little dragon called Sparky.", "A story opening borrowed "
-                             "from books she knows.", ("EXS.1",)),
+                        Note(
+                            "Once upon a time there was a little dragon called Sparky.",
+                            "A story opening borrowed from books she knows.",
+                            ("EXS.1",),
+                        ),
                         Note("because dragons are meant to be brave.", "'because' used to explain.", ("EXS.4",)),
                     ),
                 ),
@@ -800,9 +888,7 @@ KS1_EXS = Pupil(
                         Mark("tick", "lit up the forest."),
                         Mark("end", text="A lovely story, Sparky is so brave!"),
                     ),
-                    notes=(
-                        Note("He picked up the owl gentlee", "A sensible attempt at 'gently'.", ("EXS.5",)),
-                    ),
+                    notes=(Note("He picked up the owl gentlee", "A sensible attempt at 'gently'.", ("EXS.5",)),),
                 ),
             ),
         ),
@@ -891,8 +977,9 @@ KS3_YEAR7 = Pupil(
                         Mark("end", text="WWW: vivid, well-chosen detail. EBI: try a dash or brackets."),
                     ),
                     notes=(
-                        Note("like a row of yawning mouths,", "Simile creates a vivid picture of the shutters.",
-                             ("w.5",)),
+                        Note(
+                            "like a row of yawning mouths,", "Simile creates a vivid picture of the shutters.", ("w.5",)
+                        ),
                         Note("work of art; she doesn't look up,", "Semi-colon used correctly.", ("w.4",)),
                         Note("Then the sun appears.", "One-line paragraph for effect after longer ones.", ("w.3",)),
                     ),
@@ -919,8 +1006,9 @@ KS3_YEAR7 = Pupil(
                     Secondly, phones can help us learn. We can use them to look up facts and use revision apps. In
                     the real world adults use technology every day, so why shouldn't we?
 
-                    Some people say that phones are distracting. This is true sometimes; however, banning them is
-                    not the answer. Instead schools should teach students how to use phones responsibly.
+                    Some people say that phones are distracting. This is true sometimes; however, ~stopping~
+                    banning them is not the answer. Instead schools should teach students how to use phones
+                    responsibly.
 
                     In conclusion, phones are a useful tool, not a problem. Thank you for listening.""",
                     marks=(
@@ -929,12 +1017,21 @@ KS3_YEAR7 = Pupil(
                         Mark("end", text="Convincing and well organised. Next: a stronger ending than 'thank you'."),
                     ),
                     notes=(
-                        Note("Firstly, phones keep us safe.", "Topic sentences and connectives organise the "
-                             "argument.", ("w.1",)),
-                        Note("how would you tell your parents that the bus has broken down?", "Rhetorical question "
-                             "aimed at the audience.", ("w.2",)),
-                        Note("This is true sometimes; however, banning them is not the answer.", "Counter-argument "
-                             "answered; the viewpoint holds.", ("s.2",)),
+                        Note(
+                            "Firstly, phones keep us safe.",
+                            "Topic sentences and connectives organise the argument.",
+                            ("w.1",),
+                        ),
+                        Note(
+                            "how would you tell your parents that the bus has broken down?",
+                            "Rhetorical question aimed at the audience.",
+                            ("w.2",),
+                        ),
+                        Note(
+                            "This is true sometimes; however, banning them is not the answer.",
+                            "Counter-argument answered; the viewpoint holds.",
+                            ("s.2",),
+                        ),
                     ),
                 ),
             ),
@@ -994,8 +1091,11 @@ KS3_YEAR9 = Pupil(
 
                     Conclusion: mirror not machine (antithesis - end on a question?)""",
                     notes=(
-                        Note("mirror not machine (antithesis", "The plan shows the rhetorical device chosen on "
-                             "purpose.", ("s.4",)),
+                        Note(
+                            "mirror not machine (antithesis",
+                            "The plan shows the rhetorical device chosen on purpose.",
+                            ("s.4",),
+                        ),
                     ),
                 ),
             ),
@@ -1007,53 +1107,65 @@ KS3_YEAR9 = Pupil(
             written_on="11-17",
             independence="independent",
             finish="typed",
+            header="9M3   English",
             upload_names=("Social media essay FINAL.pdf",),
             sheets=(
                 Sheet(
-                    text="""It is 11 p.m. on a school night, and somewhere a fourteen-year-old is scrolling. Their \
-thumb moves automatically; their eyes barely register the faces that flash past. They have 643 followers, 12 group \
-chats and, if you asked them honestly, nobody to talk to. This is the picture many adults paint of teenagers today \
-– but is it accurate? In this essay I will argue that social media is not, in itself, making teenagers lonelier; \
-rather, it magnifies whatever is already happening in their lives, for better and for worse.
+                    text="""It is 11 p.m. on a school night, and somewhere a fourteen-year-old is scrolling. Their thumb
+                    moves automatically; their eyes barely register the faces that flash past. They have 643 followers,
+                    12 group chats and, if you asked them honestly, nobody to talk to. This is the picture many adults
+                    paint of teenagers today - but is it accurate? In this essay I will argue that social media is not,
+                    in itself, making teenagers lonelier; rather, it magnifies whatever is already happening in their
+                    lives, for better and for worse.
 
-There is certainly evidence that heavy use of social media is linked to feeling lonely. Surveys regularly find \
-that teenagers who spend more than three hours a day online report lower wellbeing than those who spend less. \
-Platforms are designed to keep us scrolling: every notification, every ‘like’ and every streak is a tiny reward \
-that pulls us back in. When time online replaces sleep, exercise or face-to-face conversation, it is hardly \
-surprising that some young people feel worse.
+                    There is certainly evidence that heavy use of social media is linked to feeling lonely. Surveys
+                    regularly find that teenagers who spend more than three hours a day online report lower wellbeing
+                    than those who spend less. Platforms are designed to keep us scrolling: every notification, every
+                    'like' and every streak is a tiny reward that pulls us back in. When time online replaces sleep,
+                    exercise or face-to-face conversation, it is hardly surprising that some young people feel worse.
 
-However, a link is not the same as a cause. It may be that lonely teenagers turn to their phones because they are \
-already isolated, not that their phones made them so. For a young person who is bullied at school, or who feels \
-they do not fit in, an online community of people who share their interests – whether that is anime, coding or \
-climate activism – can be a lifeline. For them, social media is not the problem; it is part of the solution.""",
+                    However, a link is not the same as a cause. It may be that lonely teenagers turn to their phones
+                    because they are already isolated, not that their phones made them so. For a young person who is
+                    bullied at school, or who feels they do not fit in, an online community of people who share their
+                    interests - whether that is anime, coding or climate activism - can be a lifeline. For them, social
+                    media is not the problem; it is part of the solution.""",
                     notes=(
-                        Note("It is 11 p.m. on a school night", "The opening anecdote hooks the reader and returns "
-                             "in the conclusion.", ("s.1",)),
-                        Note("However, a link is not the same as a cause.", "A short topic sentence turns the "
-                             "argument.", ("w.1", "w.3")),
+                        Note(
+                            "It is 11 p.m. on a school night",
+                            "The opening anecdote hooks the reader and returns in the conclusion.",
+                            ("s.1",),
+                        ),
+                        Note(
+                            "However, a link is not the same as a cause.",
+                            "A short topic sentence turns the argument.",
+                            ("w.1", "w.3"),
+                        ),
                         Note("whether that is anime, coding or", "Dashes frame an aside precisely.", ("s.3",)),
                     ),
                 ),
                 Sheet(
-                    text="""The real question, then, is not whether teenagers use social media but how they use \
-it. Passive scrolling – comparing our ordinary lives with other people’s carefully edited highlights – seems to \
-leave people feeling inadequate and alone. Active use – messaging friends, making things, organising a meet-up – \
-can do the opposite. The same app can isolate one user and connect another.
+                    text="""The real question, then, is not whether teenagers use social media but how they use it.
+                    Passive scrolling - comparing our ordinary lives with other people's carefully edited highlights -
+                    seems to leave people feeling inadequate and alone. Active use - messaging friends, making things,
+                    organising a meet-up - can do the opposite. The same app can isolate one user and connect another.
 
-This suggests that banning phones or setting strict time limits, as some politicians have proposed, would be a \
-blunt instrument. A better approach would be to teach young people to notice how different kinds of use make them \
-feel, and to design platforms that reward connection rather than endless consumption. Parents and schools also \
-have a part to play: it is difficult to tell a teenager to put their phone down when the adults around them are \
-glued to their own screens.
+                    This suggests that banning phones or setting strict time limits, as some politicians have proposed,
+                    would be a blunt instrument. A better approach would be to teach young people to notice how
+                    different kinds of use make them feel, and to design platforms that reward connection rather than
+                    endless consumption. Parents and schools also have a part to play: it is difficult to tell a
+                    teenager to put their phone down when the adults around them are glued to their own screens.
 
-In conclusion, social media is a mirror as much as a machine. It can deepen loneliness, particularly when it \
-crowds out sleep and real conversation, but it can also offer friendship and belonging to those who struggle to \
-find it elsewhere. Rather than asking whether social media is making teenagers lonelier, we should be asking what \
-kind of online world we want to build – and then building it.""",
+                    In conclusion, social media is a mirror as much as a machine. It can deepen loneliness, particularly
+                    when it crowds out sleep and real conversation, but it can also offer friendship and belonging to
+                    those who struggle to find it elsewhere. Rather than asking whether social media is making teenagers
+                    lonelier, we should be asking what kind of online world we want to build - and then building it.""",
                     notes=(
                         Note("would be a blunt instrument", "Precise, measured vocabulary.", ("s.4",)),
-                        Note("social media is a mirror as much as a machine", "Antithesis in the conclusion: a "
-                             "deliberate rhetorical device.", ("s.4", "s.1")),
+                        Note(
+                            "social media is a mirror as much as a machine",
+                            "Antithesis in the conclusion: a deliberate rhetorical device.",
+                            ("s.4", "s.1"),
+                        ),
                     ),
                 ),
             ),
@@ -1083,6 +1195,7 @@ class Written:
     text: str
     box: Box
     line: int
+    crossed_out: bool = False
 
 
 @dataclass
@@ -1133,19 +1246,19 @@ class PageWriter:
             raise click.ClickException(f"{self.pupil.code}: the text does not fit on the page; split the sheet")
         self.x = MARGIN_X + 14 + indent + self.rng.uniform(-3, 3)
 
-    def write_words(self, text: str, hand: Hand | None = None) -> list[Written]:
+    def write_words(self, text: str, hand: Hand | None = None, *, wrap: bool = True) -> list[Written]:
         hand = hand or self.hand
         written = []
         for token in text.split():
             crossed = token.startswith("~") and token.endswith("~")
             word = token.strip("~") if crossed else token
             width = font(hand.font, hand.size).getlength(word)
-            if self.x + width > RIGHT_EDGE - self.rng.uniform(0, 30) and self.x > MARGIN_X + 80:
+            if wrap and self.x + width > RIGHT_EDGE - self.rng.uniform(0, 30) and self.x > MARGIN_X + 80:
                 self.new_line()
-            box = draw_word(self.image, hand, word, self.x, self.baseline(self.x), self.rng)
+            box = draw_word(self.image, hand, word, (self.x, self.baseline(self.x)), self.rng)
             if crossed:
                 cross_out(self.image, hand, box, self.rng)
-            written.append(Written(word, box, self.line))
+            written.append(Written(word, box, self.line, crossed))
             self.x = box[2] + hand.size * self.rng.uniform(0.42, 0.6)
         return written
 
@@ -1154,8 +1267,8 @@ class PageWriter:
         returned words are the name's."""
         name = self.write_words(self.pupil.name)
         if date:
-            self.x = RIGHT_EDGE - font(self.hand.font, self.hand.size).getlength(date) - 10
-            self.write_words(date)
+            self.x = RIGHT_EDGE - font(self.hand.font, self.hand.size).getlength(date) * 1.2 - 10
+            self.write_words(date, wrap=False)
         if title:
             self.new_line()
             self.x = (MARGIN_X + RIGHT_EDGE - font(self.hand.font, self.hand.size).getlength(title)) / 2
@@ -1166,7 +1279,7 @@ class PageWriter:
 
     def write_body(self, text: str) -> list[Written]:
         written: list[Written] = []
-        for number, paragraph in enumerate(re.split(r"\n\s*\n", text.strip())):
+        for number, paragraph in enumerate(paragraphs(text)):
             if number:
                 self.paragraph_break()
             for line_number, line in enumerate(paragraph.splitlines()):
@@ -1181,6 +1294,10 @@ class PageWriter:
             self.new_line()
         else:
             self.new_line(indent=46 if self.hand.paragraphs == "indent" else 0)
+
+
+def paragraphs(text: str) -> list[str]:
+    return re.split(r"\n\s*\n", text.strip())
 
 
 def lined_paper(gap: int, rng: random.Random) -> Image.Image:
@@ -1204,9 +1321,9 @@ def noise(size: tuple[int, int], rng: random.Random) -> Image.Image:
     return Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
 
 
-def draw_word(page: Image.Image, hand: Hand, word: str, x: float, baseline: float, rng: random.Random) -> Box:
-    """Draw one word letter by letter, each a little off the baseline and off size; the word leans and turns
-    a little as a whole. Returns the box of its ink on the page."""
+def draw_word(page: Image.Image, hand: Hand, word: str, at: Point, rng: random.Random) -> Box:
+    """Draw one word from ``at`` (its start on the baseline) letter by letter, each a little off the baseline
+    and off size; the word leans and turns a little as a whole. Returns the box of its ink on the page."""
     size = hand.size
     pad = size
     width = int(font(hand.font, size).getlength(word) * 1.15) + 2 * pad
@@ -1215,7 +1332,8 @@ def draw_word(page: Image.Image, hand: Hand, word: str, x: float, baseline: floa
     origin = int(size * 1.8)
     pen_x = float(pad)
     for char in word:
-        letter = font(hand.font, size + rng.choice((-1, 0, 0, 1)))
+        face = hand.capitals if hand.capitals and (char.isupper() or char.isdigit()) else hand.font
+        letter = font(face, size + rng.choice((-1, 0, 0, 1)))
         pen_y = origin + rng.uniform(-hand.bounce, hand.bounce)
         draw.text((pen_x, pen_y), char, font=letter, anchor="ls", fill=255, stroke_width=hand.weight, stroke_fill=255)
         pen_x += letter.getlength(char) * rng.uniform(0.96, 1.05)
@@ -1224,7 +1342,7 @@ def draw_word(page: Image.Image, hand: Hand, word: str, x: float, baseline: floa
         mask = mask.transform(mask.size, Image.Transform.AFFINE, shear, Image.Resampling.BICUBIC)
     mask = mask.rotate(rng.uniform(-hand.wobble, hand.wobble), Image.Resampling.BICUBIC, center=(pad, origin))
     mask = ink_texture(mask, hand, rng)
-    left, top = round(x - pad), round(baseline - origin)
+    left, top = round(at[0] - pad), round(at[1] - origin)
     ink = tuple(max(0, min(255, channel + rng.randint(-8, 8))) for channel in hand.ink)
     page.paste(Image.new("RGB", mask.size, ink), (left, top), mask)
     ink_box = mask.getbbox() or (pad, origin - size // 2, pad + 1, origin)
@@ -1262,7 +1380,9 @@ def underline(page: Image.Image, colour: Colour, words: Sequence[Written], rng: 
 # The teacher's marking -----------------------------------------------------------------------------------
 
 
-def find_phrase(words: Sequence[Written], phrase: str, where: str) -> list[Written]:
+def find_phrase(written: Sequence[Written], phrase: str, where: str) -> list[Written]:
+    """The words of the phrase's first place on the sheet; crossed-out words are read past, as a teacher would."""
+    words = [word for word in written if not word.crossed_out]
     wanted = [comparable(token) for token in phrase.split() if comparable(token)]
     keys = [comparable(word.text) for word in words]
     for start in range(len(words) - len(wanted) + 1):
@@ -1272,28 +1392,24 @@ def find_phrase(words: Sequence[Written], phrase: str, where: str) -> list[Writt
 
 
 def mark_sheet(writer: PageWriter, sheet: Sheet, body: list[Written], where: str) -> None:
+    """Marks from the top of the page down, as a teacher reads, so margin notes never overlap."""
+    placed = [(find_phrase(body, mark.phrase, where), mark) for mark in sheet.marks if mark.kind != "end"]
+    for words, mark in sorted(placed, key=lambda item: item[0][0].box[1]):
+        draw_mark(writer, words, mark)
     for mark in sheet.marks:
         if mark.kind == "end":
             end_comment(writer, mark.text)
-            continue
-        words = find_phrase(body, mark.phrase, where)
-        if mark.kind == "tick":
-            tick(writer.image, words[-1].box[2] + 6, words[-1].box[1] - 16, 24, writer.rng)
-        elif mark.kind == "margin":
-            tick(writer.image, words[-1].box[2] + 6, words[-1].box[1] - 16, 22, writer.rng)
-            margin_note(writer, words[0], mark.text, TEACHER_GREEN)
-        elif mark.kind == "fix":
-            margin_note(writer, words[0], mark.text, TEACHER_RED)
-        elif mark.kind == "sp":
-            circle(writer.image, words[0].box, writer.rng)
-            margin_note(writer, words[0], "sp", TEACHER_RED)
-        elif mark.kind == "para":
-            ImageDraw.Draw(writer.image).text(
-                (words[0].box[0] - 22, words[0].box[3]), "//", font=font(DKG, 30), fill=TEACHER_RED, anchor="ls"
-            )
-            margin_note(writer, words[0], "NP", TEACHER_RED)
-        else:
-            raise click.ClickException(f"{where}: unknown mark {mark.kind!r}")
+
+
+def draw_mark(writer: PageWriter, words: list[Written], mark: Mark) -> None:
+    last = words[-1].box
+    if mark.kind in ("tick", "margin"):
+        tick(writer.image, last[2] - 18, last[1] - 14, 22, writer.rng)  # over the end of the phrase
+    if mark.kind in ("margin", "fix"):
+        margin_note(writer, words[0], mark.text, TEACHER_GREEN if mark.kind == "margin" else TEACHER_RED)
+    if mark.kind == "sp":
+        circle(writer.image, words[0].box, writer.rng)
+        margin_note(writer, words[0], "sp", TEACHER_RED)
 
 
 def tick(page: Image.Image, x: float, y: float, size: float, rng: random.Random) -> None:
@@ -1315,23 +1431,24 @@ def circle(page: Image.Image, box: Box, rng: random.Random) -> None:
 
 def margin_note(writer: PageWriter, beside: Written, text: str, colour: Colour) -> None:
     """Small writing squeezed into the margin, starting level with the word it is about."""
-    hand = Hand(DKG_ITALIC, 19, colour, wobble=2.0, bounce=0.8, drift=0.0)
+    hand = Hand(DKG_ITALIC, 21, colour, wobble=2.0, bounce=0.8, drift=0.0)
     lines = wrap(text, hand, MARGIN_X - 16)
-    y = max(beside.box[1] + 16, writer.margin_bottom + 20)
+    y = max(beside.box[1] + 16, writer.margin_bottom + 30)
     for line in lines:
         x = 8.0
         for word in line.split():
-            box = draw_word(writer.image, hand, word, x, y, writer.rng)
+            box = draw_word(writer.image, hand, word, (x, y), writer.rng)
             x = box[2] + 6
-        y += 20
-    writer.margin_bottom = y - 20
+        y += 21
+    writer.margin_bottom = y - 21
 
 
 def end_comment(writer: PageWriter, text: str) -> None:
     """The teacher's comment under the work, on the lines, in the teacher's hand."""
     writer.new_line()
     writer.new_line()
-    writer.write_words(text, TEACHER_HAND)
+    # On Year 2's wide lines the teacher writes bigger, for the child to read.
+    writer.write_words(text, replace(TEACHER_HAND, size=30) if writer.pupil.wide_lines else TEACHER_HAND)
 
 
 def wrap(text: str, hand: Hand, width: float) -> list[str]:
@@ -1345,8 +1462,9 @@ def wrap(text: str, hand: Hand, width: float) -> list[str]:
     return lines
 
 
-def draw_sheet(pupil: Pupil, piece: Piece, index: int, date: str) -> tuple[DrawnPage, PageWriter]:
-    rng = random.Random(f"{pupil.seed}-{piece.slug}-{index}")
+def draw_sheet(pupil: Pupil, piece: Piece, index: int, date: str) -> tuple[DrawnPage, random.Random]:
+    """The sheet drawn and marked, and its random sequence, for the finish to carry on with."""
+    rng = random.Random(f"{pupil.seed}-{piece.slug}-{index}")  # noqa: S311 - jitter for drawing, not secrets
     writer = PageWriter(pupil, rng)
     if piece.sticker and index == 0:
         stick_label(writer.image, f"{date}    {piece.sticker}", rng)
@@ -1356,7 +1474,7 @@ def draw_sheet(pupil: Pupil, piece: Piece, index: int, date: str) -> tuple[Drawn
     body = writer.write_body(sheet.text)
     mark_sheet(writer, sheet, body, f"{pupil.code} {piece.slug} sheet {index + 1}")
     holes = [(30.0, y - 13, 56.0, y + 13) for y in (PAGE_SIZE[1] * 0.3, PAGE_SIZE[1] * 0.7)] if pupil.holes else []
-    return DrawnPage(writer.image, name, body, holes), writer
+    return DrawnPage(writer.image, name, body, holes), rng
 
 
 def stick_label(page: Image.Image, text: str, rng: random.Random) -> None:
@@ -1374,7 +1492,6 @@ def stick_label(page: Image.Image, text: str, rng: random.Random) -> None:
 
 # How the paper reached the app: scanned, photographed or typed -------------------------------------------
 
-Point = tuple[float, float]
 Matrix = list[list[float]]
 PHOTO_SIZE = (1020, 1360)  # a 3:4 phone photo, kept small
 
@@ -1453,7 +1570,9 @@ def scanned(page: DrawnPage, rng: random.Random) -> tuple[Image.Image, Matrix]:
     scan = Image.new("RGB", PAGE_SIZE, (228, 228, 226))
     sheet = warp(with_holes(page), corners, PAGE_SIZE)
     scan.paste(sheet, mask=sheet.getchannel("A"))
-    scan = scan.point(lambda value: min(255, round(value * 1.05 + 4)))
+    # A scanner's lamp washes out the cream of the paper; a little grey keeps the ink colours.
+    scan = Image.blend(scan, scan.convert("L").convert("RGB"), 0.45)
+    scan = scan.point(lambda value: min(255, round(value * 1.06 + 6)))
     return scan, homography(PAGE_CORNERS, corners)
 
 
@@ -1462,7 +1581,14 @@ def photographed(page: DrawnPage, rng: random.Random) -> tuple[Image.Image, Matr
     width, height = PHOTO_SIZE
     # Held above the top of the sheet and tilted: the far (top) edge comes out narrower than the near one.
     square = [(95, 80), (width - 110, 105), (width - 55, height - 70), (60, height - 95)]
-    corners = [(x + rng.uniform(-28, 28), y + rng.uniform(-22, 22)) for x, y in square]
+    turn = math.radians(rng.uniform(-3.5, 3.5))  # and the phone not quite square to the sheet
+    corners = [
+        (
+            width / 2 + (x - width / 2) * math.cos(turn) - (y - height / 2) * math.sin(turn) + rng.uniform(-20, 20),
+            height / 2 + (x - width / 2) * math.sin(turn) + (y - height / 2) * math.cos(turn) + rng.uniform(-16, 16),
+        )
+        for x, y in square
+    ]
     photo = table(rng)
     shadow = Image.new("L", PHOTO_SIZE, 0)
     ImageDraw.Draw(shadow).polygon([(x + 14, y + 18) for x, y in corners], fill=130)
@@ -1484,8 +1610,11 @@ def table(rng: random.Random) -> Image.Image:
 
 def room_light(rng: random.Random) -> Image.Image:
     """Light from a window on one side, warm and falling off across the frame (multiplied into the photo)."""
-    gradient = Image.linear_gradient("L").rotate(rng.choice((45, 135, 90)) + rng.uniform(-15, 15))
-    gradient = gradient.resize(PHOTO_SIZE, Image.Resampling.BICUBIC).point(lambda value: 196 + value // 5)
+    angle = math.radians(rng.choice((30, 60, 120, 150)) + rng.uniform(-15, 15))
+    across = [((x - 15.5) * math.cos(angle) + (y - 15.5) * math.sin(angle)) / 22 for y in range(32) for x in range(32)]
+    small = Image.new("L", (32, 32))
+    small.putdata([round(127.5 + 127 * max(-1.0, min(1.0, value))) for value in across])
+    gradient = small.resize(PHOTO_SIZE, Image.Resampling.BICUBIC).point(lambda value: 196 + value // 5)
     return Image.merge(
         "RGB",
         [gradient, gradient.point(lambda value: round(value * 0.97)), gradient.point(lambda value: round(value * 0.9))],
@@ -1545,7 +1674,9 @@ def pad(box: Box, by: float) -> Box:
 
 
 def project_box(matrix: Matrix, box: Box) -> Box:
-    corners = [project(matrix, point) for point in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3]))]
+    corners = [
+        project(matrix, point) for point in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3]))
+    ]
     return union([Written("", (x, y, x, y), 0) for x, y in corners])
 
 
@@ -1565,10 +1696,10 @@ def render_handwritten(pupil: Pupil, piece: Piece) -> list[Rendered]:
     date = written_date(piece.written_on, short=bool(piece.sticker))
     pages = []
     for index, sheet in enumerate(piece.sheets):
-        drawn, writer = draw_sheet(pupil, piece, index, date)
+        drawn, rng = draw_sheet(pupil, piece, index, date)
         where = f"{pupil.code} {piece.slug} sheet {index + 1}"
         finish = scanned if piece.finish == "scan" else photographed
-        image, matrix = finish(drawn, writer.rng)
+        image, matrix = finish(drawn, rng)
         pages.append((image, boxes_on(drawn, sheet, matrix, image.size, where)))
     if piece.finish == "scan":
         return [Rendered(scan_pdf([image for image, _boxes in pages]), [boxes for _image, boxes in pages])]
@@ -1609,25 +1740,41 @@ def render_typed(pupil: Pupil, piece: Piece) -> list[Rendered]:
     pages = []
     for index, sheet in enumerate(piece.sheets):
         page = document.new_page(width=595, height=842)
-        header = f"{pupil.name}   9M3   English"
-        page.insert_text((56, 40), header, fontname="helv", fontsize=9, color=(0.35, 0.35, 0.35))
-        page.insert_text((470, 40), date, fontname="helv", fontsize=9, color=(0.35, 0.35, 0.35))
+        writer = pymupdf.TextWriter(page.rect)
+        small, regular = pymupdf.Font("helv"), pymupdf.Font("helv")
+        writer.append((56, 40), f"{pupil.name}   {piece.header}", font=small, fontsize=9)
+        writer.append((470, 40), date, font=small, fontsize=9)
         top = 72
         if index == 0:
-            page.insert_text((56, 86), piece.title, fontname="hebo", fontsize=15)
-            top = 108
-        left_over = page.insert_textbox(
-            pymupdf.Rect(56, top, 540, 800), sheet.text.strip(), fontname="helv", fontsize=11.5, lineheight=1.45
-        )
-        if left_over < 0:
-            raise click.ClickException(f"{pupil.code} {piece.slug}: page {index + 1} overflows by {-left_over:.0f} pt")
-        page.insert_text((290, 815), str(index + 1), fontname="helv", fontsize=9)
+            writer.append((56, 92), piece.title, font=pymupdf.Font("hebo"), fontsize=15)
+            top = 116
+        try:
+            writer.fill_textbox(
+                pymupdf.Rect(56, top, 540, 790),
+                autocorrect("\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs(sheet.text))),
+                font=regular,
+                fontsize=12,
+                lineheight=1.6,
+                warn=False,
+            )
+        except ValueError as error:
+            raise click.ClickException(f"{pupil.code} {piece.slug} page {index + 1}: {error}") from None
+        writer.append((294, 815), str(index + 1), font=small, fontsize=9)
+        writer.write_text(page)
         pages.append({"annotations": [typed_note(page, note) for note in sheet.notes], "needs_redaction": True})
+    document.subset_fonts()
     return [Rendered(pdf_bytes(document), pages)]
 
 
+def autocorrect(text: str) -> str:
+    """What a word processor does as the pupil types: spaced hyphens become dashes, quotes curl."""
+    text = text.replace(" - ", " \u2013 ")
+    text = re.sub(r"(^|\s)'", "\\1\u2018", text)
+    return text.replace("'", "\u2019")
+
+
 def typed_note(page: pymupdf.Page, note: Note) -> dict[str, object]:
-    found = page.search_for(note.phrase)
+    found = page.search_for(autocorrect(note.phrase))
     if not found:
         raise click.ClickException(f"typed page: {note.phrase!r} is not on the page")
     box = union([Written("", (rect.x0, rect.y0, rect.x1, rect.y1), 0) for rect in found])
@@ -1731,7 +1878,9 @@ def main() -> None:
     for old in folder.iterdir():
         old.unlink()  # a renamed piece must not leave its old file behind
     samples = [render_pupil(pupil, folder) for pupil in PUPILS]
-    manifest = yaml.safe_dump({"samples": samples}, sort_keys=False, allow_unicode=True, width=110)
+    manifest = yaml.safe_dump(
+        {"samples": samples}, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None
+    )
     (OUTPUT / "manifest.yaml").write_text(MANIFEST_HEADER + manifest, encoding="utf-8")
     for path in sorted(folder.iterdir()):
         click.echo(f"{path.stat().st_size / 1024:7.0f} KB  {path.name}")

@@ -25,7 +25,7 @@ from moderation_hub.demo import load_demo
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import School
 from moderation_hub.samples import uploads
-from moderation_hub.samples.models import WorkSample
+from moderation_hub.samples.models import FileStatus, WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year
 
 TEACHER_EMAIL = "year6@harbourside.demo.moderation-hub.test"
@@ -79,13 +79,19 @@ def make_sample(live: LiveApp, *files: tuple[str, bytes]) -> int:
         sample = create_sample(school, framework, details, teacher)
         for name, content in files:
             uploads.accept_upload(sample, name, content, teacher)
-        sample_id = sample.id
-    return sample_id  # the files' pages were made when the transaction committed (JOB_IMMEDIATE)
+        return sample.id  # leaving the block commits, and the files' jobs run then (JOB_IMMEDIATE)
 
 
 def page_ids(live: LiveApp, sample_id: int) -> list[int]:
     with live.app.app_context():
         return [page.id for page in db.session.get_one(WorkSample, sample_id).pages]
+
+
+def set_file_status(live: LiveApp, sample_id: int, status: FileStatus) -> None:
+    """Stands for the worker: marks every file of the sample as waiting for it, or as done."""
+    with live.app.app_context(), db.transaction():
+        for source in db.session.get_one(WorkSample, sample_id).files:
+            source.status = status
 
 
 def small_pdf(page_count: int) -> bytes:

@@ -1,14 +1,24 @@
 """A teacher's work samples in a real browser: uploading with progress, the page viewer, drawing boxes."""
 
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
+from moderation_hub.samples.models import FileStatus
 from tests.browser.conftest import ConsoleLog, sign_in
-from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp, live_app_with_jobs, make_sample, page_ids, small_pdf
+from tests.browser.samples_fixtures import (
+    TEACHER_EMAIL,
+    LiveApp,
+    live_app_with_jobs,
+    make_sample,
+    page_ids,
+    set_file_status,
+    small_pdf,
+)
 from tests.browser.test_pages import assert_accessible, assert_no_console_problems
 from tests.unit.ingestion import samples as files
 
@@ -73,6 +83,13 @@ def test_two_files_upload_one_request_each_with_progress_then_their_pages_appear
     teacher.route("**/status.json", hold)
     uploads = []
     teacher.on("request", lambda request: request.url.endswith("/files") and uploads.append(request))
+    # A school's upload speed (2 Mbit/s), so the photo's progress can be seen between 0 and 100%.
+    network = teacher.context.new_cdp_session(teacher)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 256 * 1024},
+    )
 
     teacher.locator('input[type="file"]').set_input_files(
         [
@@ -83,6 +100,9 @@ def test_two_files_upload_one_request_each_with_progress_then_their_pages_appear
 
     rows = teacher.locator(".mh-upload-progress__item")
     expect(rows).to_have_count(2)
+    photo_bar = rows.nth(1).get_by_role("progressbar")
+    expect(photo_bar).to_have_attribute("value", re.compile(r"^[1-9][0-9]?$"))  # part-way
+    expect(rows.nth(1).locator(".mh-upload-progress__percent")).to_have_text(re.compile(r"^[1-9][0-9]?%$"))
     for row, name in zip(rows.all(), ["essay.pdf", "photo.jpg"], strict=True):
         expect(row.locator(".mh-upload-progress__name")).to_have_text(name)
         expect(row.locator(".govuk-tag")).to_have_text("Uploaded")
@@ -124,6 +144,7 @@ def test_a_refused_file_shows_the_servers_reason_and_the_others_still_upload(
     expect(accepted.locator(".govuk-tag")).to_have_text("Uploaded")
     show = teacher.get_by_role("button", name="Show them in the list")
     expect(show).to_be_visible()  # no reload by itself: it would wipe the reason the teacher must read
+    assert_accessible(teacher)
 
     show.click()
 
@@ -153,6 +174,29 @@ def test_a_file_dropped_on_the_drop_zone_uploads(teacher: Page, samples_app: Liv
 
     expect(teacher.get_by_role("table", name="Uploaded files")).to_contain_text("drawing.png")
     expect(teacher.get_by_role("heading", name="Pages (1)")).to_be_visible()
+    assert_no_console_problems(console)
+
+
+def test_the_file_list_shows_the_pages_once_the_worker_has_processed_the_files(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app, ("photo.jpg", files.landscape_photo()))
+    set_file_status(samples_app, sample_id, FileStatus.PENDING)
+    teacher.goto(f"/samples/{sample_id}")
+    status = teacher.locator("[data-file-status]")
+    expect(status).to_have_text("Processing")
+
+    with teacher.expect_navigation():
+        set_file_status(samples_app, sample_id, FileStatus.READY)
+    expect(status).to_have_text("Ready")
+
+    set_file_status(samples_app, sample_id, FileStatus.PENDING)
+    teacher.reload()
+    teacher.get_by_label("Find a name to redact in typed pages").fill("Amy")  # a reload would lose this
+    set_file_status(samples_app, sample_id, FileStatus.READY)
+    expect(status).to_have_text("Ready")
+    expect(teacher.get_by_role("status")).to_contain_text("Every file has been processed.")
+    expect(teacher.get_by_label("Find a name to redact in typed pages")).to_have_value("Amy")
     assert_no_console_problems(console)
 
 
@@ -221,6 +265,12 @@ def test_a_sixty_page_sample_opens_quickly_and_loads_thumbnails_only_as_they_com
     expect(strip.get_by_role("link", name="Page 60").locator("img")).to_have_js_property("complete", True)
     teacher.wait_for_load_state("networkidle")
     assert any(f"/pages/{ids[59]}/" in url for url in thumbnails)
+
+    teacher.goto(f"/pages/{ids[39]}")  # the strip opens scrolled to the current page
+    current = strip.locator('[aria-current="page"]')
+    expect(current).to_have_text("Page 40")
+    shown, frame = current.bounding_box(), strip.bounding_box()
+    assert frame["x"] <= shown["x"] and shown["x"] + shown["width"] <= frame["x"] + frame["width"]
     assert_no_console_problems(console)
 
 
@@ -244,8 +294,8 @@ def test_a_box_drawn_for_an_annotation_becomes_a_numbered_overlay_that_can_be_hi
     teacher.mouse.move(*end, steps=5)
     teacher.mouse.up()
 
-    expect(annotation_form.get_by_label("Left")).to_have_value("0.2000")
-    expect(annotation_form.get_by_label("Bottom")).to_have_value("0.4500")
+    expect(annotation_form.get_by_label("Left", exact=True)).to_have_value("0.2000")
+    expect(annotation_form.get_by_label("Bottom", exact=True)).to_have_value("0.4500")
     drawn = teacher.locator(".mh-box--draft-annotation").bounding_box()
     annotation_form.get_by_label("Comment").fill("Varied sentence openers")
     annotation_form.get_by_role("checkbox").first.check()
@@ -294,10 +344,36 @@ def test_a_box_drawn_on_a_zoomed_page_is_measured_on_the_page(
         "Bottom": (end[1] - frame["y"]) / frame["height"],
     }
     for label, fraction in expected.items():
-        assert float(redaction_form.get_by_label(label).input_value()) == pytest.approx(fraction, abs=0.002)
+        assert float(redaction_form.get_by_label(label, exact=True).input_value()) == pytest.approx(fraction, abs=0.002)
     expect(teacher.locator(".mh-box--draft-redaction")).to_be_visible()
     expect(redaction_form.get_by_role("status")).to_have_text("Box drawn: its corners are filled in below.")
     assert_no_console_problems(console)
+
+
+# Without JavaScript
+
+
+def test_without_javascript_the_forms_still_upload_and_the_page_shows(
+    browser: Browser, live_server: str, samples_app: LiveApp, essay_sample: int
+) -> None:
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, TEACHER_EMAIL)
+    sample_id = make_sample(samples_app)
+    page.goto(f"/samples/{sample_id}")
+
+    page.get_by_label("Upload pages").set_input_files(
+        [file_payload("a.png", small_png(), "image/png"), file_payload("b.png", small_png(), "image/png")]
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+
+    expect(page.get_by_text("2 file(s) uploaded.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pages (2)")).to_be_visible()
+    page.goto(f"/pages/{page_ids(samples_app, essay_sample)[0]}")
+    expect(page.get_by_role("img", name="Page 1 of the pupil's work")).to_be_visible()
+    expect(page.get_by_role("button", name="Zoom in")).to_be_hidden()  # nothing that would not work
+    expect(page.get_by_label("Left", exact=True).first).to_be_editable()
+    context.close()
 
 
 # Accessibility

@@ -1,7 +1,7 @@
 import { initAll } from "../dist/govuk-frontend.min.js";
 
 import { BoxForm } from "./samples/box-form.mjs";
-import { FileStatusTable } from "./samples/file-status.mjs";
+import { FileStatusTable, OutdatedImageNotice } from "./samples/file-status.mjs";
 import { Upload } from "./samples/upload.mjs";
 import { centreCurrentPage, Viewer } from "./samples/viewer.mjs";
 
@@ -12,6 +12,7 @@ initAll();
 // at most; the forms that draw boxes on it need it.
 for (const form of document.querySelectorAll('[data-module="mh-upload"]')) new Upload(form);
 for (const table of document.querySelectorAll('[data-module="mh-file-status"]')) new FileStatusTable(table);
+for (const notice of document.querySelectorAll('[data-module="mh-outdated-image"]')) new OutdatedImageNotice(notice);
 const viewerElement = document.querySelector('[data-module="mh-viewer"]');
 if (viewerElement) {
   const viewer = new Viewer(viewerElement);

@@ -37,8 +37,8 @@ export class BoxForm {
     this.viewer.startDrawing(this);
     this.button.setAttribute("aria-pressed", "true");
     this.status.textContent = "Drag across the page to draw the box, or press Escape to stop.";
-    // The forms are below the image: bring the image into view, as little as needed.
-    this.viewer.stage.scrollIntoView({ block: "nearest" });
+    // The forms are below the image: bring the viewer, its zoom buttons included, into view.
+    this.viewer.element.scrollIntoView({ block: "nearest" });
   }
 
   // Called by the viewer when drawing ends, drawn or not.

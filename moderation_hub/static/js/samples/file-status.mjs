@@ -1,21 +1,24 @@
-// A worker turns uploaded files into pages after the upload has finished. While any file of the sample
-// is still waiting for it, ask the server now and then, and show the pages as soon as they exist.
+// A worker turns uploaded files into pages, and burns redactions into page images, after the request
+// that asked for it has finished. While it is busy, ask the server now and then, and show the result as
+// soon as it exists.
 
 const FIRST_DELAY_MS = 1000;
 const LONGEST_DELAY_MS = 10000;
 
 const sleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+const noFilePending = (status) => !status.files.some((file) => file.status === "pending");
 
-// Resolves with the sample's status (GET /samples/<id>/status.json) once no file is waiting. It asks
-// often at first, since a photo takes a second or two, then less often, so a long queue costs little.
-export async function whenProcessed(statusUrl) {
+// Resolves with the sample's status (GET /samples/<id>/status.json) once `done(status)` holds, by
+// default once no file waits for the worker. It asks often at first, since a photo takes a second or
+// two, then less often, so a long queue costs the server little.
+export async function whenProcessed(statusUrl, done = noFilePending) {
   let delay = FIRST_DELAY_MS;
   for (;;) {
     try {
       const response = await fetch(statusUrl, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const status = await response.json();
-        if (!status.files.some((file) => file.status === "pending")) return status;
+        if (done(status)) return status;
       }
     } catch {
       // Offline for a moment, or signed out (an HTML sign-in page is not JSON): ask again later.
@@ -30,6 +33,24 @@ let typed = false;
 document.addEventListener("input", (event) => {
   if (event.target.type !== "file") typed = true;
 });
+
+function reloadOrOffer(after, message, buttonText) {
+  if (!typed) {
+    window.location.reload();
+    return;
+  }
+  const note = document.createElement("p");
+  note.className = "govuk-body";
+  note.setAttribute("role", "status");
+  note.textContent = message;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
+  button.textContent = buttonText;
+  button.addEventListener("click", () => window.location.reload());
+  note.append(" ", button);
+  after.after(note);
+}
 
 function tag(text, colour) {
   const element = document.createElement("strong");
@@ -48,22 +69,8 @@ export class FileStatusTable {
 
   async #wait() {
     const status = await whenProcessed(this.table.dataset.statusUrl);
-    if (!typed) {
-      window.location.reload();
-      return;
-    }
     for (const file of status.files) this.#show(file);
-    const note = document.createElement("p");
-    note.className = "govuk-body";
-    note.setAttribute("role", "status");
-    note.textContent = "Every file has been processed. ";
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
-    button.textContent = "Show the pages";
-    button.addEventListener("click", () => window.location.reload());
-    note.append(button);
-    this.table.after(note);
+    reloadOrOffer(this.table, "Every file has been processed.", "Show the pages");
   }
 
   #show(file) {
@@ -72,5 +79,14 @@ export class FileStatusTable {
     cell.dataset.state = file.status;
     if (file.status === "ready") cell.replaceChildren(tag("Ready", "green"));
     else cell.replaceChildren(tag("Failed", "red"), ` ${file.failure ?? ""}`);
+  }
+}
+
+// The notice on a page whose new redactions the worker has not burned into its images yet.
+export class OutdatedImageNotice {
+  constructor(notice) {
+    whenProcessed(notice.dataset.statusUrl, (status) => status.pages_outdated === 0).then(() =>
+      reloadOrOffer(notice, "The redactions have been applied.", "Show the updated page"),
+    );
   }
 }
