@@ -70,12 +70,15 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at the start, waiting up to busy_timeout for it. A deferred BEGIN
+    # that reads and then writes fails at once ("database is locked") if another connection wrote in
+    # between, which concurrent page views (each writes to the audit log) would hit all the time.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str) -> Engine:

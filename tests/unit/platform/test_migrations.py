@@ -1,6 +1,8 @@
 """Upgrading an empty database to head gives exactly the models' schema, on SQLite and PostgreSQL."""
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,4 +43,25 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> 
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_concurrent_read_then_write_transactions_on_sqlite_all_succeed(tmp_path: Path) -> None:
+    """Each thread reads, then writes, as a page view does (load the page, write the audit event)."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'concurrent.sqlite3'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE counter (id INTEGER PRIMARY KEY, hits INTEGER)")
+        connection.exec_driver_sql("INSERT INTO counter VALUES (1, 0)")
+
+    def read_then_write() -> None:
+        with engine.begin() as connection:
+            hits = connection.exec_driver_sql("SELECT hits FROM counter WHERE id = 1").scalar()
+            time.sleep(0.005)
+            connection.exec_driver_sql("UPDATE counter SET hits = ? WHERE id = 1", (hits + 1,))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(read_then_write) for _ in range(40)]:
+            future.result()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT hits FROM counter").scalar() == 40  # no update lost
     engine.dispose()
