@@ -16,9 +16,9 @@ from moderation_hub.ingestion.formats import FileKind
 from moderation_hub.ingestion.inspect import FileFacts, inspect_file
 from moderation_hub.ingestion.limits import MB, IngestLimits
 from moderation_hub.ingestion.sandbox import JobError, run_isolated
-from moderation_hub.samples.models import FileStatus, SampleState, SourceFile, WorkSample
+from moderation_hub.samples.models import SampleState, SourceFile, WorkSample
 from moderation_hub.samples.processing import ingest_limits, process_source_file
-from moderation_hub.samples.services import SampleError, SampleLockedError
+from moderation_hub.samples.services import SampleLockedError
 from moderation_hub.storage import storage
 
 CONTENT_TYPES = {
@@ -78,11 +78,13 @@ def _store(data: bytes, content_type: str) -> str:
 
 
 def remove_file(sample: WorkSample, source: SourceFile, author: User) -> None:
-    """Remove an upload, its pages and every stored image of them, once the removal is committed."""
+    """Remove an upload, its pages and every stored image of them, once the removal is committed.
+
+    A file still waiting for the worker may go too (say, the queue was down): a job that finds its
+    file gone does nothing, and one already rendering fails on the missing row and deletes its images.
+    """
     if sample.state is not SampleState.DRAFT:
         raise SampleLockedError
-    if source.status is FileStatus.PENDING:
-        raise SampleError("Wait until the file has been processed before removing it")
     keys = [key for key in (source.upload_key, source.original_key) if key]
     for page in source.pages:
         keys += [page.master_key, page.display_key, page.thumbnail_key]
