@@ -49,6 +49,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SECRET_KEY": "browser-test-secret-key",
             "DATABASE_URL": database_url,
             "STORAGE_URL": f"file://{directory / 'uploads'}",
+            "INSTANCE_PATH": str(directory / "instance"),  # never the checkout's instance/ (job queue, keys)
+            "JOB_IMMEDIATE": True,
         }
     )
     with app.app_context(), db.transaction():

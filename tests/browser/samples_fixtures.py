@@ -23,9 +23,10 @@ from moderation_hub.accounts.models import User
 from moderation_hub.db import db
 from moderation_hub.demo import load_demo
 from moderation_hub.frameworks.models import Framework
+from moderation_hub.ingestion.geometry import Box
 from moderation_hub.organisations.models import School
-from moderation_hub.samples import uploads
-from moderation_hub.samples.models import FileStatus, WorkSample
+from moderation_hub.samples import pages, uploads
+from moderation_hub.samples.models import FileStatus, Page, WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year
 
 TEACHER_EMAIL = "year6@harbourside.demo.moderation-hub.test"
@@ -87,11 +88,26 @@ def page_ids(live: LiveApp, sample_id: int) -> list[int]:
         return [page.id for page in db.session.get_one(WorkSample, sample_id).pages]
 
 
+def add_annotation(live: LiveApp, page_id: int, comment: str) -> None:
+    """An annotation near the top left of the page, linked to the framework's first statement."""
+    with live.app.app_context(), db.transaction():
+        page = db.session.get_one(Page, page_id)
+        teacher = db.session.scalars(select(User).where(User.email == TEACHER_EMAIL)).one()
+        criteria = page.sample.framework.criteria[:1]
+        pages.add_annotation(page, Box(0.1, 0.1, 0.4, 0.2), comment, criteria, teacher)
+
+
 def set_file_status(live: LiveApp, sample_id: int, status: FileStatus) -> None:
     """Stands for the worker: marks every file of the sample as waiting for it, or as done."""
     with live.app.app_context(), db.transaction():
         for source in db.session.get_one(WorkSample, sample_id).files:
             source.status = status
+
+
+def set_images_outdated(live: LiveApp, page_id: int, outdated: bool) -> None:
+    """Stands for the worker: a page whose redactions are, or are no longer, waiting to be burned in."""
+    with live.app.app_context(), db.transaction():
+        db.session.get_one(Page, page_id).images_outdated = outdated
 
 
 def small_pdf(page_count: int) -> bytes:

@@ -190,3 +190,10 @@ def test_evidence_claims_are_recorded_per_criterion(
     session.refresh(sample_a)
     claims = {claim.criterion_id: (claim.status.value, claim.note) for claim in sample_a.evidence}
     assert claims == {first.id: ("met", "Pieces 1 and 2"), second.id: ("not_evidenced", "")}
+
+
+def test_the_sample_page_links_to_its_framework(client: FlaskClient, world: World, sample_a: WorkSample) -> None:
+    sign_in(client, "teacher.a@example.org")
+    page = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/frameworks/ks2-writing-ta/v{sample_a.framework.version}">' in page
+    assert "&lt;a class" not in page

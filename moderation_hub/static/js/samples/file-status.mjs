@@ -34,22 +34,26 @@ document.addEventListener("input", (event) => {
   if (event.target.type !== "file") typed = true;
 });
 
-function reloadOrOffer(after, message, buttonText) {
-  if (!typed) {
-    window.location.reload();
-    return;
-  }
-  const note = document.createElement("p");
-  note.className = "govuk-body";
-  note.setAttribute("role", "status");
-  note.textContent = message;
+// A message with a button that reloads the page, placed after `element` (replacing an earlier one).
+export function offerReload(element, message, buttonText) {
+  const offer = document.createElement("p");
+  offer.className = "govuk-body mh-reload-offer";
+  offer.setAttribute("role", "status");
+  offer.textContent = `${message} `;
   const button = document.createElement("button");
   button.type = "button";
   button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
   button.textContent = buttonText;
   button.addEventListener("click", () => window.location.reload());
-  note.append(" ", button);
-  after.after(note);
+  offer.append(button);
+  const earlier = element.nextElementSibling;
+  if (earlier?.classList.contains("mh-reload-offer")) earlier.replaceWith(offer);
+  else element.after(offer);
+}
+
+export function reloadOrOffer(element, message, buttonText) {
+  if (typed) offerReload(element, message, buttonText);
+  else window.location.reload();
 }
 
 function tag(text, colour) {

@@ -2,7 +2,9 @@
 // so each gets its own progress bar and its own answer (the server refuses a whole request when one
 // file in it is bad). Without JavaScript the form posts every file at once and the server redirects back.
 
-import { whenProcessed } from "./file-status.mjs";
+import { offerReload, reloadOrOffer, whenProcessed } from "./file-status.mjs";
+
+const MEGABYTE = 1024 * 1024;
 
 // XMLHttpRequest rather than fetch(): only XHR reports upload progress.
 function post(url, body, headers, onProgress) {
@@ -97,11 +99,10 @@ export class Upload {
     this.sending = false;
     this.results = { uploaded: 0, refused: 0 };
 
-    // Choosing files starts their upload, so the form's own button would only send them a second time.
-    form.querySelector('[type="submit"]').hidden = true;
-    form.querySelector(".mh-upload-hint").hidden = false;
+    // Choosing files starts their upload: the stylesheet hides the form's own button, which would only
+    // send them a second time, and shows a hint saying so instead.
     this.input.addEventListener("change", () => this.add(this.input.files));
-    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("submit", (event) => event.preventDefault()); // Enter in a field: nothing to send
   }
 
   add(fileList) {
@@ -109,10 +110,9 @@ export class Upload {
     if (files.length === 0) return;
     this.list.hidden = false;
     this.waiting.push(...files.map((file) => new FileRow(file, this.list)));
-    // Empty the input, so choosing the same file again (after fixing it) is a change, and GOV.UK
-    // Frontend's "2 files chosen" does not describe files that are already on their way.
+    // Empty the input, so choosing the same file again (after fixing it) is a change. No change event:
+    // GOV.UK Frontend would announce "No file chosen" just as the files start on their way.
     this.input.value = "";
-    this.input.dispatchEvent(new Event("change"));
     if (!this.sending) this.#sendAll();
   }
 
@@ -126,6 +126,14 @@ export class Upload {
   }
 
   async #send(row) {
+    // The server would refuse it too, but only once every byte had crossed the school's connection.
+    const maxMegabytes = Number(this.form.dataset.maxFileMb);
+    if (row.file.size > maxMegabytes * MEGABYTE) {
+      const size = Number((row.file.size / MEGABYTE).toPrecision(3)); // 1.5, as the server words it
+      row.failed(`"${row.file.name}" is ${size} MB, more than the ${maxMegabytes} MB we accept for one file`);
+      this.results.refused += 1;
+      return;
+    }
     const body = new FormData();
     body.append("files", row.file, row.file.name);
     const headers = { Accept: "application/json", "X-CSRFToken": this.token };
@@ -140,35 +148,18 @@ export class Upload {
     }
   }
 
-  // Once every file is in, wait for the worker to make their pages, then show them. A page reload is
-  // the simplest way to show them, but it would also wipe the messages of refused files, so then the
-  // teacher gets a button instead.
+  // Once every file is in, wait for the worker to make their pages, then reload the page to show them.
+  // A reload would also wipe the reasons given for refused files, so then it is only offered.
   async #finish() {
     if (this.results.uploaded === 0) return;
-    const note = this.#note("Making the pages of the uploaded files…");
+    const note = document.createElement("li");
+    note.className = "mh-upload-progress__note";
+    note.textContent = "Making the pages of the uploaded files…";
+    this.list.append(note);
     await whenProcessed(this.form.dataset.statusUrl);
-    if (this.sending) return; // more files were chosen meanwhile: their own finish will show them all
-    if (this.results.refused === 0) {
-      window.location.reload();
-      return;
-    }
-    note.textContent = "The uploaded files are ready. ";
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
-    button.textContent = "Show them in the list";
-    button.addEventListener("click", () => window.location.reload());
-    note.append(button);
-  }
-
-  #note(text) {
-    let note = this.list.querySelector(".mh-upload-progress__note");
-    if (!note) {
-      note = document.createElement("li");
-      note.className = "mh-upload-progress__note";
-      this.list.append(note);
-    }
-    note.textContent = text;
-    return note;
+    note.remove();
+    if (this.sending) return; // more files were chosen meanwhile: the end of their upload will show all
+    const show = this.results.refused === 0 ? reloadOrOffer : offerReload;
+    show(this.list, "The uploaded files are ready.", "Show them in the list");
   }
 }

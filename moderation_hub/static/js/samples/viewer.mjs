@@ -13,7 +13,7 @@ const PAN_KEYS = { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], Arro
 
 const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
 
-export function parseBox(text) {
+function parseBox(text) {
   const [x0, y0, x1, y1] = text.split(",").map(Number);
   return { x0, y0, x1, y1 };
 }
@@ -47,12 +47,8 @@ export class Viewer {
     this.gesture = null; // the pointer drag under way: panning or drawing
     this.drawer = null; // the form whose box the next drag draws
 
-    // As wide as the page can be while a whole portrait page still fits in the window's height.
-    this.stage.style.setProperty("--mh-page-ratio", element.dataset.width / element.dataset.height);
     for (const box of this.canvas.querySelectorAll(".mh-box[data-box]")) placeBox(box, parseBox(box.dataset.box));
-    element.classList.add("mh-viewer--ready");
-    element.querySelector(".mh-viewer__controls").hidden = false;
-    element.querySelector(".mh-viewer__keys").hidden = false;
+    element.classList.add("mh-viewer--ready"); // shows the boxes, now that they are in place
 
     for (const button of element.querySelectorAll("[data-zoom]")) {
       button.addEventListener("click", () => this.#zoomButton(button.dataset.zoom));
