@@ -1,11 +1,14 @@
 """The worker's jobs: turning an uploaded file into pages, and re-making a page's images after redaction.
 
-Rendering runs in the sandbox (a child process with time and memory limits). A file's pages become
-visible together, in the job's one transaction, so a crash or a failed attempt never shows half a
-sample; the images an attempt stored are deleted when it fails. Both jobs are idempotent.
+Rendering runs in the sandbox (a child process with time and memory limits), outside any database
+transaction. A file's pages become visible together, in one short transaction at the end, so a crash
+or a failed attempt never shows half a sample; the images an attempt stored are deleted when it fails.
+Both jobs are idempotent.
 """
 
-from dataclasses import asdict
+from collections.abc import Generator
+from contextlib import closing
+from dataclasses import asdict, dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -24,7 +27,7 @@ from moderation_hub.ingestion.sandbox import (
 )
 from moderation_hub.jobs import JobFailure, job
 from moderation_hub.logs import logger
-from moderation_hub.samples.models import FileStatus, Page, SourceFile
+from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.storage import FileStorage, storage
 
 
@@ -58,20 +61,54 @@ def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
     _fail(source, f"“{source.school_file_name}” could not be processed: {reason}.")
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """What rendering needs of a file, read before its transaction ends."""
+
+    source_file_id: int
+    sample_id: int
+    name: str
+    upload_key: str
+
+
 @job(on_failure=_mark_failed)
 def process_source_file(source_file_id: int) -> None:
-    source = db.session.get(SourceFile, source_file_id, with_for_update=True)
-    if source is None or source.status in (FileStatus.READY, FileStatus.FAILED) or source.upload_key is None:
+    upload = _claim(source_file_id)
+    if upload is None:
         return  # removed, or already done by an earlier attempt
-    source.attempts += 1
+    # No transaction stays open while the file renders: on SQLite a transaction holds the one write
+    # lock from its start, and every page view would wait for the whole render.
+    db.session.commit()
     files = storage()
     stored: list[str] = []
     db.after_rollback(lambda: _delete(files, stored))  # a failed attempt leaves no images behind
     try:
-        pages = [_store_page(files, source, processed, stored) for processed in _render(files, source)]
+        # Closing the stream stops the renderer at once if storing a page fails.
+        with closing(_render(files, upload)) as rendered:
+            pages = [_store_page(files, upload, processed, stored) for processed in rendered]
     except RejectedFile as error:
         _delete(files, stored)
-        _fail(source, str(error))  # a bad file stays bad: no retry
+        source = db.session.get(SourceFile, upload.source_file_id)
+        if source is not None:
+            _fail(source, str(error))  # a bad file stays bad: no retry
+        return
+    _finish(files, upload, pages, stored)
+
+
+def _claim(source_file_id: int) -> _Upload | None:
+    source = db.session.get(SourceFile, source_file_id)
+    if source is None or source.status is not FileStatus.PENDING or source.upload_key is None:
+        return None
+    source.attempts += 1
+    return _Upload(source.id, source.sample_id, source.school_file_name, source.upload_key)
+
+
+def _finish(files: FileStorage, upload: _Upload, pages: list[Page], stored: list[str]) -> None:
+    """Make the pages visible, all together, unless the file was removed or finished meanwhile."""
+    db.session.get(WorkSample, upload.sample_id, with_for_update=True)  # one file's pages placed at a time
+    source = db.session.get(SourceFile, upload.source_file_id, with_for_update=True)
+    if source is None or source.status is not FileStatus.PENDING:
+        _delete(files, stored)
         return
     _place(source, pages)
     _settle_upload(files, source)
@@ -79,23 +116,27 @@ def process_source_file(source_file_id: int) -> None:
     logger.info("file processed", extra={"source_file_id": source.id, "pages": len(pages)})
 
 
-def _render(files: FileStorage, source: SourceFile) -> object:
+def _render(files: FileStorage, upload: _Upload) -> Generator[ProcessedPage, None, None]:
+    """The file's pages from the sandbox; the next page is made while the caller stores this one."""
     config = current_app.config
     return iter_isolated(
         process_file,
-        source.school_file_name,
-        files.get(source.upload_key or ""),
+        upload.name,
+        files.get(upload.upload_key),
         ingest_limits(),
         timeout_seconds=config["INGEST_FILE_SECONDS"],
         memory_bytes=config["INGEST_MEMORY_MB"] * MB,
     )
 
 
-def _store_page(files: FileStorage, source: SourceFile, processed: ProcessedPage, stored: list[str]) -> Page:
+def _store_page(files: FileStorage, upload: _Upload, processed: ProcessedPage, stored: list[str]) -> Page:
     master_key = _put(files, processed.master, stored)
     # Ids, not relationships: the pages join the session together, once every page is stored.
     page = Page(
-        source_file_id=source.id, sample_id=source.sample_id, index_in_file=processed.index, master_key=master_key
+        source_file_id=upload.source_file_id,
+        sample_id=upload.sample_id,
+        index_in_file=processed.index,
+        master_key=master_key,
     )
     _apply_redacted(page, processed.redacted, files, stored)
     return page
