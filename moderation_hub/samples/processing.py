@@ -80,11 +80,18 @@ def process_source_file(source_file_id: int) -> None:
     # lock from its start, and every page view would wait for the whole render.
     db.session.commit()
     files = storage()
+    try:
+        data = files.get(upload.upload_key)
+    except FileNotFoundError:
+        source = db.session.get(SourceFile, source_file_id)
+        if source is None or source.status is not FileStatus.PENDING:
+            return  # another run (a duplicate job, or the demo loader) finished the file meanwhile
+        raise
     stored: list[str] = []
     db.after_rollback(lambda: _delete(files, stored))  # a failed attempt leaves no images behind
     try:
         # Closing the stream stops the renderer at once if storing a page fails.
-        with closing(_render(files, upload)) as rendered:
+        with closing(_render(upload, data)) as rendered:
             pages = [_store_page(files, upload, processed, stored) for processed in rendered]
     except RejectedFile as error:
         _delete(files, stored)
@@ -116,13 +123,13 @@ def _finish(files: FileStorage, upload: _Upload, pages: list[Page], stored: list
     logger.info("file processed", extra={"source_file_id": source.id, "pages": len(pages)})
 
 
-def _render(files: FileStorage, upload: _Upload) -> Generator[ProcessedPage, None, None]:
+def _render(upload: _Upload, data: bytes) -> Generator[ProcessedPage, None, None]:
     """The file's pages from the sandbox; the next page is made while the caller stores this one."""
     config = current_app.config
     return iter_isolated(
         process_file,
         upload.name,
-        files.get(upload.upload_key),
+        data,
         ingest_limits(),
         timeout_seconds=config["INGEST_FILE_SECONDS"],
         memory_bytes=config["INGEST_MEMORY_MB"] * MB,
