@@ -17,7 +17,7 @@ import resource
 import signal
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -85,13 +85,14 @@ def run_isolated(function: Callable[..., Any], *args: Any, timeout_seconds: floa
 
 def iter_isolated(
     function: Callable[..., Iterator[Any]], *args: Any, timeout_seconds: float, memory_bytes: int
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """The items of the generator ``function(*args)``, made in a child process one by one.
 
-    The child waits while the caller handles an item, so at most one item is in flight, and that time
-    is not counted against ``timeout_seconds``. Closing the iterator stops the child: use
-    ``with contextlib.closing(iter_isolated(...)) as items:`` so that an exception in the caller's
-    loop stops it at once, not when the iterator is garbage-collected.
+    While the caller handles an item, the child makes the next one and then waits until the caller
+    takes it: the two overlap (on two cores, storing a page costs no time), and no more than one item
+    waits in each process. Only the caller's waiting counts against ``timeout_seconds``. Closing the
+    iterator stops the child: use ``with contextlib.closing(iter_isolated(...)) as items:`` so that an
+    exception in the caller's loop stops it at once, not when the iterator is garbage-collected.
     """
     job = _Job(function, args, timeout_seconds, memory_bytes, streaming=True)
     try:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.ingestion.jobs import process_file
+from moderation_hub.ingestion.limits import IngestLimits
 
 
 def add(left: int, right: int) -> int:
@@ -27,6 +29,21 @@ def abort() -> None:
 def sleep_after_reporting(pid_file: Path, seconds: float) -> None:
     pid_file.write_text(str(os.getpid()))
     time.sleep(seconds)
+
+
+def clock_readings(count: int) -> Iterator[float]:
+    for _ in range(count):
+        yield time.time()
+
+
+def resident_bytes_after_each_page(filename: str, data: bytes) -> Iterator[int]:
+    for _page in process_file(filename, data, IngestLimits()):
+        yield _resident_bytes()
+
+
+def _resident_bytes() -> int:
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * resource.getpagesize()
 
 
 def pids_forever() -> Iterator[int]:

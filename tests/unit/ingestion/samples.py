@@ -71,6 +71,18 @@ def blank_pdf(page_count: int) -> bytes:
 
 
 @cache
+def scanned_pdf(page_count: int) -> bytes:
+    """Pages that are each one large picture of their own (12 MB once decoded), as a scanner makes them."""
+    document = pymupdf.open()
+    for number in range(page_count):
+        picture = io.BytesIO()
+        Image.new("RGB", (1600, 2500), (250, 250 - number, 240)).save(picture, "JPEG")
+        page = document.new_page(width=A4.width, height=A4.height)
+        page.insert_image(page.rect, stream=picture.getvalue())
+    return document.tobytes()
+
+
+@cache
 @cache
 def slow_pdf() -> bytes:
     """A 23 KB page that takes MuPDF minutes to draw: 400,000 page-sized fills in one content stream."""

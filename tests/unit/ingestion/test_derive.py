@@ -109,6 +109,25 @@ def test_burning_leaves_the_callers_image_alone() -> None:
     assert page.tobytes() == before
 
 
+@pytest.mark.parametrize("redactions", [[], [NAME_BOX]])
+def test_deriving_leaves_the_callers_image_alone(redactions: list[Box]) -> None:
+    page = samples.noise_page((30, 30, 200))
+    page.info["comment"] = b"kept"
+    before = page.tobytes()
+    derive(page, redactions)
+    assert (page.tobytes(), page.info) == (before, {"comment": b"kept"})
+
+
+def test_metadata_left_on_the_pixels_is_not_written_out() -> None:
+    """Pages come without metadata; if one ever came with some, the images would still carry none."""
+    page = samples.noise_page((30, 30, 200), size=(1131, 1600))
+    page.info.update(comment=samples.JPEG_COMMENT, dpi=(300, 300))
+    derivatives = derive(page, [])
+    for jpeg in (derivatives.display_jpeg, derivatives.thumbnail_jpeg):
+        assert not header_markers(jpeg) & METADATA_MARKERS
+        assert samples.PUPIL_NAME.encode() not in jpeg
+
+
 def test_the_master_is_unredacted_and_as_good_as_the_pixels_it_came_from() -> None:
     (page,) = render_pages(samples.landscape_photo(), FileKind.JPEG, LIMITS)
     master = decode_master(encode_master(page.image))

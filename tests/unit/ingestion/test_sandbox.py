@@ -39,6 +39,16 @@ def test_a_generator_job_streams_its_items() -> None:
     assert list(iter_isolated(child_jobs.count_up_to, 4, **LIMITS)) == [0, 1, 2, 3]
 
 
+def test_a_stream_makes_its_next_item_while_the_caller_handles_the_last() -> None:
+    stream = iter_isolated(child_jobs.clock_readings, 2, **LIMITS)
+    next(stream)
+    time.sleep(1)  # the caller storing a page
+    asked = time.time()
+    made = next(stream)
+    assert made < asked - 0.5
+    assert list(stream) == []
+
+
 def test_a_job_that_aborts_is_reported_as_a_crash_and_the_next_job_runs() -> None:
     with pytest.raises(JobCrashed, match=r"^the file made the page renderer crash$") as crash:
         run_isolated(child_jobs.abort, **LIMITS)

@@ -52,6 +52,26 @@ def test_a_first_write_that_fails_leaves_nothing(
     assert files_under(local_storage.root) == []
 
 
+def test_a_write_whose_name_cannot_be_made_durable_leaves_nothing(
+    local_storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neighbour = local_storage.new_key()
+    local_storage.put(neighbour, PAGE, "image/png")
+    key = neighbour[:2] + local_storage.new_key()[2:]  # same folder: only the file and the folder are synced
+    synced = []
+
+    def sync_file_then_fail(descriptor: int) -> None:
+        synced.append(descriptor)
+        if len(synced) > 1:  # the file's bytes went through; its folder's entry does not
+            raise OSError("I/O error")
+
+    monkeypatch.setattr(os, "fsync", sync_file_then_fail)
+    with pytest.raises(OSError, match="I/O error"):
+        local_storage.put(key, PAGE, "image/png")
+    assert len(synced) == 2
+    assert files_under(local_storage.root) == [Path(neighbour[:2]) / neighbour]
+
+
 def test_no_key_reaches_a_file_outside_the_root(local_storage: LocalFileStorage, tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_bytes(b"not for readers")
