@@ -201,6 +201,9 @@ class _Task:
 
 
 def _child_main(sender: Connection, task: _Task) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides when a child stops (it kills it on a
+    # time-out or when it stops listening), so a worker told to finish its jobs lets renders finish too.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_resources(task.memory_bytes, task.cpu_seconds)
     try:
         if task.streaming:

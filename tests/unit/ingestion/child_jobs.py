@@ -5,6 +5,7 @@ They live in a module of their own because the sandbox runs a function by its im
 
 import os
 import resource
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,3 +75,9 @@ def core_dump_limit() -> tuple[int, int]:
 
 def thread_count() -> int:
     return len(list(Path("/proc/self/task").iterdir()))
+
+
+def interrupt_self_then_count(limit: int) -> Iterator[int]:
+    """Sends itself the SIGINT that Ctrl-C would, then carries on."""
+    os.kill(os.getpid(), signal.SIGINT)
+    yield from range(limit)

@@ -102,3 +102,11 @@ def test_stopping_a_stream_early_stops_the_child() -> None:
 def test_jobs_start_single_threaded_and_can_leave_no_core_dump() -> None:
     assert run_isolated(child_jobs.thread_count, **LIMITS) == 1
     assert run_isolated(child_jobs.core_dump_limit, **LIMITS) == (0, 0)
+
+
+def test_a_ctrl_c_to_the_process_group_does_not_stop_a_child_mid_job() -> None:
+    """Ctrl-C at a terminal running the worker reaches every process in its group, children included."""
+    started = time.monotonic()
+    items = iter_isolated(child_jobs.interrupt_self_then_count, 3, timeout_seconds=10, memory_bytes=256 * MB)
+    assert list(items) == [0, 1, 2]
+    assert time.monotonic() - started < 10
