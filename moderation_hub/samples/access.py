@@ -1,12 +1,14 @@
 """Loading samples and pages for a view: missing is 404, not allowed is 404 (the policy decides)."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import abort
 
 from moderation_hub.db import get_or_404
 from moderation_hub.permissions import Permission, authorize
-from moderation_hub.samples.models import Page, WorkSample
+from moderation_hub.samples.forms import VersionedActionForm
+from moderation_hub.samples.models import Page, Piece, SourceFile, WorkSample
 from moderation_hub.samples.services import SampleError
 
 
@@ -32,6 +34,23 @@ def editable_page(page_id: int) -> Page:
     page = get_or_404(Page, page_id)
     authorize(Permission.SAMPLE_EDIT, page.sample)
     return page
+
+
+Part = TypeVar("Part", Piece, SourceFile)
+
+
+def part_of(sample: WorkSample, model: type[Part], row_id: int) -> Part:
+    """A piece or file of this sample; another sample's is a 404, as a missing one is."""
+    part = get_or_404(model, row_id)
+    if part.sample_id != sample.id:
+        abort(404)
+    return part
+
+
+def require_button() -> None:
+    """A button's form was posted with its CSRF token and the sample version the person saw."""
+    if not VersionedActionForm().validate_on_submit():
+        abort(400)
 
 
 def refuse_with_409(change: Callable[[], object]) -> object:

@@ -16,9 +16,11 @@ from moderation_hub.samples import uploads
 from moderation_hub.samples.access import (
     editable_page,
     editable_sample,
+    part_of,
     readable_page,
     readable_sample,
     refuse_with_409,
+    require_button,
 )
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import VersionedActionForm
@@ -69,11 +71,8 @@ def _refused(sample_id: int, problems: list[str]) -> tuple[Response | str, int]:
 @login_required
 def remove_file(sample_id: int, file_id: int) -> Response:
     sample = editable_sample(sample_id)
-    source = get_or_404(SourceFile, file_id)
-    if source.sample_id != sample.id:
-        abort(404)
-    if not VersionedActionForm().validate_on_submit():
-        abort(400)
+    source = part_of(sample, SourceFile, file_id)
+    require_button()
     refuse_with_409(lambda: uploads.remove_file(sample, source, current_user))
     flash(f"{source.school_file_name} and its pages have been removed.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))

@@ -15,7 +15,7 @@ from moderation_hub.frameworks.models import Criterion, Framework
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.samples import services
-from moderation_hub.samples.access import editable_sample, readable_sample, refuse_with_409
+from moderation_hub.samples.access import editable_sample, part_of, readable_sample, refuse_with_409, require_button
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import EditSampleForm, NewSampleForm, PieceForm, UploadForm, VersionedActionForm
 from moderation_hub.samples.models import EvidenceStatus, Independence, Piece, WorkSample
@@ -111,10 +111,8 @@ def add_piece(sample_id: int) -> Response | tuple[str, int] | str:
 @login_required
 def remove_piece(sample_id: int, piece_id: int) -> Response:
     sample = editable_sample(sample_id)
-    piece = get_or_404(Piece, piece_id)
-    if piece.sample_id != sample.id:
-        abort(404)
-    _require_button()
+    piece = part_of(sample, Piece, piece_id)
+    require_button()
     refuse_with_409(lambda: services.remove_piece(sample, piece, current_user))
     flash("Piece of work removed.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="pieces"))
@@ -152,11 +150,6 @@ def _save_claim(sample: WorkSample, criterion: Criterion) -> None:
         abort(400)
     status = EvidenceStatus(raw_status) if raw_status else None
     services.set_evidence(sample, criterion, status, request.form.get(f"note-{criterion.id}", ""), current_user)
-
-
-def _require_button() -> None:
-    if not VersionedActionForm().validate_on_submit():
-        abort(400)
 
 
 def _frameworks() -> list[Framework]:
