@@ -10,18 +10,15 @@ a missing browser fails them. Playwright never downloads a browser of its own.
 """
 
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
 
-from moderation_hub import create_app, migrate
-from moderation_hub.db import db
-from moderation_hub.demo import DEMO_PASSWORD, load_demo
+from moderation_hub.demo import DEMO_PASSWORD
+from tests.browser.samples_fixtures import live_app_with_jobs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,30 +36,9 @@ LA_LEAD_EMAIL = "la.lead@demo.moderation-hub.test"
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("live-server")
-    database_url = f"sqlite:///{directory / 'live.sqlite3'}"
-    migrate.upgrade(database_url)
     # Cookies stay Secure, as in production: Chromium keeps Secure cookies from http://127.0.0.1.
-    app = create_app(
-        {
-            "ENVIRONMENT": "testing",
-            "SECRET_KEY": "browser-test-secret-key",
-            "DATABASE_URL": database_url,
-            "STORAGE_URL": f"file://{directory / 'uploads'}",
-            "INSTANCE_PATH": str(directory / "instance"),  # never the checkout's instance/ (job queue, keys)
-            "JOB_IMMEDIATE": True,
-        }
-    )
-    with app.app_context(), db.transaction():
-        load_demo()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    app.extensions["database"]["engine"].dispose()
+    with live_app_with_jobs(tmp_path_factory.mktemp("live-server")) as live:
+        yield live.url
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,7 @@
-"""A live app for the work-sample browser tests, and samples made in it through the app's own services.
+"""The live app the browser tests drive, and samples made in it through the app's own services.
 
-The shared live server of conftest.py leaves jobs to a worker that never runs in a test, so uploads
-would stay "Processing" for ever (and their jobs would land in the checkout's instance folder). This one
-is the same app with ``JOB_IMMEDIATE``: pages are made while the upload request runs, as in the
-functional tests, and everything it writes stays in a temporary folder.
+The app runs jobs with ``JOB_IMMEDIATE`` (no worker runs in a test): pages are made while the upload
+request runs, as in the functional tests, and everything it writes stays in a temporary folder.
 """
 
 import threading
