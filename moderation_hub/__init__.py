@@ -20,6 +20,10 @@ from moderation_hub.jobs import init_jobs
 from moderation_hub.logs import configure_logging
 from moderation_hub.organisations.views import blueprint as organisations_blueprint
 from moderation_hub.pages.views import blueprint as pages_blueprint
+from moderation_hub.reports.views import blueprint as reports_blueprint
+from moderation_hub.rounds import judging_views, record_views, reveal_views, school_views  # noqa: F401 - routes
+from moderation_hub.rounds import views as round_views  # noqa: F401
+from moderation_hub.rounds.blueprint import blueprint as rounds_blueprint
 from moderation_hub.samples import page_views, views  # noqa: F401 - importing them registers their routes
 from moderation_hub.samples.blueprint import blueprint as samples_blueprint
 from moderation_hub.security import init_security_headers
@@ -71,6 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         organisations_blueprint,
         frameworks_blueprint,
         samples_blueprint,
+        rounds_blueprint,
+        reports_blueprint,
     ):
         app.register_blueprint(blueprint)
     errors.init_error_pages(app)

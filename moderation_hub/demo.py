@@ -14,11 +14,19 @@ from moderation_hub.demo_work import load_demo_samples
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
 from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.rounds.demo import load_demo_rounds
 
 DEMO_PASSWORD = "swift-otter-cobalt-lantern"  # noqa: S105 - published on purpose: it is the demo's
 AUTHORITY = ("Riverford Council", "RVF")
 CLUSTERS = ("Estuary cluster", "Hillside cluster", "Town cluster")
 KS = KeyStage
+LA_LEAD = "la.lead@demo.moderation-hub.test"
+# The demo rounds' moderators: the LA moderator first, whose judging the demo leaves for a newcomer to do.
+ROUND_MODERATORS = (
+    "moderator@demo.moderation-hub.test",
+    "year2@kestrel.demo.moderation-hub.test",
+    "year6@harbourside.demo.moderation-hub.test",
+)
 
 
 class DemoSchool(NamedTuple):
@@ -106,6 +114,7 @@ def load_demo() -> list[DemoLogin]:
     import_demo_frameworks()
     logins = _people(authority, schools)
     load_demo_samples()  # needs the schools, people and frameworks made above
+    load_demo_rounds(authority, _user(LA_LEAD), [_user(email) for email in ROUND_MODERATORS])  # needs the samples
     return logins
 
 
@@ -150,26 +159,30 @@ def _person(email: str, name: str, *grants: RoleGrant) -> User:
     return user
 
 
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
 def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]:
-    harbourside, kestrel, hillside = schools[2], schools[3], schools[6]
+    harbourside, kestrel, bramblewood, hillside = schools[2], schools[3], schools[4], schools[6]
     logins = [
         ("admin@demo.moderation-hub.test", "Sam Okafor", "site administrator", [RoleGrant(Role.SITE_ADMIN)]),
         (
-            "la.lead@demo.moderation-hub.test",
+            LA_LEAD,
             "Priya Raman",
-            "LA assessment lead",
+            "LA assessment lead, who runs the demo moderation rounds",
             [RoleGrant(Role.LA_LEAD, authority=authority)],
         ),
         (
             "moderator@demo.moderation-hub.test",
             "Gareth Lloyd",
-            "LA moderator",
+            "LA moderator, with samples to judge",
             [RoleGrant(Role.MODERATOR, authority=authority)],
         ),
         (
             "lead@harbourside.demo.moderation-hub.test",
             "Helen Marsh",
-            "assessment lead, Harbourside Primary",
+            "assessment lead, Harbourside Primary, whose moderation outcome is agreed",
             [RoleGrant(Role.ASSESSMENT_LEAD, school=harbourside), RoleGrant(Role.TEACHER, school=harbourside)],
         ),
         (
@@ -193,11 +206,16 @@ def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]
     ]
     for email, name, _description, grants in logins:
         _person(email, name, *grants)
-    for school in schools:
-        slug = school.name.split()[0].lower().replace("'", "")
-        _person(
-            f"lead@{slug}-{school.urn}.demo.moderation-hub.test",
-            f"Assessment lead, {school.name}",
-            RoleGrant(Role.ASSESSMENT_LEAD, school=school),
-        )
-    return [DemoLogin(email, name, description) for email, name, description, _grants in logins]
+    school_leads = {school.id: _school_lead(school) for school in schools}
+    printed = [DemoLogin(email, name, description) for email, name, description, _grants in logins]
+    not_agreed = school_leads[bramblewood.id]  # see rounds/demo.py
+    return [*printed, DemoLogin(not_agreed.email, not_agreed.display_name, "whose moderation outcome is not agreed")]
+
+
+def _school_lead(school: School) -> User:
+    slug = school.name.split()[0].lower().replace("'", "")
+    return _person(
+        f"lead@{slug}-{school.urn}.demo.moderation-hub.test",
+        f"Assessment lead, {school.name}",
+        RoleGrant(Role.ASSESSMENT_LEAD, school=school),
+    )

@@ -5,6 +5,16 @@ from moderation_hub.audit.models import AuditEvent
 from moderation_hub.db import Base
 from moderation_hub.frameworks.models import Criterion, CriterionGroup, Framework, FrameworkYearGroup, Standard
 from moderation_hub.organisations.models import AuthorityKind, Cluster, LocalAuthority, School, SchoolKeyStage
+from moderation_hub.rounds.models import (
+    CriterionJudgement,
+    Judgement,
+    JudgementComment,
+    ModerationRound,
+    ModeratorConflict,
+    RoundEntry,
+    RoundModerator,
+    RoundSchool,
+)
 from moderation_hub.samples.models import (
     Annotation,
     EvidenceClaim,
@@ -24,16 +34,24 @@ __all__ = [
     "Cluster",
     "Criterion",
     "CriterionGroup",
+    "CriterionJudgement",
     "EvidenceClaim",
     "Framework",
     "FrameworkYearGroup",
     "Invitation",
+    "Judgement",
+    "JudgementComment",
     "LocalAuthority",
     "Membership",
+    "ModerationRound",
+    "ModeratorConflict",
     "Page",
     "Piece",
     "Redaction",
     "Role",
+    "RoundEntry",
+    "RoundModerator",
+    "RoundSchool",
     "SampleState",
     "School",
     "SchoolKeyStage",

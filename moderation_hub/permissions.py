@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from moderation_hub.accounts.models import Role, Scope, User
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound, RoundSchool, RoundState
 from moderation_hub.samples.models import WorkSample
 
 
@@ -35,6 +36,21 @@ class Permission(enum.StrEnum):
     SAMPLE_READ = "samples:sample:read"
     SAMPLE_EDIT = "samples:sample:edit"
     SCHOOL_SETTINGS = "organisations:school:settings"
+    ROUND_LIST = "rounds:round:list"
+    ROUND_CREATE = "rounds:round:create"
+    ROUND_READ = "rounds:round:read"
+    ROUND_MANAGE = "rounds:round:manage"
+    ROUND_MODERATE = "rounds:round:moderate"
+    ROUND_REVEAL_READ = "rounds:reveal:read"
+    ROUND_SCHOOL_SUBMIT = "rounds:school:submit"
+    ROUND_SCHOOL_OUTCOME = "rounds:school:outcome"
+    JUDGEMENT_EDIT = "rounds:judgement:edit"
+    CONFLICT_DECLARE = "rounds:conflict:declare"
+    REPORT_LIST = "reports:report:list"
+    REPORT_ROUND = "reports:round:read"
+    REPORT_SCHOOL = "reports:school:read"
+    REPORT_MODERATOR = "reports:moderator:read"
+    REPORT_AUTHORITY = "reports:authority:read"
 
 
 def _signed_in(user: User, _obj: Any) -> bool:
@@ -105,6 +121,67 @@ def _sets_school_policy(user: User, school: School) -> bool:
     return Role.ASSESSMENT_LEAD in user.roles_in_school(school.id) or _leads_authority(user, school.authority)
 
 
+def _creates_rounds(user: User, _obj: Any) -> bool:
+    """LA leads run LA moderation; an assessment lead of a school in a cluster can run that cluster's meeting."""
+    return user.has_role(Role.LA_LEAD) or any(
+        m.role is Role.ASSESSMENT_LEAD and m.school is not None and m.school.cluster_id is not None
+        for m in user.memberships
+    )
+
+
+def _manages_round(user: User, round_: ModerationRound) -> bool:
+    return round_.lead_id == user.id or _leads_authority(user, round_.authority)
+
+
+def _moderates_in(user: User, round_: ModerationRound) -> bool:
+    return any(m.user_id == user.id for m in round_.moderators)
+
+
+def _leads_school_in(user: User, round_: ModerationRound) -> bool:
+    return any(Role.ASSESSMENT_LEAD in user.roles_in_school(t.school_id) for t in round_.schools)
+
+
+def _reads_round(user: User, round_: ModerationRound) -> bool:
+    return _manages_round(user, round_) or _moderates_in(user, round_) or _leads_school_in(user, round_)
+
+
+def _reads_reveal(user: User, round_: ModerationRound) -> bool:
+    """The panel (the lead and the round's moderators) compares judgements once the round is revealed."""
+    revealed = round_.state in (RoundState.REVEAL, RoundState.CLOSED)
+    return _manages_round(user, round_) or (revealed and _moderates_in(user, round_))
+
+
+def _submits_for_school(user: User, taking_part: RoundSchool) -> bool:
+    return Role.ASSESSMENT_LEAD in user.roles_in_school(taking_part.school_id)
+
+
+def _reads_school_outcome(user: User, taking_part: RoundSchool) -> bool:
+    return _submits_for_school(user, taking_part) or _manages_round(user, taking_part.round)
+
+
+def _judges(user: User, judgement: Judgement) -> bool:
+    return judgement.moderator_id == user.id and judgement.state is not JudgementState.WITHDRAWN
+
+
+def _may_moderate(user: User, _obj: Any) -> bool:
+    return bool(user.memberships)
+
+
+def _reads_round_report(user: User, round_: ModerationRound) -> bool:
+    """The round's managers, once outcomes exist (reveal or closed)."""
+    return round_.state in (RoundState.REVEAL, RoundState.CLOSED) and _manages_round(user, round_)
+
+
+def _reads_school_report(user: User, school: School) -> bool:
+    """The school's assessment lead and its authority's LA leads; not its teachers."""
+    return Role.ASSESSMENT_LEAD in user.roles_in_school(school.id) or _leads_authority(user, school.authority)
+
+
+def _is_self(user: User, person: User) -> bool:
+    """A moderator's own report: nobody else's, whatever their role."""
+    return person.id == user.id
+
+
 class InvitationTarget:
     """What an invitation would grant: a role in a school, an authority, or the site."""
 
@@ -129,6 +206,21 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.SAMPLE_READ: _teaches_at_sample_school,
     Permission.SAMPLE_EDIT: _teaches_at_sample_school,
     Permission.SCHOOL_SETTINGS: _sets_school_policy,
+    Permission.ROUND_LIST: _signed_in,
+    Permission.ROUND_CREATE: _creates_rounds,
+    Permission.ROUND_READ: _reads_round,
+    Permission.ROUND_MANAGE: _manages_round,
+    Permission.ROUND_MODERATE: _moderates_in,
+    Permission.ROUND_REVEAL_READ: _reads_reveal,
+    Permission.ROUND_SCHOOL_SUBMIT: _submits_for_school,
+    Permission.ROUND_SCHOOL_OUTCOME: _reads_school_outcome,
+    Permission.JUDGEMENT_EDIT: _judges,
+    Permission.CONFLICT_DECLARE: _may_moderate,
+    Permission.REPORT_LIST: _may_moderate,  # anyone with a role may moderate, so has at least their own report
+    Permission.REPORT_ROUND: _reads_round_report,
+    Permission.REPORT_SCHOOL: _reads_school_report,
+    Permission.REPORT_MODERATOR: _is_self,
+    Permission.REPORT_AUTHORITY: _leads_authority,
 }
 
 # Permissions whose rule needs an object; asking without one is a programming error.
@@ -142,6 +234,17 @@ OBJECT_PERMISSIONS = {
     Permission.SAMPLE_READ,
     Permission.SAMPLE_EDIT,
     Permission.SCHOOL_SETTINGS,
+    Permission.ROUND_READ,
+    Permission.ROUND_MANAGE,
+    Permission.ROUND_MODERATE,
+    Permission.ROUND_REVEAL_READ,
+    Permission.ROUND_SCHOOL_SUBMIT,
+    Permission.ROUND_SCHOOL_OUTCOME,
+    Permission.JUDGEMENT_EDIT,
+    Permission.REPORT_ROUND,
+    Permission.REPORT_SCHOOL,
+    Permission.REPORT_MODERATOR,
+    Permission.REPORT_AUTHORITY,
 }
 
 

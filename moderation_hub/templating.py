@@ -19,6 +19,8 @@ class NavigationItem:
 NAVIGATION = (
     NavigationItem("Dashboard", "pages.dashboard", Permission.DASHBOARD_VIEW),
     NavigationItem("Work samples", "samples.index", Permission.SAMPLE_LIST),
+    NavigationItem("Moderation rounds", "rounds.index", Permission.ROUND_LIST),
+    NavigationItem("Reports", "reports.index", Permission.REPORT_LIST),
     NavigationItem("Frameworks", "frameworks.index", Permission.FRAMEWORK_READ),
     NavigationItem("Schools", "organisations.schools", Permission.SCHOOL_LIST),
     NavigationItem("People", "accounts.people", Permission.PEOPLE_LIST),

@@ -98,20 +98,21 @@ class ServerLikeClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def app_settings(database_url: str, tmp_path: Path) -> dict[str, object]:
+    return {
+        "ENVIRONMENT": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "STORAGE_URL": f"file://{tmp_path / 'uploads'}",
+        "SERVER_NAME": "localhost",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "JOB_IMMEDIATE": True,  # jobs run inside enqueue; tests of the worker itself turn this off
+    }
+
+
 def build_test_app(connection: Connection, database_url: str, tmp_path: Path, **settings: object) -> Flask:
     """An app whose sessions join the test's transaction; ``settings`` override the test defaults."""
-    app = create_app(
-        {
-            "ENVIRONMENT": "testing",
-            "SECRET_KEY": "test-secret-key",
-            "DATABASE_URL": database_url,
-            "STORAGE_URL": f"file://{tmp_path / 'uploads'}",
-            "SERVER_NAME": "localhost",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "JOB_IMMEDIATE": True,  # jobs run inside enqueue; tests of the worker itself turn this off
-            **settings,
-        }
-    )
+    app = create_app(app_settings(database_url, tmp_path) | settings)
     app.extensions["database"]["engine"].dispose()
     app.extensions["database"]["sessionmaker"] = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
     app.test_client_class = ServerLikeClient

@@ -21,3 +21,29 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     __table_args__ = (sa.Index("ix_audit_event_subject", "subject_type", "subject_id"),)
+
+
+# The database itself refuses to change or remove an event, whatever code or console asks. Only actor_id
+# may change: deleting a person sets it to NULL (the event stays, without a name).
+PROTECTED_COLUMNS = "occurred_at, action, subject_type, subject_id, details"
+APPEND_ONLY_DDL = {
+    "sqlite": [
+        f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {PROTECTED_COLUMNS} ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP; END $$",
+        f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {PROTECTED_COLUMNS} ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    ],
+}
+
+for _dialect, _statements in APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        _ddl = sa.DDL(_statement.replace("%", "%%"))  # DDL formats with %; the function's message has one
+        sa.event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect=_dialect))

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from moderation_hub.accounts.models import User
 from moderation_hub.db import Base, created_at, int_pk, short_text, utcnow
 from moderation_hub.education import enum_column
 from moderation_hub.frameworks.models import Criterion, Framework, Standard
@@ -81,6 +82,7 @@ class WorkSample(Base):
 
     school: Mapped[School] = relationship()
     framework: Mapped[Framework] = relationship()
+    created_by: Mapped[User | None] = relationship()
     teacher_judgement: Mapped[Standard | None] = relationship()
     pieces: Mapped[list["Piece"]] = relationship(
         back_populates="sample", cascade="all, delete-orphan", order_by="Piece.position"

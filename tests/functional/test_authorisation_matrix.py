@@ -19,7 +19,9 @@ from werkzeug.exceptions import NotFound
 
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.frameworks.services import import_demo_frameworks
-from moderation_hub.samples.models import FileStatus, Page, SourceFile
+from moderation_hub.rounds import assign, services
+from moderation_hub.rounds.models import ModerationRound, RoundKind, RoundState
+from moderation_hub.samples.models import FileStatus, Page, SampleState, SourceFile
 from moderation_hub.samples.services import SampleDetails, create_sample
 from moderation_hub.storage import storage
 from tests.conftest import https_client, post_form, sign_in
@@ -75,6 +77,50 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/pages/{page_a}/display.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}/thumbnail.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}/original.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/rounds/new": (302, 403, 200, 403, 403, 200, 403, 200),
+    "/conflicts": (302, 200, 200, 200, 200, 200, 200, 200),
+    # A round in judging: schools A and B take part; the LA moderator and teacher B judge school A's sample.
+    # Participants are sent on from the round's page: a school's lead to its samples, moderators to their queue.
+    "/rounds/{round}": (302, 404, 302, 302, 302, 200, 200, 404),
+    "/rounds/{round}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/schools/{part_a}/request": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/entries/{entry_a}/allocation": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/judgements/{judgement}/reopen": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/board": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/board.json": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/judgements.csv": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/judgements.xlsx": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/audit": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/audit.csv": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/schools/{part_a}/samples": (302, 404, 200, 404, 404, 404, 404, 404),
+    "/rounds/{round}/schools/{part_a}/outcome": (302, 404, 404, 404, 404, 404, 404, 404),  # not before reveal
+    "/rounds/{round}/judging": (302, 404, 404, 200, 200, 404, 404, 404),
+    "/judgements/{judgement}": (302, 404, 404, 404, 200, 404, 404, 404),
+    "/judgements/{judgement}/pages/1/display.jpg": (302, 404, 404, 404, 200, 404, 404, 404),
+    "/judgements/{judgement}/pages/1/thumbnail.jpg": (302, 404, 404, 404, 200, 404, 404, 404),
+    "/judgements/{judgement}/pages/2/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds/{round}/reveal": (302, 404, 404, 404, 404, 404, 404, 404),  # not before reveal
+    "/rounds/{round}/reveal/{entry_a}": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds/{round}/reveal/{entry_a}/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    # Reports. The matrix round is judging, so it has no report and nothing is charted yet (404 for all);
+    # tests/functional/reports/test_access.py checks the same routes over a revealed round.
+    "/reports": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/reports/rounds/{round}": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/rounds/{round}.pdf": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/rounds/{round}/charts/schools.svg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/schools/{school_a}": (302, 404, 200, 404, 404, 200, 200, 404),
+    "/reports/schools/{school_a}.csv": (302, 404, 200, 404, 404, 200, 200, 404),
+    "/reports/schools/{school_a}/charts/confusion.svg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/schools/{school_c}": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/reports/me": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/reports/me.xlsx": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/reports/me/charts/my_rounds.svg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/authorities/{authority}": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/reports/authorities/{authority}.csv": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/reports/authorities/{authority}/charts/rounds.svg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reports/authorities/{other_authority}": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/rounds/999999": (302, 404, 404, 404, 404, 404, 404, 404),
     "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
     "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
 }
@@ -108,8 +154,35 @@ def page_a(world: World, framework_slug: str, session: Session) -> Page:
     return page
 
 
-def _ids(world: World, framework_slug: str, page: Page) -> dict[str, object]:
+@pytest.fixture
+def round_a(world: World, page_a: Page, session: Session) -> ModerationRound:
+    """A round in judging with page A's sample entered, judged by the LA moderator and teacher B."""
+    sample = page_a.sample
+    sample.state = SampleState.SUBMITTED
+    round_ = services.create_round(
+        world.authority,
+        services.RoundSettings("Matrix round", RoundKind.LA_MODERATION, 2025, [sample.framework_id]),
+        world.la_lead,
+    )
+    part_a = services.add_school(round_, world.school_a, world.la_lead)
+    services.add_school(round_, world.school_b, world.la_lead)
+    for person in (world.moderator, world.teacher_b):
+        services.add_moderator(round_, person, None, world.la_lead)
+    services.advance(round_, RoundState.COLLECTING, round_.version, world.la_lead)
+    services.enter_sample(part_a, sample, world.lead_a)
+    assign.allocate_round(round_, world.la_lead)
+    services.advance(round_, RoundState.JUDGING, round_.version, world.la_lead)
+    session.flush()
+    return round_
+
+
+def _ids(world: World, framework_slug: str, page: Page, round_: ModerationRound) -> dict[str, object]:
+    entry = round_.entries[0]
     return {
+        "round": round_.id,
+        "part_a": next(t.id for t in round_.schools if t.school_id == world.school_a.id),
+        "entry_a": entry.id,
+        "judgement": next(j.id for j in entry.judgements if j.moderator_id == world.moderator.id),
         "sample_a": page.sample_id,
         "page_a": page.id,
         "teacher_a": world.teacher_a.id,
@@ -131,10 +204,12 @@ def _client_for(app: Flask, world: World, role: str) -> FlaskClient:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_get_matrix(app: Flask, world: World, framework_slug: str, page_a: Page, role: str) -> None:
+def test_get_matrix(
+    app: Flask, world: World, framework_slug: str, page_a: Page, round_a: ModerationRound, role: str
+) -> None:
     client = _client_for(app, world, role)
     column = ROLES.index(role)
-    ids = _ids(world, framework_slug, page_a)
+    ids = _ids(world, framework_slug, page_a, round_a)
     wrong = {}
     for route, expected in GET_MATRIX.items():
         actual = client.get(route.format(**ids)).status_code
@@ -143,9 +218,11 @@ def test_get_matrix(app: Flask, world: World, framework_slug: str, page_a: Page,
     assert wrong == {}
 
 
-def test_every_route_is_in_the_matrix(app: Flask, world: World, framework_slug: str, page_a: Page) -> None:
+def test_every_route_is_in_the_matrix(
+    app: Flask, world: World, framework_slug: str, page_a: Page, round_a: ModerationRound
+) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = _ids(world, framework_slug, page_a)
+    ids = _ids(world, framework_slug, page_a, round_a)
     covered = set()
     for route in GET_MATRIX:
         try:
@@ -186,14 +263,33 @@ POST_CASES = [
     ("/pages/{page_a}/annotations", "la_lead", 404),
     ("/pages/{page_a}/needs-redaction", "other_la_lead", 404),
     ("/samples/{sample_a}/find-text", "moderator", 404),
+    ("/rounds/{round}/advance", "moderator", 404),
+    ("/rounds/{round}/advance", "other_la_lead", 404),
+    ("/rounds/{round}/allocate", "lead_a", 404),
+    ("/rounds/{round}/schools", "teacher_b", 404),
+    ("/rounds/{round}/moderators", "moderator", 404),
+    ("/rounds/{round}/schools/{part_a}/samples", "teacher_a", 404),
+    ("/rounds/{round}/schools/{part_a}/samples", "la_lead", 404),
+    ("/rounds/{round}/schools/{part_a}/widen", "lead_a", 404),
+    ("/judgements/{judgement}", "teacher_b", 404),
+    ("/judgements/{judgement}", "la_lead", 404),
+    ("/judgements/{judgement}/comments", "teacher_b", 404),
+    ("/rounds/{round}/reveal/{entry_a}", "moderator", 404),
 ]
 
 
 @pytest.mark.parametrize(("route", "role", "expected"), POST_CASES)
 def test_post_matrix(
-    app: Flask, world: World, framework_slug: str, page_a: Page, route: str, role: str, expected: int
+    app: Flask,
+    world: World,
+    framework_slug: str,
+    page_a: Page,
+    round_a: ModerationRound,
+    route: str,
+    role: str,
+    expected: int,
 ) -> None:
     client = _client_for(app, world, role)
-    url = route.format(**_ids(world, framework_slug, page_a))
+    url = route.format(**_ids(world, framework_slug, page_a, round_a))
     response = post_form(client, url, {"active": "no"}, page="/account")
     assert response.status_code == expected

@@ -1,5 +1,7 @@
 import { initAll } from "../dist/govuk-frontend.min.js";
 
+import { Autosave } from "./rounds/autosave.mjs";
+import { MeetingBoard } from "./rounds/board.mjs";
 import { BoxForm } from "./samples/box-form.mjs";
 import { FileStatusTable, OutdatedImageNotice } from "./samples/file-status.mjs";
 import { Upload } from "./samples/upload.mjs";
@@ -19,3 +21,5 @@ if (viewerElement) {
   for (const form of document.querySelectorAll('[data-module="mh-box-form"]')) new BoxForm(form, viewer);
 }
 for (const strip of document.querySelectorAll(".mh-page-strip--scroll")) centreCurrentPage(strip);
+for (const form of document.querySelectorAll('[data-module="mh-autosave"]')) new Autosave(form);
+for (const board of document.querySelectorAll('[data-module="mh-board"]')) new MeetingBoard(board);

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from moderation_hub import migrate
 from moderation_hub.db import build_engine
@@ -64,4 +65,27 @@ def test_concurrent_read_then_write_transactions_on_sqlite_all_succeed(tmp_path:
             future.result()
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT hits FROM counter").scalar() == 40  # no update lost
+    engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["migrations", "create_all"])
+def test_the_database_refuses_to_change_or_remove_audit_events(empty_database_url: str, how: str) -> None:
+    """Both ways a database is made (Alembic in production, create_all in tests) make the audit log append-only."""
+    if how == "migrations":
+        migrate.upgrade(empty_database_url)
+    engine = build_engine(empty_database_url)
+    if how == "create_all":
+        Base.metadata.create_all(engine)
+    insert = text(
+        "INSERT INTO audit_event (occurred_at, action, subject_type, subject_id, details)"
+        " VALUES (CURRENT_TIMESTAMP, 'sample.viewed', 'work_sample', 1, '{}')"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert)
+    for change in ("UPDATE audit_event SET action = 'nothing'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(change))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET actor_id = NULL"))  # a person's deletion may do this
+        assert connection.execute(text("SELECT action FROM audit_event")).scalar_one() == "sample.viewed"
     engine.dispose()

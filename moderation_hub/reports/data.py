@@ -1,0 +1,188 @@
+"""From rounds in the database to the statistics engine's ``RoundRatings``, in a handful of queries.
+
+A report reads the entries of rounds whose outcomes exist (reveal or closed) within a scope: one round,
+one school, one authority, or the entries one moderator judged. Each report covers one framework (one
+version of it) at a time, because agreement is measured on one ordered scale: a round with several
+frameworks has one report per framework, chosen on the page.
+
+Units are round entries (the same sample entered in two rounds counts in each); moderators' judgements
+count once submitted (drafts and withdrawn allocations never); teacher judgements, agreed outcomes and
+moderators' standards become positions on the framework's scale, lowest first.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, Select, select
+
+from moderation_hub.accounts.models import User
+from moderation_hub.db import db
+from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds.models import (
+    CriterionJudgement,
+    Judgement,
+    JudgementState,
+    ModerationRound,
+    RoundEntry,
+    RoundState,
+)
+from moderation_hub.samples.models import WorkSample
+from moderation_hub.statistics import CriterionJudgements, ModeratorJudgements, RoundRatings
+
+WITH_OUTCOMES = (RoundState.REVEAL, RoundState.CLOSED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which entries a report reads, and (for a moderator's own report) whose judgements."""
+
+    conditions: tuple[ColumnElement[bool], ...]
+    moderator_id: int | None = None
+
+
+def round_scope(round_: ModerationRound) -> Scope:
+    return Scope((RoundEntry.round_id == round_.id,))
+
+
+def school_scope(school: School) -> Scope:
+    return Scope((RoundEntry.school_id == school.id, ModerationRound.state.in_(WITH_OUTCOMES)))
+
+
+def authority_scope(authority: LocalAuthority) -> Scope:
+    return Scope((ModerationRound.authority_id == authority.id, ModerationRound.state.in_(WITH_OUTCOMES)))
+
+
+def moderator_scope(moderator: User) -> Scope:
+    """The entries this moderator submitted a judgement on, and only their judgements of them."""
+    judged = select(Judgement.entry_id).where(
+        Judgement.moderator_id == moderator.id, Judgement.state == JudgementState.SUBMITTED
+    )
+    return Scope((RoundEntry.id.in_(judged), ModerationRound.state.in_(WITH_OUTCOMES)), moderator.id)
+
+
+def _entries(scope: Scope, *columns: ColumnElement[Any]) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(RoundEntry)
+        .join(ModerationRound, RoundEntry.round_id == ModerationRound.id)
+        .join(WorkSample, RoundEntry.sample_id == WorkSample.id)
+        .where(*scope.conditions)
+    )
+
+
+def frameworks_in(scope: Scope) -> list[Framework]:
+    """The frameworks of the scope's samples, by title then newest version first."""
+    used = _entries(scope, WorkSample.framework_id).distinct()
+    statement = select(Framework).where(Framework.id.in_(used)).order_by(Framework.title, Framework.version.desc())
+    return list(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class LoadedRatings:
+    """The engine's input and the names behind its ids."""
+
+    ratings: RoundRatings
+    scale: tuple[Standard, ...]
+    rounds: tuple[ModerationRound, ...]  # in date order: ``ratings.round_ids`` are positions here
+    school_names: dict[int, str]
+    moderator_names: dict[int, str]
+    criterion_labels: dict[int, str]  # "code: statement"
+
+    @property
+    def samples(self) -> int:
+        return len(self.ratings.teacher_judgements)
+
+
+def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> LoadedRatings:
+    """The scope's entries of ``framework`` with their judgements, as positions on its scale."""
+    scale = tuple(framework.standards)
+    position = {standard.id: index for index, standard in enumerate(scale)}
+    of_framework = WorkSample.framework_id == framework.id
+    columns = (
+        RoundEntry.id,
+        RoundEntry.round_id,
+        RoundEntry.school_id,
+        WorkSample.teacher_judgement_id,
+        RoundEntry.agreed_standard_id,
+    )
+    rows = db.session.execute(_entries(scope, *columns).where(of_framework).order_by(RoundEntry.id)).all()
+    unit = {row[0]: index for index, row in enumerate(rows)}
+    rounds = _rounds_in_date_order({row[1] for row in rows})
+    round_position = {round_.id: index for index, round_ in enumerate(rounds)}
+    year_of = {round_.id: round_.academic_year for round_ in rounds}
+    judged = _submitted(scope, _entries(scope, RoundEntry.id).where(of_framework))
+    judgements = [
+        (unit[entry_id], moderator_id, position[standard_id])
+        for entry_id, moderator_id, standard_id in db.session.execute(
+            select(Judgement.entry_id, Judgement.moderator_id, Judgement.standard_id).where(*judged)
+        )
+        if standard_id in position
+    ]
+    verdicts = _verdicts(judged, unit) if criteria else []
+    ratings = RoundRatings(
+        scale=[standard.code for standard in scale],
+        school_ids=np.array([row[2] for row in rows], dtype=np.int64),
+        teacher_judgements=[position.get(row[3]) for row in rows],
+        agreed_outcomes=[position.get(row[4]) for row in rows],
+        moderator_judgements=ModeratorJudgements(*_columns(judgements, 3)),
+        criterion_judgements=CriterionJudgements(*_columns(verdicts, 4)),
+        round_ids=np.array([round_position[row[1]] for row in rows], dtype=np.int64),
+        academic_years=np.array([year_of[row[1]] for row in rows], dtype=np.int64),
+    )
+    return LoadedRatings(
+        ratings=ratings,
+        scale=scale,
+        rounds=tuple(rounds),
+        school_names=_names(School.id, School.name, {row[2] for row in rows}),
+        moderator_names=_names(User.id, User.display_name, {row[1] for row in judgements}),
+        criterion_labels={criterion.id: f"{criterion.code}: {criterion.statement}" for criterion in framework.criteria},
+    )
+
+
+def _submitted(scope: Scope, entries: Select[Any]) -> list[ColumnElement[bool]]:
+    """Conditions for submitted judgements with a standard on the entries (only the scope's moderator's)."""
+    conditions = [
+        Judgement.entry_id.in_(entries),
+        Judgement.state == JudgementState.SUBMITTED,
+        Judgement.standard_id.is_not(None),
+    ]
+    if scope.moderator_id is not None:
+        conditions.append(Judgement.moderator_id == scope.moderator_id)
+    return conditions
+
+
+def _verdicts(judged: list[ColumnElement[bool]], unit: dict[int, int]) -> list[tuple[int, int, int, str]]:
+    statement = (
+        select(Judgement.entry_id, Judgement.moderator_id, CriterionJudgement.criterion_id, CriterionJudgement.verdict)
+        .select_from(CriterionJudgement)
+        .join(Judgement, CriterionJudgement.judgement_id == Judgement.id)
+        .where(*judged)
+    )
+    return [
+        (unit[entry_id], moderator_id, criterion_id, verdict.value)
+        for entry_id, moderator_id, criterion_id, verdict in db.session.execute(statement)
+    ]
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Long-form rows as columns; an empty list still gives ``width`` empty columns."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+def _rounds_in_date_order(round_ids: set[int]) -> list[ModerationRound]:
+    if not round_ids:
+        return []
+    statement = (
+        select(ModerationRound)
+        .where(ModerationRound.id.in_(round_ids))
+        .order_by(ModerationRound.academic_year, ModerationRound.created_at, ModerationRound.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _names(id_column: ColumnElement[int], name_column: ColumnElement[str], ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(id_column, name_column).where(id_column.in_(ids))).tuples().all())

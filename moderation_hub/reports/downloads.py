@@ -1,0 +1,268 @@
+"""A report as CSV, XLSX or (a round's) PDF, from the same tables the page shows.
+
+CSV: one file in long form, one row per figure, with a leading ``section`` column naming the table
+(``report`` rows first, naming the report and its framework), so one header serves every table:
+
+    section, subject, measure, value, ci_low, ci_high, standard_error, n, notes
+
+Proportions are fractions (0.75, not 75%), steps and coefficients as computed, rounded to 6 places.
+XLSX: an "About" sheet (the report, its framework and what each table means), then one sheet per table
+with a column per measure and its interval. PDF: the page's headline, charts (PNG), tables and
+explanations, laid out by ReportLab (pure Python, safe in web threads, unlike PyMuPDF). Text cells that
+a spreadsheet would run as a formula are neutralised in both spreadsheet formats.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Table as PdfTable
+
+from moderation_hub.reports import charts
+from moderation_hub.reports.explanations import ABOUT_FIGURES
+from moderation_hub.reports.services import Report
+from moderation_hub.reports.tables import Kind, Measure, Table, Value, interval, shown
+from moderation_hub.rounds.exports import neutralised
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+CSV_COLUMNS = ("section", "subject", "measure", "value", "ci_low", "ci_high", "standard_error", "n", "notes")
+PLACES = 6
+NUMBER_FORMATS = {Kind.PROPORTION: "0.0%", Kind.COEFFICIENT: "0.00", Kind.STEPS: "0.00", Kind.COUNT: "0"}
+
+Cell = str | int | float | None
+
+
+def _rounded(number: float | int | str | None) -> Cell:
+    return round(number, PLACES) if isinstance(number, float) else number
+
+
+def _about(report: Report) -> list[tuple[str, str]]:
+    framework = report.framework
+    return [
+        ("title", report.title),
+        ("scope", report.caption),
+        ("framework", f"{framework.title} (version {framework.version})" if framework else "none"),
+        ("scale", ", ".join(f"{standard.code}: {standard.label}" for standard in report.scale)),
+        ("samples", str(report.samples)),
+        ("generated_at", report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    ]
+
+
+# CSV -------------------------------------------------------------------------------------------------
+
+
+def csv_rows(report: Report) -> Iterator[list[Cell]]:
+    for name, text in _about(report):
+        yield ["report", name, "", text, None, None, None, None, ""]
+    for table in report.tables:
+        for row in table.rows:
+            for measure, value in zip(table.measures, row.values, strict=True):
+                notes = "; ".join([*row.notes, *([value.reason] if value.reason else [])])
+                yield [
+                    table.key,
+                    row.subject,
+                    measure.key,
+                    _rounded(value.value),
+                    _rounded(value.ci_low),
+                    _rounded(value.ci_high),
+                    _rounded(value.standard_error),
+                    row.n,
+                    notes,
+                ]
+
+
+def as_csv(report: Report) -> bytes:
+    """RFC 4180 CSV in UTF-8 without a byte-order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([["" if cell is None else neutralised(cell) for cell in row] for row in csv_rows(report)])
+    return buffer.getvalue().encode()
+
+
+# XLSX ------------------------------------------------------------------------------------------------
+
+
+def as_xlsx(report: Report) -> bytes:
+    workbook = Workbook(write_only=True)
+    about = workbook.create_sheet("About")
+    for name, text in _about(report):
+        about.append([name, _text(text)])
+    about.append([])
+    about.append(["about the figures", _text(ABOUT_FIGURES)])
+    for table in report.tables:
+        explanation = report.explanation(table)
+        about.append([_text(table.sheet_name), _text(f"{explanation.means} {explanation.careful}")])
+    for table in report.tables:
+        _write_sheet(workbook.create_sheet(table.sheet_name[:31]), table)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> None:
+    header = [table.subject_label, table.n_label]
+    for measure in table.measures:
+        header.append(measure.label)
+        if _has_interval(table, measure):
+            header += [f"{measure.label}: 95% CI low", f"{measure.label}: 95% CI high"]
+    sheet.append([*header, "Notes"])
+    for row in table.rows:
+        cells: list[Any] = [_text(row.subject), row.n]
+        for measure, value in zip(table.measures, row.values, strict=True):
+            cells.append(_number(sheet, value.value, measure.kind))
+            if _has_interval(table, measure):
+                cells += [_number(sheet, value.ci_low, measure.kind), _number(sheet, value.ci_high, measure.kind)]
+        reasons = [f"{m.label}: {v.reason}" for m, v in zip(table.measures, row.values, strict=True) if v.reason]
+        cells.append(_text(" ".join([*row.notes, *reasons])))
+        sheet.append(cells)
+
+
+def _has_interval(table: Table, measure: Measure) -> bool:
+    return measure.kind not in (Kind.COUNT, Kind.TEXT) and any(v.ci_low is not None for v in table.column(measure.key))
+
+
+def _number(sheet: WriteOnlyWorksheet, number: float | int | str | None, kind: Kind) -> Any:
+    if number is None or isinstance(number, str):
+        return _text(number)
+    cell = WriteOnlyCell(sheet, value=_rounded(number))
+    cell.number_format = NUMBER_FORMATS[kind]
+    return cell
+
+
+def _text(value: str | None) -> Cell:
+    # Control characters other than tab and line ends cannot be stored in an XLSX file.
+    return None if value is None else neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+# PDF -------------------------------------------------------------------------------------------------
+
+# Bitstream Vera ships with ReportLab, so the PDF embeds the same font on every machine and can print more
+# than the Latin-1 of PDF's built-in Helvetica.
+pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+pdfmetrics.registerFont(TTFont("Vera-Bold", "VeraBd.ttf"))
+pdfmetrics.registerFontFamily("Vera", normal="Vera", bold="Vera-Bold", italic="Vera", boldItalic="Vera-Bold")
+_STYLES = getSampleStyleSheet()
+_BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontName="Vera", fontSize=9.5, leading=13)
+_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10)
+_CAPTION = ParagraphStyle("caption", parent=_BODY, textColor=colors.HexColor("#505a5f"))
+_HEADLINE = ParagraphStyle("headline", parent=_BODY, fontName="Vera-Bold", fontSize=22, leading=28)
+_TITLE = ParagraphStyle("title", parent=_STYLES["Title"], fontName="Vera-Bold", fontSize=18, alignment=0)
+_HEADING = ParagraphStyle("heading", parent=_STYLES["Heading2"], fontName="Vera-Bold", fontSize=13)
+_MARGIN = 16 * mm
+_FRAME_WIDTH = A4[0] - 2 * _MARGIN
+
+
+def as_pdf(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=_MARGIN,
+        title=report.title,
+        author="Moderation Hub",
+        lang="en-GB",
+    )
+    document.build(_story(report))
+    return buffer.getvalue()
+
+
+def _story(report: Report) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph(escape(report.title), _TITLE), _paragraph(report.caption, _CAPTION)]
+    if report.framework is None or report.headline is None:
+        return [*story, _paragraph("There are no agreed outcomes to report yet.")]
+    framework = report.framework
+    story.append(_paragraph(f"{framework.title} (version {framework.version}), {report.samples} samples."))
+    headline = report.headline
+    story += [
+        Paragraph(escape(shown(headline.value, Kind.PROPORTION)), _HEADLINE),
+        _paragraph(f"{headline.sentence} ({headline.n} samples; {interval(headline.value, Kind.PROPORTION)})."),
+        *(_paragraph(note) for note in headline.notes),
+        _paragraph(ABOUT_FIGURES, _SMALL),
+        _paragraph("The scale, lowest first: " + "; ".join(f"{s.code}: {s.label}" for s in report.scale) + ".", _SMALL),
+    ]
+    for table in report.tables:
+        story += _table_section(report, table)
+    return story
+
+
+def _table_section(report: Report, table: Table) -> list[Flowable]:
+    explanation = report.explanation(table)
+    section: list[Flowable] = [Paragraph(escape(table.title), _HEADING), _paragraph(explanation.means)]
+    if table.chart is not None and charts.has_data(table):
+        section.append(_image(charts.png(table)))
+    section += [Spacer(1, 3 * mm), _pdf_table(table), Spacer(1, 2 * mm)]
+    section.append(_paragraph(f"When to be careful: {explanation.careful}", _SMALL))
+    return section
+
+
+def _image(png: bytes) -> Image:
+    width, height = ImageReader(io.BytesIO(png)).getSize()
+    scale = min(1.0, _FRAME_WIDTH / (width / charts.PNG_SCALE)) / charts.PNG_SCALE
+    return Image(io.BytesIO(png), width=width * scale, height=height * scale, hAlign="LEFT")
+
+
+def _pdf_table(table: Table) -> PdfTable:
+    header = [table.subject_label, table.n_label, *(measure.label for measure in table.measures), "Notes"]
+    body = [
+        [
+            row.subject,
+            str(row.n),
+            *(_pdf_value(value, measure.kind) for measure, value in zip(table.measures, row.values, strict=True)),
+            " ".join(row.notes),
+        ]
+        for row in table.rows
+    ]
+    cells = [[_paragraph(text, _SMALL) for text in line] for line in [header, *body]]
+    pdf_table = PdfTable(cells, colWidths=_column_widths(len(header)), repeatRows=1, hAlign="LEFT")
+    pdf_table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return pdf_table
+
+
+def _pdf_value(value: Value, kind: Kind) -> str:
+    if value.value is None:
+        return f"Not available: {value.reason}" if value.reason else "Not available"
+    text = shown(value, kind)
+    ci = interval(value, kind)
+    return f"{text} ({ci})" if ci else text
+
+
+def _column_widths(columns: int) -> list[float]:
+    """The subject and the notes get more room than each figure."""
+    subject, notes = 0.22 * _FRAME_WIDTH, 0.2 * _FRAME_WIDTH
+    n = 0.06 * _FRAME_WIDTH
+    figure = (_FRAME_WIDTH - subject - notes - n) / max(columns - 3, 1)
+    return [subject, n, *([figure] * (columns - 3)), notes]
+
+
+def _paragraph(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
+    return Paragraph(escape(text), style)

@@ -1,0 +1,1 @@
+"""Moderation rounds: sampling, allocation, blind judging, reveal and agreed outcomes."""

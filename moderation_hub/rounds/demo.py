@@ -1,0 +1,296 @@
+"""The demo's moderation rounds, loaded by ``flask demo`` after the demo pupils' work: one open for judging and
+one revealed with its agreed outcomes, so that a newcomer can judge, and read a school's outcome, straight away.
+
+Both are made through the services the people's clicks go through: the round lead sets the round up and asks
+the schools for samples, each school's assessment lead enters them, the seeded allocation gives each sample two
+moderators, the moderators judge, and the lead reveals and records the agreed outcomes. The demo has only five
+submitted samples, so both rounds moderate the same Year 6 pupils: the revealed round happened earlier in the
+year, and the open round looks at them again with a Year 2 pupil. A round of the demo authority with the same
+name and academic year is left as it is, so loading the demo twice changes nothing.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from moderation_hub.accounts.models import Membership, Role, User
+from moderation_hub.db import db
+from moderation_hub.frameworks.models import Framework
+from moderation_hub.frameworks.services import find_framework
+from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds import assign, judging, reveal, services
+from moderation_hub.rounds.models import (
+    Judgement,
+    ModerationRound,
+    RoundEntry,
+    RoundKind,
+    RoundState,
+    SampleRequestKind,
+    Verdict,
+)
+from moderation_hub.samples.models import WorkSample
+from moderation_hub.samples.services import current_academic_year
+
+HARBOURSIDE, KESTREL, BRAMBLEWOOD = "990103", "990104", "990105"
+
+
+class RoundPlan(NamedTuple):
+    name: str
+    frameworks: tuple[str, ...]  # slugs; the latest version of each
+    samples: dict[str, tuple[str, ...]]  # school URN -> the pupil codes its assessment lead enters
+    request: SampleRequestKind  # named pupils (the LA chose them) or a number of the school's choosing
+    judging_days: tuple[int, int]  # when judging opened and when it closes, in days from today
+
+
+OPEN = RoundPlan(
+    "Primary writing: cross-school moderation",
+    ("ks1-writing-ta", "ks2-writing-ta"),
+    {HARBOURSIDE: ("Y6-014", "Y6-022"), KESTREL: ("Y2-007",), BRAMBLEWOOD: ("Y6-031",)},
+    SampleRequestKind.COUNT,
+    (0, 14),
+)
+REVEALED = RoundPlan(
+    "Year 6 writing: LA moderation",
+    ("ks2-writing-ta",),
+    {HARBOURSIDE: ("Y6-014", "Y6-022"), BRAMBLEWOOD: ("Y6-031",)},
+    SampleRequestKind.NAMED,
+    (-70, -56),
+)
+
+
+class Script(NamedTuple):
+    """What one moderator records: the standard, the rationale, and a verdict on each criterion they weighed."""
+
+    standard: str
+    rationale: str
+    met: str = ""  # criterion codes, separated by spaces
+    not_met: str = ""
+    insufficient: str = ""
+
+
+# The revealed round's judgements, two per pupil in the order the allocation made them, and the agreed outcomes.
+REVEALED_JUDGEMENTS = {
+    "Y6-014": (
+        Script(
+            "WTS",
+            "A story and a diary, each written with its reader in mind, and the story is in paragraphs, one for "
+            "each new event. Description is simple but apt ('green skin and yellow teeth'). The expected standard "
+            "is not there yet: the troll's speech has no inverted commas, the story slips into the present tense "
+            "('he runs at them') and apostrophes are missing ('didnt'). Working towards is secure.",
+            met="WTS.1 WTS.2 WTS.3 WTS.4 WTS.5",
+            not_met="EXS.2 EXS.4 EXS.5",
+        ),
+        Script(
+            "WTS",
+            "Working towards, though the spelling gave me pause: 'becuase' twice, 'handel', 'opend', 'slamed' and "
+            "'to' for 'too'. I have marked WTS.4 not met, but one particular weakness need not block a judgement "
+            "when the rest is secure, and it is: two purposes, a paragraph for each event, simple description. "
+            "Speech punctuation and a consistent tense are the next steps.",
+            met="WTS.1 WTS.2 WTS.3 WTS.5",
+            not_met="WTS.4 EXS.4 EXS.5",
+            insufficient="EXS.2",
+        ),
+    ),
+    "Y6-022": (
+        Script(
+            "EXS",
+            "Secure at the expected standard. Three pieces, each shaped for its reader: a formal letter to the "
+            "headteacher, a chatty diary and a story whose opening ('the colour of a bruise') sets the atmosphere at "
+            "once. Speech is punctuated accurately and moves the action on; fronted adverbials link the paragraphs. "
+            "Not greater depth: the letter keeps one register throughout, and there are no semi-colons, colons or "
+            "dashes.",
+            met="WTS.1 WTS.2 WTS.3 WTS.4 WTS.5 EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7",
+            not_met="GDS.2 GDS.4",
+        ),
+        Script(
+            "GDS",
+            "I think this is greater depth. The pupil moves easily between registers, from the formal 'I am writing "
+            "to ask you' to the diary's 'What a day!', and the story borrows from the pupil's reading: the "
+            "bruise-coloured sky, 'a deep rumbling laugh'. Punctuation for effect is thin (no semi-colons or dashes), "
+            "so the panel should look at GDS.4.",
+            met="EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7 GDS.1 GDS.2 GDS.3",
+            insufficient="GDS.4",
+        ),
+    ),
+    "Y6-031": (
+        Script(
+            "GDS",
+            "Greater depth throughout. The story controls suspense with the length of its sentences and paragraphs "
+            "('A boat.') and echoes its opening; the letter moves from a formal objection to a personal story and "
+            "back without losing control. The passive ('had been swallowed by brambles') and modal verbs are chosen "
+            "for effect, and semi-colons, colons, dashes and brackets are all used precisely.",
+            met="EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7 GDS.1 GDS.2 GDS.3 GDS.4",
+        ),
+        Script(
+            "EXS",
+            "Both pieces are outstanding and show most of the greater depth statements. But the collection is one "
+            "story and one letter, and GDS.1 asks for writing that is effective for many purposes and readers. On "
+            "two pieces I cannot say the pupil does this across a range, so I have judged the expected standard; "
+            "greater depth is likely once the collection is wider.",
+            met="EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7 GDS.2 GDS.3 GDS.4",
+            insufficient="GDS.1",
+        ),
+    ),
+}
+
+REVEALED_OUTCOMES = {
+    "Y6-014": (
+        "WTS",
+        "Agreed at working towards, as the school judged. The panel discussed spelling (WTS.4): 'handle' and "
+        "'opened' are not on the year 3 and 4 list, and the list words the pupil uses are mostly right, so the "
+        "statement is met. Next steps, as the school says: inverted commas for speech and a consistent past tense.",
+    ),
+    "Y6-022": (
+        "EXS",
+        "Agreed at the expected standard, as the school judged. GDS.2 asks for shifts of register controlled within "
+        "a piece; here each piece keeps one register, well chosen. With no semi-colons, colons or dashes, GDS.4 is "
+        "not yet evidenced. The story's imagery is a strength to build on.",
+    ),
+    "Y6-031": (
+        "EXS",
+        "Agreed at the expected standard, not greater depth as the school judged. The panel agreed that both pieces "
+        "are greater depth writing, but a judgement at greater depth rests on a collection across a range of "
+        "purposes (GDS.1), and this one has two pieces. A wider collection, for example non-fiction written in "
+        "another subject, would be needed to secure greater depth.",
+    ),
+}
+
+# The open round's work so far, by its second moderator: pupil code -> what they recorded, and whether submitted.
+OPEN_WORK = {
+    "Y6-014": (
+        Script(
+            "WTS",
+            "Working towards. Two purposes, each with a reader in mind, and paragraphs that follow the events. "
+            "Speech is not punctuated and the tense drifts into the present in the story's climax, so the expected "
+            "standard is not met yet.",
+            met="WTS.1 WTS.2 WTS.3 WTS.5",
+            not_met="EXS.2 EXS.4 EXS.5",
+            insufficient="WTS.4",
+        ),
+        True,
+    ),
+    "Y6-031": (
+        Script("", "Strong story: suspense built with short paragraphs. Reading the letter next.", met="EXS.1 EXS.2"),
+        False,
+    ),
+}
+
+
+def load_demo_rounds(authority: LocalAuthority, lead: User, moderators: Sequence[User]) -> list[ModerationRound]:
+    """Make the demo rounds missing from this academic year; returns those made. The caller commits.
+
+    ``lead`` runs both rounds, in which ``moderators`` judge. In the round left open for judging, the
+    first moderator's queue is left for the newcomer and the second has submitted one judgement and saved a
+    draft of another. Needs the demo samples (``demo_work.load_demo_samples``).
+    """
+    year = current_academic_year()
+    made = []
+    if not _exists(authority, OPEN.name, year):
+        open_round = _judging_round(OPEN, authority, year, lead, moderators)
+        _start_judging(open_round, moderators[1])
+        made.append(open_round)
+    if not _exists(authority, REVEALED.name, year):
+        revealed = _judging_round(REVEALED, authority, year, lead, moderators)
+        _judge_and_agree(revealed, lead)
+        made.append(revealed)
+    return made
+
+
+def _exists(authority: LocalAuthority, name: str, year: int) -> bool:
+    found = select(ModerationRound.id).where(
+        ModerationRound.authority_id == authority.id,
+        ModerationRound.name == name,
+        ModerationRound.academic_year == year,
+    )
+    return db.session.scalar(found) is not None
+
+
+def _judging_round(
+    plan: RoundPlan, authority: LocalAuthority, year: int, lead: User, moderators: Sequence[User]
+) -> ModerationRound:
+    """The round set up, its samples entered and allocated, and judging open."""
+    today = services.today()
+    opens, closes = (today + dt.timedelta(days=days) for days in plan.judging_days)
+    frameworks = [_framework(slug) for slug in plan.frameworks]
+    settings = services.RoundSettings(
+        plan.name, RoundKind.LA_MODERATION, year, [f.id for f in frameworks], judging_opens=opens, judging_closes=closes
+    )
+    round_ = services.create_round(authority, settings, lead)
+    schools = {urn: db.session.scalars(select(School).where(School.urn == urn)).one() for urn in plan.samples}
+    taking_part = {urn: services.add_school(round_, school, lead) for urn, school in schools.items()}
+    for urn, codes in plan.samples.items():
+        services.set_request(taking_part[urn], plan.request, len(codes), list(codes), lead)
+    for moderator in moderators:
+        services.add_moderator(round_, moderator, None, lead)
+    services.advance(round_, RoundState.COLLECTING, round_.version, lead)
+    for urn, codes in plan.samples.items():
+        school_lead = _assessment_lead(schools[urn])
+        for code in codes:
+            services.enter_sample(taking_part[urn], _sample(schools[urn], code, year), school_lead)
+    assign.allocate_round(round_, lead)
+    services.advance(round_, RoundState.JUDGING, round_.version, lead)
+    return round_
+
+
+def _start_judging(round_: ModerationRound, moderator: User) -> None:
+    for judgement in judging.queue_of(moderator, round_):
+        work = OPEN_WORK.get(judgement.entry.sample.pupil_code)
+        if work is not None:
+            _judge(judgement, *work)
+
+
+def _judge_and_agree(round_: ModerationRound, lead: User) -> None:
+    for entry in round_.entries:
+        scripts = REVEALED_JUDGEMENTS[entry.sample.pupil_code]
+        for judgement, script in zip(entry.live_judgements, scripts, strict=True):
+            _judge(judgement, script, submit=True)
+    services.advance(round_, RoundState.REVEAL, round_.version, lead)
+    for entry in round_.entries:
+        standard, rationale = REVEALED_OUTCOMES[entry.sample.pupil_code]
+        reveal.record_outcome(entry, standard, rationale, entry.version, lead)
+
+
+def _judge(judgement: Judgement, script: Script, submit: bool) -> None:
+    given = judging.JudgementInput(script.standard, script.rationale, _verdicts(judgement.entry, script))
+    if not submit:
+        judging.save_draft(judgement, given, judgement.version, judgement.moderator)
+        return
+    problems = judging.submit(judgement, given, judgement.version, judgement.moderator)
+    if problems:
+        raise ValueError(f"a demo judgement could not be submitted: {'; '.join(problems)}")
+
+
+def _verdicts(entry: RoundEntry, script: Script) -> dict[int, Verdict]:
+    criteria = {criterion.code: criterion.id for criterion in entry.sample.framework.criteria}
+    given = ((script.met, Verdict.MET), (script.not_met, Verdict.NOT_MET), (script.insufficient, Verdict.INSUFFICIENT))
+    return {criteria[code]: verdict for codes, verdict in given for code in codes.split()}
+
+
+def _framework(slug: str) -> Framework:
+    framework = find_framework(slug)
+    if framework is None:
+        raise LookupError(f"the demo framework {slug} has not been imported")
+    return framework
+
+
+def _sample(school: School, pupil_code: str, year: int) -> WorkSample:
+    found = select(WorkSample).where(
+        WorkSample.school_id == school.id, WorkSample.academic_year == year, WorkSample.pupil_code == pupil_code
+    )
+    return db.session.scalars(found).one()
+
+
+def _assessment_lead(school: School) -> User:
+    """The school's first assessment lead, who enters its samples into the rounds."""
+    leads = (
+        select(User)
+        .join(Membership)
+        .where(Membership.school_id == school.id, Membership.role == Role.ASSESSMENT_LEAD)
+        .order_by(User.id)
+    )
+    school_lead = db.session.scalars(leads).first()
+    if school_lead is None:
+        raise LookupError(f"the demo has no assessment lead at {school.name}")
+    return school_lead

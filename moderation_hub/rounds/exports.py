@@ -1,0 +1,443 @@
+"""A round's records for its lead: the judgements and outcomes as CSV or XLSX, and the round's audit log.
+
+Column names are part of the interface (LAs build spreadsheets and reports on them): they are listed in
+the README and only ever added to. Every text cell that a spreadsheet would read as a formula is
+neutralised (OWASP's CSV injection guidance), in both formats.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from moderation_hub.accounts.models import User
+from moderation_hub.audit.models import AuditEvent
+from moderation_hub.db import db
+from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.organisations.models import School
+from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound, RoundEntry
+from moderation_hub.samples.models import WorkSample
+
+Cell = str | int | None
+
+JUDGEMENT_COLUMNS = (
+    "round_id",
+    "round_name",
+    "academic_year",
+    "framework",
+    "framework_version",
+    "sample_code",
+    "school_urn",
+    "school_name",
+    "pupil_code",
+    "year_group",
+    "teacher_judgement",
+    "moderator_id",
+    "moderator_name",
+    "judgement_state",
+    "moderator_standard",
+    "rationale",
+    "submitted_at",
+    "agreed_standard",
+    "agreed_rationale",
+    "auto_agreed",
+    "outcome_agrees_with_school",
+)
+
+AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "subject_type",
+    "subject_id",
+    "sample_code",
+    "details_json",
+)
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# A spreadsheet runs a cell starting with one of these as a formula (or, for tab and CR, may shift it).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Cell) -> Cell:
+    """A text cell a spreadsheet cannot run: a leading quote before a formula's first character."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def iso_utc(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+# Judgements and outcomes -----------------------------------------------------------------------------
+
+
+def judgement_rows(round_: ModerationRound) -> list[list[Cell]]:
+    """One row per judgement that is not withdrawn, in JUDGEMENT_COLUMNS' order, from one query.
+
+    A judgement's standard and rationale are given once it is submitted: a draft is the moderator's
+    unfinished thinking, not a judgement.
+    """
+    teacher, given, agreed = aliased(Standard), aliased(Standard), aliased(Standard)
+    statement = (
+        select(
+            RoundEntry.blind_code,
+            School.urn,
+            School.name,
+            WorkSample.pupil_code,
+            WorkSample.year_group,
+            Framework.slug,
+            Framework.version,
+            teacher.code,
+            Judgement.moderator_id,
+            User.display_name,
+            Judgement.state,
+            given.code,
+            Judgement.rationale,
+            Judgement.submitted_at,
+            agreed.code,
+            RoundEntry.agreed_rationale,
+            RoundEntry.auto_agreed,
+            RoundEntry.agreed_standard_id,
+            WorkSample.teacher_judgement_id,
+        )
+        .select_from(Judgement)
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .join(WorkSample, RoundEntry.sample_id == WorkSample.id)
+        .join(School, RoundEntry.school_id == School.id)
+        .join(Framework, WorkSample.framework_id == Framework.id)
+        .join(User, Judgement.moderator_id == User.id)
+        .outerjoin(teacher, WorkSample.teacher_judgement_id == teacher.id)
+        .outerjoin(given, Judgement.standard_id == given.id)
+        .outerjoin(agreed, RoundEntry.agreed_standard_id == agreed.id)
+        .where(RoundEntry.round_id == round_.id, Judgement.state != JudgementState.WITHDRAWN)
+        .order_by(RoundEntry.blind_code, Judgement.id)
+    )
+    rows = []
+    for (
+        code,
+        urn,
+        school_name,
+        pupil_code,
+        year_group,
+        framework,
+        framework_version,
+        teacher_code,
+        moderator_id,
+        moderator_name,
+        state,
+        standard_code,
+        rationale,
+        submitted_at,
+        agreed_code,
+        agreed_rationale,
+        auto_agreed,
+        agreed_id,
+        teacher_id,
+    ) in db.session.execute(statement):
+        submitted = state is JudgementState.SUBMITTED
+        decided = agreed_id is not None
+        rows.append(
+            [
+                round_.id,
+                round_.name,
+                round_.academic_year,
+                framework,
+                framework_version,
+                code,
+                urn,
+                school_name,
+                pupil_code,
+                year_group,
+                teacher_code or "",
+                moderator_id,
+                moderator_name,
+                state.value,
+                (standard_code or "") if submitted else "",
+                rationale if submitted else "",
+                iso_utc(submitted_at),
+                agreed_code or "",
+                agreed_rationale if decided else "",
+                _yes_no(auto_agreed if decided else None),
+                _yes_no(agreed_id == teacher_id if decided and teacher_id is not None else None),
+            ]
+        )
+    return rows
+
+
+def as_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """RFC 4180 CSV (CRLF line ends); encode it as UTF-8 without a byte-order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if header:
+        writer.writerow(header)
+    writer.writerows([["" if cell is None else neutralised(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
+def as_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> bytes:
+    """One sheet; numbers stay numbers, text is always text (openpyxl reads '=...' as a formula otherwise)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value: Cell) -> Cell:
+    if isinstance(value, str):
+        # Control characters other than tab and line ends cannot be stored in an XLSX file.
+        return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+# The audit log ---------------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "round.created": "Round created",
+    "round.updated": "Settings changed",
+    "round.state_changed": "Round moved on",
+    "round.school_added": "School added",
+    "round.school_removed": "School removed",
+    "round.request_set": "Sample request set",
+    "round.moderator_added": "Moderator added",
+    "round.moderator_dropped": "Moderator dropped out",
+    "round.sample_entered": "Sample entered",
+    "round.sample_withdrawn": "Sample withdrawn",
+    "round.sample_widened": "Sample widened",
+    "round.allocated": "Samples allocated",
+    "round.allocation_overridden": "Moderators of a sample changed",
+    "round.entry_revealed": "Sample viewed at reveal",
+    "round.entry_viewed_display": "Page viewed at reveal",
+    "round.entry_viewed_thumbnail": "Page thumbnail viewed at reveal",
+    "round.outcome_agreed": "Agreed outcome recorded",
+    "round.outcome_auto_agreed": "Outcome agreed automatically",
+    "round.exported": "Judgements exported",
+    "round.audit_exported": "Audit log exported",
+    "judgement.viewed": "Judgement opened",
+    "judgement.viewed_display": "Page viewed while judging",
+    "judgement.viewed_thumbnail": "Page thumbnail viewed while judging",
+    "judgement.draft_saved": "Draft saved",
+    "judgement.submitted": "Judgement submitted",
+    "judgement.reopened": "Judgement reopened",
+    "judgement.comment_added": "Page comment added",
+    "judgement.comment_removed": "Page comment removed",
+}
+
+# Opening a judgement or looking at a page: most of a busy round's log, shown only when asked for.
+VIEW_ACTIONS = frozenset(
+    {
+        "judgement.viewed",
+        "judgement.viewed_display",
+        "judgement.viewed_thumbnail",
+        "round.entry_revealed",
+        "round.entry_viewed_display",
+        "round.entry_viewed_thumbnail",
+    }
+)
+
+AUDIT_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed value of an event's before and after; ``name`` is empty when the whole value changed."""
+
+    name: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: dt.datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    subject_type: str
+    subject_id: int
+    sample_code: str
+    judgement_of: str  # the moderator whose judgement the event is about, if it is about one
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def changes(self) -> list[Change]:
+        return changes(self.details)
+
+    @property
+    def other_details(self) -> dict[str, Any]:
+        return {key: value for key, value in self.details.items() if key not in ("before", "after")}
+
+    def csv_cells(self) -> list[Cell]:
+        return [
+            iso_utc(self.occurred_at),
+            self.actor_id,
+            self.actor_name,
+            self.action,
+            self.subject_type,
+            self.subject_id,
+            self.sample_code,
+            json.dumps(self.details, sort_keys=True, ensure_ascii=False, default=str),
+        ]
+
+
+def _about_round(round_id: int) -> ColumnElement[bool]:
+    """Events whose subject is the round, one of its entries or one of its judgements."""
+    entry_ids = select(RoundEntry.id).where(RoundEntry.round_id == round_id)
+    judgement_ids = select(Judgement.id).where(Judgement.entry_id.in_(entry_ids))
+    return or_(
+        and_(AuditEvent.subject_type == ModerationRound.__tablename__, AuditEvent.subject_id == round_id),
+        and_(AuditEvent.subject_type == RoundEntry.__tablename__, AuditEvent.subject_id.in_(entry_ids)),
+        and_(AuditEvent.subject_type == Judgement.__tablename__, AuditEvent.subject_id.in_(judgement_ids)),
+    )
+
+
+def _listed(round_id: int, with_views: bool) -> ColumnElement[bool]:
+    about = _about_round(round_id)
+    return about if with_views else and_(about, AuditEvent.action.not_in(VIEW_ACTIONS))
+
+
+def _events(condition: ColumnElement[bool]) -> Select[tuple[AuditEvent, str | None]]:
+    return select(AuditEvent, User.display_name).outerjoin(User, AuditEvent.actor_id == User.id).where(condition)
+
+
+def count_events(round_id: int, with_views: bool = True) -> int:
+    statement = select(func.count()).select_from(AuditEvent).where(_listed(round_id, with_views))
+    return db.session.scalar(statement) or 0
+
+
+def audit_page(round_id: int, page: int, with_views: bool = True, per_page: int = AUDIT_PAGE_SIZE) -> list[AuditRow]:
+    """One page of the round's log, newest first (page 1 is the newest)."""
+    statement = (
+        _events(_listed(round_id, with_views))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return _rows(round_id, db.session.execute(statement).tuples().all())
+
+
+def audit_rows_after(round_id: int, after_id: int, limit: int = 1000) -> list[AuditRow]:
+    """The next events of the round's log in the order they were written, for reading it in chunks."""
+    statement = _events(_about_round(round_id)).where(AuditEvent.id > after_id).order_by(AuditEvent.id).limit(limit)
+    return _rows(round_id, db.session.execute(statement).tuples().all())
+
+
+def _rows(round_id: int, events: Sequence[tuple[AuditEvent, str | None]]) -> list[AuditRow]:
+    entry_codes, judgement_codes = _sample_codes(round_id, events)
+    rows = []
+    for event, actor_name in events:
+        if event.subject_type == Judgement.__tablename__:
+            code, judgement_of = judgement_codes.get(event.subject_id, ("", ""))
+        elif event.subject_type == RoundEntry.__tablename__:
+            code, judgement_of = entry_codes.get(event.subject_id, ""), ""
+        else:
+            code, judgement_of = entry_codes.get(_entry_id_of(event), ""), ""
+        rows.append(
+            AuditRow(
+                id=event.id,
+                occurred_at=event.occurred_at,
+                actor_id=event.actor_id,
+                actor_name=actor_name or "",  # none: done by the system, or by an account since removed
+                action=event.action,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                sample_code=code,
+                judgement_of=judgement_of,
+                details=dict(event.details or {}),
+            )
+        )
+    return rows
+
+
+def _entry_id_of(event: AuditEvent) -> int | None:
+    """An event on the round about one of its samples (entered, withdrawn) names the entry in its details."""
+    entry_id = (event.details or {}).get("entry_id")
+    return entry_id if isinstance(entry_id, int) else None
+
+
+def _sample_codes(
+    round_id: int, events: Sequence[tuple[AuditEvent, str | None]]
+) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+    """Blind codes of the entries the events name, and of the judgements' entries with their moderators."""
+    entry_ids = {event.subject_id for event, _ in events if event.subject_type == RoundEntry.__tablename__}
+    entry_ids |= {entry_id for event, _ in events if (entry_id := _entry_id_of(event)) is not None}
+    judgement_ids = {event.subject_id for event, _ in events if event.subject_type == Judgement.__tablename__}
+    entry_codes: dict[int, str] = {}
+    judgement_codes: dict[int, tuple[str, str]] = {}
+    if entry_ids:
+        statement = select(RoundEntry.id, RoundEntry.blind_code).where(
+            RoundEntry.round_id == round_id, RoundEntry.id.in_(entry_ids)
+        )
+        entry_codes = dict(db.session.execute(statement).tuples().all())
+    if judgement_ids:
+        statement = (
+            select(Judgement.id, RoundEntry.blind_code, User.display_name)
+            .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+            .join(User, Judgement.moderator_id == User.id)
+            .where(RoundEntry.round_id == round_id, Judgement.id.in_(judgement_ids))
+        )
+        judgement_codes = {judgement_id: (code, name) for judgement_id, code, name in db.session.execute(statement)}
+    return entry_codes, judgement_codes
+
+
+def changes(details: dict[str, Any]) -> list[Change]:
+    """What an event's ``before`` and ``after`` differ in: changed keys only (nested ones as 'a.b')."""
+    if "before" not in details and "after" not in details:
+        return []
+    before, after = details.get("before"), details.get("after")
+    if isinstance(before, dict | None) and isinstance(after, dict | None):
+        flat_before, flat_after = _flatten(before or {}), _flatten(after or {})
+        return [
+            Change(name, _shown(flat_before.get(name)), _shown(flat_after.get(name)))
+            for name in sorted(flat_before.keys() | flat_after.keys())
+            if flat_before.get(name) != flat_after.get(name)
+        ]
+    return [] if before == after else [Change("", _shown(before), _shown(after))]
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat |= _flatten(value, f"{name}.")
+        else:
+            flat[name] = value
+    return flat
+
+
+def _shown(value: Any) -> str:
+    if value is None or value in ("", [], {}):
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

@@ -1,0 +1,165 @@
+"""A moderator's judgements: drafts that autosave, submission that locks, and late changes the lead allows.
+
+Every change carries the version the moderator's page was built from, so a second tab (or a second
+moderator at the same moment) is told instead of silently overwriting. Every change is in the audit log
+with what it was before and after.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from moderation_hub.accounts.models import User
+from moderation_hub.audit.services import record
+from moderation_hub.db import db, utcnow
+from moderation_hub.frameworks.models import Standard
+from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
+from moderation_hub.rounds.models import (
+    CriterionJudgement,
+    Judgement,
+    JudgementComment,
+    JudgementState,
+    ModerationRound,
+    RoundEntry,
+    RoundState,
+    Verdict,
+)
+from moderation_hub.samples.models import Page
+
+MAX_TEXT = 10_000
+
+
+@dataclass(frozen=True)
+class JudgementInput:
+    standard_code: str = ""
+    rationale: str = ""
+    verdicts: dict[int, Verdict] = field(default_factory=dict)  # criterion id -> verdict
+    notes: dict[int, str] = field(default_factory=dict)  # criterion id -> note
+
+
+def queue_of(moderator: User, round_: ModerationRound) -> list[Judgement]:
+    """The moderator's allocations in this round, unfinished first."""
+    statement = (
+        select(Judgement)
+        .join(RoundEntry)
+        .where(RoundEntry.round_id == round_.id, Judgement.moderator_id == moderator.id)
+        .where(Judgement.state != JudgementState.WITHDRAWN)
+        .order_by(RoundEntry.blind_code)
+    )
+    judgements = list(db.session.scalars(statement))
+    return sorted(judgements, key=lambda j: j.state is JudgementState.SUBMITTED)
+
+
+def _require_editable(judgement: Judgement) -> None:
+    if judgement.entry.round.state is not RoundState.JUDGING:
+        raise RoundError("Judging is not open in this round.")
+    if judgement.state is JudgementState.SUBMITTED:
+        raise RoundError("You have submitted this judgement. Ask the round lead if it needs to change.")
+    if judgement.state is JudgementState.WITHDRAWN:
+        raise RoundError("This sample has been given to another moderator.")
+
+
+def save_draft(judgement: Judgement, given: JudgementInput, seen_version: int, by: User) -> None:
+    _require_editable(judgement)
+    require_version(judgement, seen_version, "this judgement")
+    before = judgement.snapshot()
+    with versioned_write("this judgement"):
+        _apply(judgement, given)
+        judgement.state = JudgementState.DRAFT
+    record(by.id, "judgement.draft_saved", judgement, before=before, after=judgement.snapshot())
+
+
+def submission_problems(judgement: Judgement) -> list[str]:
+    problems = []
+    if judgement.standard is None:
+        problems.append("Choose the standard the pupil is working at")
+    if not judgement.rationale.strip():
+        problems.append("Explain your judgement in the rationale")
+    return problems
+
+
+def submit(judgement: Judgement, given: JudgementInput, seen_version: int, by: User) -> list[str]:
+    """Save what the page holds and lock it. While something is missing it stays a draft (saved, as an
+    autosave would have) and the problems are returned for the moderator to put right."""
+    save_draft(judgement, given, seen_version, by)
+    problems = submission_problems(judgement)
+    if problems:
+        return problems
+    before = judgement.snapshot()
+    with versioned_write("this judgement"):
+        judgement.state = JudgementState.SUBMITTED
+        judgement.submitted_at = utcnow()
+    record(by.id, "judgement.submitted", judgement, before=before, after=judgement.snapshot())
+    return []
+
+
+def reopen(judgement: Judgement, reason: str, by: User) -> None:
+    """The round lead lets a moderator change a submitted judgement; the reason is kept in the audit log."""
+    if judgement.entry.round.state is not RoundState.JUDGING:
+        raise RoundError("Judgements can be reopened only while judging is open.")
+    if judgement.state is not JudgementState.SUBMITTED:
+        raise RoundError("Only a submitted judgement can be reopened.")
+    if not reason.strip():
+        raise RoundError("Say why the judgement is being reopened", "reason")
+    before = judgement.snapshot()
+    with versioned_write("this judgement"):
+        judgement.state = JudgementState.DRAFT
+        judgement.submitted_at = None
+    record(by.id, "judgement.reopened", judgement, before=before, after=judgement.snapshot(), reason=reason.strip())
+
+
+def _apply(judgement: Judgement, given: JudgementInput) -> None:
+    framework = judgement.entry.sample.framework
+    judgement.standard = _standard(framework.standards, given.standard_code)
+    if len(given.rationale) > MAX_TEXT:
+        raise RoundError("The rationale must be 10,000 characters or fewer", "rationale")
+    judgement.rationale = given.rationale.strip()
+    known = {criterion.id for criterion in framework.criteria}
+    unknown = (set(given.verdicts) | set(given.notes)) - known
+    if unknown:
+        raise RoundError("A criterion is not part of this sample's framework", "criteria")
+    rows = judgement.verdicts()
+    for criterion_id in known:
+        verdict, note = given.verdicts.get(criterion_id), given.notes.get(criterion_id, "").strip()
+        row = rows.get(criterion_id)
+        if verdict is None:
+            if row is not None:
+                judgement.criteria.remove(row)
+            continue
+        if row is None:
+            row = CriterionJudgement(criterion_id=criterion_id, verdict=verdict)
+            judgement.criteria.append(row)
+        row.verdict, row.note = verdict, note[:MAX_TEXT]
+
+
+def _standard(standards: list[Standard], code: str) -> Standard | None:
+    if not code:
+        return None
+    for standard in standards:
+        if standard.code == code:
+            return standard
+    raise RoundError("Choose a standard from the framework's scale", "standard")
+
+
+def add_comment(judgement: Judgement, page: Page, comment: str, by: User) -> JudgementComment:
+    _require_editable(judgement)
+    if page.sample_id != judgement.entry.sample_id:
+        raise RoundError("That page is not part of this sample")
+    text = comment.strip()
+    if not text:
+        raise RoundError("Write the comment", "comment")
+    if len(text) > MAX_TEXT:
+        raise RoundError("A comment must be 10,000 characters or fewer", "comment")
+    pinned = JudgementComment(page=page, comment=text)
+    judgement.comments.append(pinned)
+    db.session.flush()
+    record(by.id, "judgement.comment_added", judgement, comment_id=pinned.id, page_position=page.position)
+    return pinned
+
+
+def remove_comment(pinned: JudgementComment, by: User) -> None:
+    judgement = pinned.judgement
+    _require_editable(judgement)
+    judgement.comments.remove(pinned)
+    db.session.flush()
+    record(by.id, "judgement.comment_removed", judgement, comment_id=pinned.id)

@@ -1,0 +1,119 @@
+"""The round lead's view of the record: the live meeting board, the audit log, and the exports."""
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, abort, jsonify, render_template, request, stream_with_context
+from flask_login import current_user, login_required
+
+from moderation_hub.audit.services import record
+from moderation_hub.db import db
+from moderation_hub.permissions import Permission
+from moderation_hub.rounds import board as meeting_board
+from moderation_hub.rounds import exports
+from moderation_hub.rounds.access import round_for
+from moderation_hub.rounds.blueprint import blueprint
+
+
+@blueprint.get("/rounds/<int:round_id>/board")
+@login_required
+def board(round_id: int) -> str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    data = meeting_board.as_json(meeting_board.board_of(round_))
+    return render_template("rounds/board.html", round_=round_, board=data, etag=f'"{_etag(data)}"')
+
+
+@blueprint.get("/rounds/<int:round_id>/board.json")
+@login_required
+def board_data(round_id: int) -> Response:
+    """Polled by static/js/rounds/board.mjs; an unchanged board is a 304 with no body."""
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    data = meeting_board.as_json(meeting_board.board_of(round_))
+    response = jsonify(data)
+    response.set_etag(_etag(data))
+    return response.make_conditional(request)
+
+
+def _etag(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@blueprint.get("/rounds/<int:round_id>/judgements.<extension>")
+@login_required
+def export(round_id: int, extension: str) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    if extension not in exports.FORMATS:
+        abort(404)
+    rows = exports.judgement_rows(round_)
+    if extension == "csv":
+        body = exports.as_csv(exports.JUDGEMENT_COLUMNS, rows).encode()
+    else:
+        body = exports.as_xlsx(exports.JUDGEMENT_COLUMNS, rows, "Judgements")
+    record(current_user.id, "round.exported", round_, format=extension, rows=len(rows))
+    return _download(body, extension, f"round-{round_.id}-judgements.{extension}")
+
+
+@blueprint.get("/rounds/<int:round_id>/audit")
+@login_required
+def audit(round_id: int) -> str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    with_views = request.args.get("views") != "hide"
+    total = exports.count_events(round_.id, with_views)
+    pages = max(1, math.ceil(total / exports.AUDIT_PAGE_SIZE))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= pages:
+        abort(404)
+    rows = exports.audit_page(round_.id, page, with_views)
+    return render_template(
+        "rounds/audit.html",
+        round_=round_,
+        rows=rows,
+        with_views=with_views,
+        total=total,
+        page=page,
+        pages=pages,
+        page_numbers=_page_numbers(page, pages),
+    )
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """The first, last, current and neighbouring pages; None where pages are left out between them."""
+    shown = sorted({number for number in (1, page - 1, page, page + 1, pages) if 1 <= number <= pages})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@blueprint.get("/rounds/<int:round_id>/audit.csv")
+@login_required
+def audit_export(round_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    record(current_user.id, "round.audit_exported", round_)
+    return _download(stream_with_context(_audit_csv(round_.id)), "csv", f"round-{round_.id}-audit.csv")
+
+
+def _audit_csv(round_id: int) -> Iterator[bytes]:
+    """The whole log, oldest first, read and sent in chunks after the request's own work is committed."""
+    yield exports.as_csv(exports.AUDIT_COLUMNS, []).encode()
+    after = 0
+    while rows := exports.audit_rows_after(round_id, after):
+        # End each chunk's read before sending it: a download may take minutes, and on SQLite an open
+        # transaction holds the lock that every other request's transaction waits for.
+        db.session.commit()
+        yield exports.as_csv((), [row.csv_cells() for row in rows]).encode()
+        after = rows[-1].id
+
+
+def _download(body: bytes | Iterator[bytes], extension: str, filename: str) -> Response:
+    """A file to save, named by the round's id only: never a school or a pupil."""
+    return Response(
+        body,
+        content_type=exports.FORMATS[extension],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

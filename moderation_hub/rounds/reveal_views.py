@@ -1,0 +1,77 @@
+"""The panel's pages at reveal: every sample's judgements side by side, and the lead's agreed outcomes."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from moderation_hub.audit.services import record
+from moderation_hub.permissions import Permission, can
+from moderation_hub.rounds import reveal
+from moderation_hub.rounds.access import part_of, round_for
+from moderation_hub.rounds.blueprint import blueprint
+from moderation_hub.rounds.errors import RoundError
+from moderation_hub.rounds.forms import OutcomeForm
+from moderation_hub.rounds.models import RoundEntry, RoundState
+from moderation_hub.rounds.views import show_error
+from moderation_hub.storage import storage
+from moderation_hub.templating import render_form_page
+
+
+@blueprint.get("/rounds/<int:round_id>/reveal")
+@login_required
+def reveal_index(round_id: int) -> str:
+    round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
+    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
+        abort(404)
+    return render_template(
+        "rounds/reveal.html",
+        round_=round_,
+        comparisons=[reveal.compare(entry) for entry in round_.entries],
+        outcomes=reveal.school_outcomes(round_),
+    )
+
+
+@blueprint.route("/rounds/<int:round_id>/reveal/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | str:
+    round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
+    entry = part_of(round_, RoundEntry, entry_id)
+    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
+        abort(404)
+    deciding = can(current_user, Permission.ROUND_MANAGE, round_) and round_.state is RoundState.REVEAL
+    form = OutcomeForm(version=entry.version)
+    form.standard.choices = [SelectChoice(s.code, f"{s.code}: {s.label}") for s in entry.sample.framework.standards]
+    if deciding and form.validate_on_submit():
+        try:
+            reveal.record_outcome(
+                entry, form.standard.data or "", form.rationale.data or "", form.version.data or 0, current_user
+            )
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash(f"Agreed outcome for sample {entry.blind_code} recorded.", "success")
+            return redirect(url_for("rounds.reveal_index", round_id=round_.id, _anchor=f"entry-{entry.id}"))
+    elif not deciding and form.is_submitted():
+        abort(403)
+    if entry.agreed_standard and not form.is_submitted():
+        form.standard.data, form.rationale.data = entry.agreed_standard.code, entry.agreed_rationale
+    record(current_user.id, "round.entry_revealed", entry)
+    return render_form_page(
+        "rounds/reveal_entry.html", form, round_=round_, comparison=reveal.compare(entry), deciding=deciding
+    )
+
+
+@blueprint.get("/rounds/<int:round_id>/reveal/<int:entry_id>/pages/<int:number>/<variant>.jpg")
+@login_required
+def reveal_image(round_id: int, entry_id: int, number: int, variant: str) -> Response:
+    round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
+    entry = part_of(round_, RoundEntry, entry_id)
+    pages = entry.sample.pages
+    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED) or variant not in ("display", "thumbnail"):
+        abort(404)
+    if number > len(pages):
+        abort(404)
+    page = pages[number - 1]
+    record(current_user.id, f"round.entry_viewed_{variant}", entry, page_number=number)
+    return storage().serve(page.display_key if variant == "display" else page.thumbnail_key, "image/jpeg")

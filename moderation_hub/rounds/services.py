@@ -1,0 +1,446 @@
+"""Setting up a round, the schools' samples entering it, and the explicit, checked moves between its states.
+
+Functions flush and never commit. A refusal raises ``RoundError`` with a message safe to show. Changes carry
+the version the person saw, so two people acting at once never overwrite each other silently.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from moderation_hub.accounts.models import Membership, Role, User
+from moderation_hub.audit.services import record
+from moderation_hub.db import db, utcnow
+from moderation_hub.education import Phase
+from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
+from moderation_hub.rounds.models import (
+    EntryReason,
+    JudgementState,
+    ModerationRound,
+    ModeratorConflict,
+    RoundEntry,
+    RoundKind,
+    RoundModerator,
+    RoundSchool,
+    RoundState,
+    SampleRequestKind,
+    coarse_phase,
+)
+from moderation_hub.rounds.reveal import apply_auto_agreement
+from moderation_hub.samples.models import SampleState, WorkSample
+
+# Setting up
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    name: str
+    kind: RoundKind
+    academic_year: int
+    framework_ids: list[int]
+    cluster_id: int | None = None
+    judgements_per_sample: int = 2
+    submission_deadline: dt.date | None = None
+    judging_opens: dt.date | None = None
+    judging_closes: dt.date | None = None
+    hide_school: bool = True
+    hide_teacher: bool = True
+    hide_teacher_judgement: bool = True
+    hide_evidence: bool = True
+    hide_annotations: bool = True
+    show_moderator_names: bool = False
+    exclude_own_cluster: bool = False
+    require_other_phase: bool = False
+    auto_agree: bool = False
+
+
+# Settings that decide what moderators see or who judges what: fixed once judging opens.
+JUDGING_RULES = (
+    "judgements_per_sample",
+    "hide_school",
+    "hide_teacher",
+    "hide_teacher_judgement",
+    "hide_evidence",
+    "hide_annotations",
+    "exclude_own_cluster",
+    "require_other_phase",
+)
+
+
+def create_round(authority: LocalAuthority, settings: RoundSettings, lead: User) -> ModerationRound:
+    round_ = ModerationRound(authority=authority, lead_id=lead.id, state=RoundState.SETUP)
+    _apply_settings(round_, settings)
+    db.session.add(round_)
+    db.session.flush()
+    record(lead.id, "round.created", round_, authority_id=authority.id, kind=round_.kind.value)
+    return round_
+
+
+def update_round(round_: ModerationRound, settings: RoundSettings, seen_version: int, by: User) -> None:
+    if round_.state in (RoundState.REVEAL, RoundState.CLOSED):
+        raise RoundError("The round's settings cannot change after reveal.")
+    require_version(round_, seen_version, "the round")
+    before = _settings_snapshot(round_)
+    if round_.state is RoundState.JUDGING:
+        changed = [name for name in JUDGING_RULES if getattr(settings, name) != getattr(round_, name)]
+        if changed:
+            raise RoundError("Judging has started: who judges and what moderators see can no longer change.")
+    with versioned_write("the round"):
+        _apply_settings(round_, settings)
+    record(by.id, "round.updated", round_, before=before, after=_settings_snapshot(round_))
+
+
+def _apply_settings(round_: ModerationRound, settings: RoundSettings) -> None:
+    if not settings.framework_ids:
+        raise RoundError("Choose at least one framework", "frameworks")
+    if settings.judging_opens and settings.judging_closes and settings.judging_closes < settings.judging_opens:
+        raise RoundError("Judging must close after it opens", "judging_closes")
+    if settings.kind is RoundKind.CLUSTER_MEETING and settings.cluster_id is None:
+        raise RoundError("Choose the cluster that meets", "cluster")
+    if settings.require_other_phase and settings.kind is not RoundKind.CROSS_PHASE:
+        raise RoundError("Only a cross-phase meeting can require a moderator from the other phase", "rules")
+    frameworks = list(db.session.scalars(select(Framework).where(Framework.id.in_(settings.framework_ids))))
+    entered = {entry.sample.framework_id for entry in round_.entries}
+    if not entered <= {framework.id for framework in frameworks}:
+        raise RoundError("A framework that entered samples use cannot be removed", "frameworks")
+    round_.frameworks = frameworks
+    for name, value in vars(settings).items():
+        if name not in ("framework_ids", "name"):
+            setattr(round_, name, value)
+    round_.name = settings.name.strip()
+    if settings.kind is not RoundKind.CLUSTER_MEETING:
+        round_.cluster_id = None
+
+
+def _settings_snapshot(round_: ModerationRound) -> dict[str, object]:
+    snapshot: dict[str, object] = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name in RoundSettings.__dataclass_fields__
+        if name != "framework_ids" and (value := getattr(round_, name)) is not None
+    }
+    snapshot["kind"] = round_.kind.value
+    snapshot["framework_ids"] = [framework.id for framework in round_.frameworks]
+    return snapshot
+
+
+def _require_state(round_: ModerationRound, *states: RoundState, doing: str) -> None:
+    if round_.state not in states:
+        raise RoundError(f"You cannot {doing} while the round is '{round_.state.label}'.")
+
+
+def add_school(round_: ModerationRound, school: School, by: User) -> RoundSchool:
+    _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, doing="add a school")
+    if school.authority_id != round_.authority_id:
+        raise RoundError("Only schools of the round's authority can take part", "school")
+    if round_.cluster_id is not None and school.cluster_id != round_.cluster_id:
+        raise RoundError(f"{school.name} is not in the cluster that meets", "school")
+    if any(taking_part.school_id == school.id for taking_part in round_.schools):
+        raise RoundError(f"{school.name} is already taking part", "school")
+    taking_part = RoundSchool(school=school)
+    round_.schools.append(taking_part)
+    db.session.flush()
+    record(by.id, "round.school_added", round_, school_id=school.id)
+    return taking_part
+
+
+def remove_school(taking_part: RoundSchool, by: User) -> None:
+    round_ = taking_part.round
+    _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, doing="remove a school")
+    if any(entry.school_id == taking_part.school_id for entry in round_.entries):
+        raise RoundError(f"{taking_part.school.name} has entered samples; withdraw them first.")
+    round_.schools.remove(taking_part)
+    db.session.flush()
+    record(by.id, "round.school_removed", round_, school_id=taking_part.school_id)
+
+
+def set_request(taking_part: RoundSchool, kind: SampleRequestKind, count: int, codes: list[str], by: User) -> None:
+    _require_state(taking_part.round, RoundState.SETUP, RoundState.COLLECTING, doing="change what a school submits")
+    if kind is SampleRequestKind.NAMED:
+        if not codes:
+            raise RoundError("List the pupil codes the school must submit", "codes")
+        taking_part.requested_codes = sorted({code.strip().upper() for code in codes if code.strip()})
+        taking_part.requested_count = len(taking_part.requested_codes)
+    else:
+        if not 1 <= count <= 60:
+            raise RoundError("Ask for between 1 and 60 pupils", "count")
+        taking_part.requested_codes = []
+        taking_part.requested_count = count
+    taking_part.request_kind = kind
+    db.session.flush()
+    record(by.id, "round.request_set", taking_part.round, school_id=taking_part.school_id, kind=kind.value)
+
+
+def moderator_candidates(round_: ModerationRound) -> list[User]:
+    """Who may moderate: the authority's moderators and leads, and the staff of participating schools."""
+    school_ids = [taking_part.school_id for taking_part in round_.schools]
+    statement = (
+        select(User)
+        .join(Membership)
+        .where(User.is_active)
+        .where(
+            ((Membership.authority_id == round_.authority_id) & Membership.role.in_([Role.MODERATOR, Role.LA_LEAD]))
+            | (Membership.school_id.in_(school_ids) & Membership.role.in_([Role.TEACHER, Role.ASSESSMENT_LEAD]))
+        )
+        .order_by(User.display_name)
+        .distinct()
+    )
+    return list(db.session.scalars(statement))
+
+
+def add_moderator(round_: ModerationRound, user: User, phase: Phase | None, by: User) -> RoundModerator:
+    _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, RoundState.JUDGING, doing="add a moderator")
+    if user not in moderator_candidates(round_):
+        raise RoundError(
+            "A moderator must be one of the authority's moderators or teach at a participating school", "moderator"
+        )
+    existing = next((m for m in round_.moderators if m.user_id == user.id), None)
+    if existing is not None and existing.active:
+        raise RoundError(f"{user.display_name} is already a moderator in this round", "moderator")
+    if existing is not None:
+        existing.active = True  # back after dropping out; their withdrawn work stays with whoever took it
+        moderator = existing
+    else:
+        moderator = RoundModerator(user=user)
+        round_.moderators.append(moderator)
+    moderator.phase = phase or home_phase(user)
+    db.session.flush()
+    record(by.id, "round.moderator_added", round_, user_id=user.id)
+    return moderator
+
+
+def home_phase(user: User) -> Phase | None:
+    """A teacher's phase is their school's; someone in several phases, or none, has to be told by the lead."""
+    phases = {coarse_phase(m.school.phase) for m in user.memberships if m.school is not None}
+    return phases.pop() if len(phases) == 1 else None
+
+
+def declare_conflict(user: User, school: School, reason: str) -> ModeratorConflict:
+    if db.session.scalar(
+        select(ModeratorConflict).where(ModeratorConflict.user_id == user.id, ModeratorConflict.school_id == school.id)
+    ):
+        raise RoundError(f"You have already declared a conflict with {school.name}", "school")
+    conflict = ModeratorConflict(user_id=user.id, school=school, reason=reason.strip()[:500])
+    db.session.add(conflict)
+    db.session.flush()
+    record(user.id, "moderator.conflict_declared", conflict, school_id=school.id)
+    return conflict
+
+
+def conflicts_of(user_ids: list[int]) -> dict[int, set[int]]:
+    rows = db.session.execute(
+        select(ModeratorConflict.user_id, ModeratorConflict.school_id).where(ModeratorConflict.user_id.in_(user_ids))
+    )
+    conflicts: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    for user_id, school_id in rows:
+        conflicts[user_id].add(school_id)
+    return conflicts
+
+
+# Samples entering the round
+
+
+def today() -> dt.date:
+    return utcnow().date()
+
+
+def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
+    """Why this sample cannot enter the round now; empty when it can."""
+    round_ = taking_part.round
+    problems = []
+    widened = sample.teacher_judgement_id in taking_part.widened_standard_ids
+    if round_.state is not RoundState.COLLECTING and not (round_.state is RoundState.JUDGING and widened):
+        problems.append(f"The round is not collecting samples ('{round_.state.label}')")
+    elif not widened and round_.submission_deadline is not None and today() > round_.submission_deadline:
+        problems.append(f"The deadline for samples was {round_.submission_deadline:%-d %B %Y}")
+    if sample.school_id != taking_part.school_id:
+        problems.append("The sample is from another school")
+    if sample.state is not SampleState.SUBMITTED:
+        problems.append(f"Pupil {sample.pupil_code}'s sample is still a draft: submit it first")
+    if sample.framework not in round_.frameworks:
+        problems.append(f"The round does not moderate {sample.framework.title}")
+    if sample.academic_year != round_.academic_year:
+        problems.append(f"The round moderates {round_.academic_year_label}, not {sample.academic_year_label}")
+    if any(entry.sample_id == sample.id for entry in round_.entries):
+        problems.append(f"Pupil {sample.pupil_code} is already entered")
+    return problems
+
+
+def enter_sample(taking_part: RoundSchool, sample: WorkSample, by: User) -> RoundEntry:
+    problems = entry_problems(taking_part, sample)
+    if problems:
+        raise RoundError(problems[0], "sample")
+    widened = sample.teacher_judgement_id in taking_part.widened_standard_ids
+    entry = RoundEntry(
+        sample=sample,
+        school_id=sample.school_id,
+        added_by_id=by.id,
+        reason=EntryReason.WIDENED if widened else EntryReason.REQUESTED,
+    )
+    taking_part.round.entries.append(entry)
+    _flush_new_entry(entry)
+    record(by.id, "round.sample_entered", taking_part.round, entry_id=entry.id, school_id=sample.school_id)
+    return entry
+
+
+def _flush_new_entry(entry: RoundEntry) -> None:
+    """Flush, refusing clearly when someone else entered the same sample a moment earlier (another tab)."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RoundError("That sample has just been entered, perhaps in another tab. Reload the page.") from None
+
+
+def withdraw_entry(entry: RoundEntry, by: User) -> None:
+    round_ = entry.round
+    _require_state(round_, RoundState.COLLECTING, doing="withdraw a sample")
+    if entry.judgements:
+        raise RoundError("Moderators have been given this sample; ask the round lead to withdraw it.")
+    round_.entries.remove(entry)
+    db.session.flush()
+    record(by.id, "round.sample_withdrawn", round_, entry_id=entry.id, school_id=entry.school_id)
+
+
+def school_candidates(taking_part: RoundSchool) -> list[WorkSample]:
+    """The school's samples of the round's frameworks and year, entered or not, in pupil order."""
+    round_ = taking_part.round
+    statement = (
+        select(WorkSample)
+        .where(
+            WorkSample.school_id == taking_part.school_id,
+            WorkSample.academic_year == round_.academic_year,
+            WorkSample.framework_id.in_([framework.id for framework in round_.frameworks]),
+        )
+        .order_by(WorkSample.pupil_code)
+    )
+    return list(db.session.scalars(statement))
+
+
+def entries_of(taking_part: RoundSchool) -> list[RoundEntry]:
+    return [entry for entry in taking_part.round.entries if entry.school_id == taking_part.school_id]
+
+
+def missing_for(taking_part: RoundSchool) -> list[str]:
+    """What the school still has to submit, in words its assessment lead can act on; empty when complete."""
+    entries = entries_of(taking_part)
+    entered_codes = {entry.sample.pupil_code for entry in entries}
+    requested = [entry for entry in entries if entry.reason is EntryReason.REQUESTED]
+    missing = []
+    if taking_part.request_kind is SampleRequestKind.NAMED:
+        missing += [f"Pupil {code}" for code in taking_part.requested_codes if code not in entered_codes]
+    elif len(requested) < taking_part.requested_count:
+        missing.append(f"{taking_part.requested_count - len(requested)} more pupil(s)")
+    candidates = school_candidates(taking_part)
+    if taking_part.request_kind is SampleRequestKind.SPREAD:
+        covered = {entry.sample.teacher_judgement_id for entry in entries}
+        used = {sample.teacher_judgement for sample in candidates if sample.teacher_judgement is not None}
+        missing += [
+            f"A pupil you judged {standard.label}" for standard in _in_scale_order(used) if standard.id not in covered
+        ]
+    widened = set(taking_part.widened_standard_ids)
+    missing += [
+        f"Pupil {sample.pupil_code} ({sample.teacher_judgement.label}"  # type: ignore[union-attr]
+        + ("; still a draft" if sample.state is SampleState.DRAFT else "")
+        + ")"
+        for sample in candidates
+        if sample.teacher_judgement_id in widened and sample.pupil_code not in entered_codes
+    ]
+    return missing
+
+
+def _in_scale_order(standards: set[Standard]) -> list[Standard]:
+    return sorted(standards, key=lambda standard: (standard.framework_id, standard.position))
+
+
+def widen_sample(taking_part: RoundSchool, standard: Standard, by: User) -> list[RoundEntry]:
+    """Ask for every pupil the school placed at ``standard``; those already submitted enter at once."""
+    round_ = taking_part.round
+    _require_state(round_, RoundState.COLLECTING, RoundState.JUDGING, doing="widen a school's sample")
+    if standard.framework not in round_.frameworks:
+        raise RoundError("Choose a standard of the round's frameworks", "standard")
+    if standard.id in taking_part.widened_standard_ids:
+        raise RoundError(f"The sample is already widened to every pupil at {standard.label}", "standard")
+    taking_part.widened_standard_ids = [*taking_part.widened_standard_ids, standard.id]
+    db.session.flush()
+    record(by.id, "round.sample_widened", round_, school_id=taking_part.school_id, standard=standard.code)
+    return [
+        enter_sample(taking_part, sample, by)
+        for sample in school_candidates(taking_part)
+        if sample.teacher_judgement_id == standard.id and not entry_problems(taking_part, sample)
+    ]
+
+
+# Moving between states
+
+
+def _setup_problems(round_: ModerationRound) -> list[str]:
+    problems = []
+    if not round_.schools:
+        problems.append("Add at least one school")
+    return problems
+
+
+def _collecting_problems(round_: ModerationRound) -> list[str]:
+    k = round_.judgements_per_sample
+    problems = []
+    if not round_.entries:
+        problems.append("No samples have been entered yet")
+    short = [entry.blind_code for entry in round_.entries if len(entry.live_judgements) < k]
+    if short:
+        problems.append(f"{len(short)} sample(s) are not allocated to {k} moderators yet: allocate them first")
+    return problems
+
+
+def _judging_problems(round_: ModerationRound) -> list[str]:
+    waiting = [
+        judgement
+        for entry in round_.entries
+        for judgement in entry.live_judgements
+        if judgement.state is not JudgementState.SUBMITTED
+    ]
+    if waiting:
+        return [f"{len(waiting)} judgement(s) have not been submitted yet"]
+    if any(len(entry.live_judgements) < round_.judgements_per_sample for entry in round_.entries):
+        return ["Some samples are not allocated to enough moderators: allocate them first"]
+    return []
+
+
+def _reveal_problems(round_: ModerationRound) -> list[str]:
+    undecided = [entry for entry in round_.entries if entry.agreed_standard_id is None]
+    return [f"{len(undecided)} sample(s) have no agreed outcome yet"] if undecided else []
+
+
+TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list[str]], str]] = {
+    RoundState.SETUP: (RoundState.COLLECTING, _setup_problems, "Open for samples"),
+    RoundState.COLLECTING: (RoundState.JUDGING, _collecting_problems, "Open judging"),
+    RoundState.JUDGING: (RoundState.REVEAL, _judging_problems, "Reveal"),
+    RoundState.REVEAL: (RoundState.CLOSED, _reveal_problems, "Close the round"),
+}
+
+
+def next_step(round_: ModerationRound) -> tuple[RoundState, list[str], str] | None:
+    """The state the round can move to next, what stands in the way, and the button's words."""
+    if round_.state not in TRANSITIONS:
+        return None
+    target, check, action = TRANSITIONS[round_.state]
+    return target, check(round_), action
+
+
+def advance(round_: ModerationRound, target: RoundState, seen_version: int, by: User) -> None:
+    step = next_step(round_)
+    if step is None or step[0] is not target:
+        raise RoundError(f"A round that is '{round_.state.label}' cannot move to '{target.label}'.")
+    require_version(round_, seen_version, "the round")
+    if step[1]:
+        raise RoundError(step[1][0])
+    before = round_.state
+    with versioned_write("the round"):
+        round_.state = target
+    record(by.id, "round.state_changed", round_, before=before.value, after=target.value)
+    if target is RoundState.REVEAL and round_.auto_agree:
+        apply_auto_agreement(round_, by)

@@ -1,0 +1,385 @@
+"""Setting up and running a round: the lead's pages. Each state change is a POST button with the version seen."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from moderation_hub.accounts.models import Role, User
+from moderation_hub.db import db, get_or_404
+from moderation_hub.education import Phase
+from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.permissions import Permission, authorize, can
+from moderation_hub.rounds import assign, judging, services
+from moderation_hub.rounds.access import attempt, part_of, round_for
+from moderation_hub.rounds.blueprint import blueprint
+from moderation_hub.rounds.errors import RoundError
+from moderation_hub.rounds.forms import (
+    ActionForm,
+    AddModeratorForm,
+    AddSchoolForm,
+    AdvanceForm,
+    OverrideForm,
+    ReopenForm,
+    RoundForm,
+    SampleRequestForm,
+    WidenForm,
+)
+from moderation_hub.rounds.models import (
+    Judgement,
+    JudgementState,
+    ModerationRound,
+    RoundEntry,
+    RoundKind,
+    RoundModerator,
+    RoundSchool,
+    RoundState,
+    SampleRequestKind,
+)
+from moderation_hub.samples.services import current_academic_year
+from moderation_hub.templating import render_form_page
+
+
+@blueprint.get("/rounds")
+@login_required
+def index() -> str:
+    authorize(Permission.ROUND_LIST)
+    return render_template("rounds/index.html", rounds=_rounds_of(current_user))
+
+
+def _rounds_of(user: User) -> list[ModerationRound]:
+    statement = select(ModerationRound).order_by(ModerationRound.created_at.desc())
+    return [round_ for round_ in db.session.scalars(statement) if can(user, Permission.ROUND_READ, round_)]
+
+
+def _authority_for_new_round() -> tuple[LocalAuthority, Cluster | None]:
+    """LA leads run rounds for their authority; an assessment lead runs their own cluster's meeting."""
+    led = current_user.authorities_with_role(Role.LA_LEAD)
+    if led:
+        return db.session.get_one(LocalAuthority, led[0]), None
+    cluster = next(
+        m.school.cluster
+        for m in current_user.memberships
+        if m.role is Role.ASSESSMENT_LEAD and m.school and m.school.cluster
+    )  # ROUND_CREATE has checked there is one
+    return cluster.authority, cluster
+
+
+@blueprint.route("/rounds/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int] | str:
+    authorize(Permission.ROUND_CREATE)
+    authority, own_cluster = _authority_for_new_round()
+    form = _round_form(RoundForm(), authority, own_cluster)
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(authority, _settings(form, own_cluster), current_user)
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash("Round created. Add the schools and moderators next.", "success")
+            return redirect(url_for("rounds.detail", round_id=round_.id))
+    return render_form_page("rounds/edit.html", form, round_=None, authority=authority)
+
+
+@blueprint.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(round_id: int) -> Response | tuple[str, int] | str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    own_cluster = round_.cluster if not current_user.has_role(Role.LA_LEAD) else None
+    form = _round_form(RoundForm(obj=round_ if request.method == "GET" else None), round_.authority, own_cluster)
+    if request.method == "GET":
+        form.frameworks.data = [framework.id for framework in round_.frameworks]
+        form.cluster.data = round_.cluster_id or 0
+        form.version.data = round_.version
+    if form.validate_on_submit():
+        try:
+            services.update_round(round_, _settings(form, own_cluster), form.version.data or 0, current_user)
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash("Round saved.", "success")
+            return redirect(url_for("rounds.detail", round_id=round_.id))
+    return render_form_page("rounds/edit.html", form, round_=round_, authority=round_.authority)
+
+
+def _round_form(form: RoundForm, authority: LocalAuthority, own_cluster: Cluster | None) -> RoundForm:
+    clusters = [own_cluster] if own_cluster else authority.clusters
+    form.cluster.choices = [SelectChoice(0, "No cluster")] + [SelectChoice(c.id, c.name) for c in clusters]
+    frameworks = db.session.scalars(select(Framework).order_by(Framework.title, Framework.version.desc()))
+    form.frameworks.choices = [SelectChoice(f.id, f"{f.title} (version {f.version})") for f in frameworks]
+    this_year = current_academic_year()
+    form.academic_year.choices = [
+        SelectChoice(year, f"{year}/{(year + 1) % 100:02d}") for year in range(this_year, this_year - 3, -1)
+    ]
+    if own_cluster is not None:
+        form.kind.choices = [SelectChoice(RoundKind.CLUSTER_MEETING.value, RoundKind.CLUSTER_MEETING.label)]
+    return form
+
+
+def _settings(form: RoundForm, own_cluster: Cluster | None) -> services.RoundSettings:
+    kind = RoundKind(form.kind.data)
+    cluster_id = own_cluster.id if own_cluster else (form.cluster.data or None)
+    return services.RoundSettings(
+        name=form.name.data or "",
+        kind=kind,
+        academic_year=form.academic_year.data,
+        framework_ids=list(form.frameworks.data or []),
+        cluster_id=cluster_id,
+        judgements_per_sample=form.judgements_per_sample.data or 2,
+        submission_deadline=form.submission_deadline.data,
+        judging_opens=form.judging_opens.data,
+        judging_closes=form.judging_closes.data,
+        hide_school=form.hide_school.data,
+        hide_teacher=form.hide_teacher.data,
+        hide_teacher_judgement=form.hide_teacher_judgement.data,
+        hide_evidence=form.hide_evidence.data,
+        hide_annotations=form.hide_annotations.data,
+        show_moderator_names=form.show_moderator_names.data,
+        exclude_own_cluster=form.exclude_own_cluster.data,
+        require_other_phase=form.require_other_phase.data,
+        auto_agree=form.auto_agree.data,
+    )
+
+
+def show_error(form: object, error: RoundError) -> None:
+    field = getattr(form, error.field or "", None)
+    (field.errors if field is not None else form.form_errors).append(str(error))  # type: ignore[attr-defined]
+
+
+@blueprint.get("/rounds/<int:round_id>")
+@login_required
+def detail(round_id: int) -> Response | str:
+    round_ = round_for(Permission.ROUND_READ, round_id)
+    if not can(current_user, Permission.ROUND_MANAGE, round_):
+        return _participant_home(round_)
+    return render_template(
+        "rounds/detail.html",
+        round_=round_,
+        step=services.next_step(round_),
+        advance_form=AdvanceForm(version=round_.version),
+        action_form=ActionForm(version=round_.version),
+        school_form=_add_school_form(round_),
+        moderator_form=_add_moderator_form(round_),
+        missing={t.id: services.missing_for(t) for t in round_.schools},
+        loads=_loads(round_),
+        entered={t.id: len(services.entries_of(t)) for t in round_.schools},
+    )
+
+
+def _loads(round_: ModerationRound) -> dict[int, tuple[int, int]]:
+    """Per moderator: how many samples they have, and how many they have submitted."""
+    loads: dict[int, tuple[int, int]] = {}
+    for entry in round_.entries:
+        for judgement in entry.live_judgements:
+            given, done = loads.get(judgement.moderator_id, (0, 0))
+            loads[judgement.moderator_id] = (given + 1, done + (judgement.state is JudgementState.SUBMITTED))
+    return loads
+
+
+def _participant_home(round_: ModerationRound) -> Response:
+    """Moderators go to their judging queue; a school's lead to their school's page of the round."""
+    if any(m.user_id == current_user.id for m in round_.moderators):
+        return redirect(url_for("rounds.queue", round_id=round_.id))
+    mine = next(t for t in round_.schools if Role.ASSESSMENT_LEAD in current_user.roles_in_school(t.school_id))
+    return redirect(url_for("rounds.school_samples", round_id=round_.id, taking_part_id=mine.id))
+
+
+def _add_school_form(round_: ModerationRound) -> AddSchoolForm:
+    form = AddSchoolForm()
+    taking_part = {t.school_id for t in round_.schools}
+    schools = [s for s in round_.authority.schools if s.id not in taking_part]
+    if round_.cluster_id is not None:
+        schools = [s for s in schools if s.cluster_id == round_.cluster_id]
+    form.school.choices = [SelectChoice(s.id, f"{s.name} (URN {s.urn})") for s in schools]
+    return form
+
+
+def _add_moderator_form(round_: ModerationRound) -> AddModeratorForm:
+    form = AddModeratorForm()
+    active = {m.user_id for m in round_.active_moderators}
+    form.moderator.choices = [
+        SelectChoice(user.id, f"{user.display_name} ({user.email})")
+        for user in services.moderator_candidates(round_)
+        if user.id not in active
+    ]
+    return form
+
+
+@blueprint.post("/rounds/<int:round_id>/advance")
+@login_required
+def advance(round_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    form = AdvanceForm()
+    if not form.validate_on_submit() or form.target.data not in RoundState.__members__.values():
+        abort(400)
+    target = RoundState(form.target.data)
+    attempt(
+        lambda: services.advance(round_, target, form.version.data or 0, current_user),
+        f"The round is now '{target.label}'.",
+    )
+    return redirect(url_for("rounds.detail", round_id=round_.id))
+
+
+@blueprint.post("/rounds/<int:round_id>/schools")
+@login_required
+def add_school(round_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    form = _add_school_form(round_)
+    if not form.validate_on_submit():
+        flash("Choose a school of the authority that is not taking part yet.", "error")
+        return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+    school = get_or_404(School, form.school.data)
+    attempt(lambda: services.add_school(round_, school, current_user), f"{school.name} is taking part.")
+    return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+
+
+@blueprint.post("/rounds/<int:round_id>/schools/<int:taking_part_id>/remove")
+@login_required
+def remove_school(round_id: int, taking_part_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    taking_part = part_of(round_, RoundSchool, taking_part_id)
+    _require_button()
+    attempt(lambda: services.remove_school(taking_part, current_user), f"{taking_part.school.name} removed.")
+    return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+
+
+@blueprint.route("/rounds/<int:round_id>/schools/<int:taking_part_id>/request", methods=["GET", "POST"])
+@login_required
+def school_request(round_id: int, taking_part_id: int) -> Response | tuple[str, int] | str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    taking_part = part_of(round_, RoundSchool, taking_part_id)
+    form = SampleRequestForm(
+        kind=taking_part.request_kind.value,
+        count=taking_part.requested_count,
+        codes="\n".join(taking_part.requested_codes),
+    )
+    if form.validate_on_submit():
+        try:
+            services.set_request(
+                taking_part,
+                SampleRequestKind(form.kind.data),
+                form.count.data or 0,
+                (form.codes.data or "").split(),
+                current_user,
+            )
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash(f"Request to {taking_part.school.name} saved.", "success")
+            return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+    widen_form = WidenForm()
+    widen_form.standard.choices = [
+        SelectChoice(s.id, f"{s.framework.title}: {s.label}") for f in round_.frameworks for s in f.standards
+    ]
+    return render_form_page(
+        "rounds/school_request.html",
+        form,
+        round_=round_,
+        taking_part=taking_part,
+        widen_form=widen_form,
+        missing=services.missing_for(taking_part),
+        entries=services.entries_of(taking_part),
+    )
+
+
+@blueprint.post("/rounds/<int:round_id>/schools/<int:taking_part_id>/widen")
+@login_required
+def widen(round_id: int, taking_part_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    taking_part = part_of(round_, RoundSchool, taking_part_id)
+    form = WidenForm()
+    form.standard.choices = [SelectChoice(s.id, s.label) for f in round_.frameworks for s in f.standards]
+    if not form.validate_on_submit():
+        abort(400)
+    standard = get_or_404(Standard, form.standard.data)
+    attempt(
+        lambda: services.widen_sample(taking_part, standard, current_user),
+        f"{taking_part.school.name}'s sample now includes every pupil it placed at {standard.label}.",
+    )
+    return redirect(url_for("rounds.school_request", round_id=round_.id, taking_part_id=taking_part.id))
+
+
+@blueprint.post("/rounds/<int:round_id>/moderators")
+@login_required
+def add_moderator(round_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    form = _add_moderator_form(round_)
+    if not form.validate_on_submit():
+        flash("Choose someone who can moderate in this round.", "error")
+        return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="moderators"))
+    user = get_or_404(User, form.moderator.data)
+    phase = Phase(form.phase.data) if form.phase.data else None
+    attempt(
+        lambda: services.add_moderator(round_, user, phase, current_user),
+        f"{user.display_name} is moderating.",
+    )
+    return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="moderators"))
+
+
+@blueprint.post("/rounds/<int:round_id>/moderators/<int:moderator_id>/drop")
+@login_required
+def drop_moderator(round_id: int, moderator_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    moderator = part_of(round_, RoundModerator, moderator_id)
+    _require_button()
+    attempt(
+        lambda: assign.drop_moderator(moderator, current_user),
+        f"{moderator.user.display_name} is no longer moderating; any unfinished work of theirs has gone to others.",
+    )
+    return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="moderators"))
+
+
+@blueprint.post("/rounds/<int:round_id>/allocate")
+@login_required
+def allocate(round_id: int) -> Response:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    _require_button()
+    attempt(lambda: assign.allocate_round(round_, current_user), "Samples allocated.")
+    return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="samples"))
+
+
+@blueprint.route("/rounds/<int:round_id>/entries/<int:entry_id>/allocation", methods=["GET", "POST"])
+@login_required
+def override_allocation(round_id: int, entry_id: int) -> Response | tuple[str, int] | str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    entry = part_of(round_, RoundEntry, entry_id)
+    form = OverrideForm()
+    form.moderators.choices = [SelectChoice(m.user_id, m.user.display_name) for m in round_.active_moderators]
+    if request.method == "GET":
+        form.moderators.data = [j.moderator_id for j in entry.live_judgements]
+    if form.validate_on_submit():
+        try:
+            assign.override(entry, list(form.moderators.data or []), current_user)
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash(f"Moderators of sample {entry.blind_code} saved.", "success")
+            return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="samples"))
+    return render_form_page("rounds/override.html", form, round_=round_, entry=entry)
+
+
+@blueprint.route("/rounds/<int:round_id>/judgements/<int:judgement_id>/reopen", methods=["GET", "POST"])
+@login_required
+def reopen(round_id: int, judgement_id: int) -> Response | tuple[str, int] | str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
+    judgement = get_or_404(Judgement, judgement_id)
+    if judgement.entry.round_id != round_.id:
+        abort(404)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            judging.reopen(judgement, form.reason.data or "", current_user)
+        except RoundError as error:
+            show_error(form, error)
+        else:
+            flash(f"{judgement.moderator.display_name} can now change their judgement.", "success")
+            return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="samples"))
+    return render_form_page("rounds/reopen.html", form, round_=round_, judgement=judgement)
+
+
+def _require_button() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)

@@ -1,0 +1,94 @@
+// The judging form saves itself: a change is posted as a draft after a short pause, and before the
+// moderator follows a link away (turning the page of the sample, say) or posts another form on the page
+// (a comment on a page), so nothing typed is lost to the page reloading. The server answers with the
+// judgement's new version, which the form carries into the next save; if the judgement changed
+// elsewhere (another tab), the server refuses and the moderator is told to reload rather than
+// overwriting it.
+
+const PAUSE_MS = 1500;
+
+export class Autosave {
+  constructor(form) {
+    this.form = form;
+    // Not form.action: the form's submit buttons are named "action", and that name hides the property.
+    this.url = form.getAttribute("action");
+    this.status = form.querySelector("[data-autosave-status]");
+    this.version = form.querySelector('input[name="version"]');
+    this.timer = null;
+    this.dirty = false;
+    this.saving = null;
+    this.stopped = false;
+    form.addEventListener("input", () => this.changed());
+    form.addEventListener("change", () => this.changed());
+    form.addEventListener("submit", (event) => {
+      clearTimeout(this.timer);
+      if (this.saving) {
+        // A draft is on its way, and the version it brings back is the one this post must carry.
+        event.preventDefault();
+        this.saving.then(() => form.requestSubmit(event.submitter));
+        return;
+      }
+      this.stopped = true; // the button's own post takes over
+    });
+    for (const link of document.querySelectorAll("a[href]")) {
+      const follow = () => window.location.assign(link.href);
+      link.addEventListener("click", (event) => this.saveBeforeLeaving(event, follow));
+    }
+    for (const other of document.querySelectorAll("form")) {
+      if (other === form) continue;
+      other.addEventListener("submit", (event) => this.saveBeforeLeaving(event, () => other.submit()));
+    }
+  }
+
+  changed() {
+    if (this.stopped) return;
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.save(), PAUSE_MS);
+  }
+
+  async saveBeforeLeaving(event, leave) {
+    if (!this.dirty || this.stopped || event.defaultPrevented || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    clearTimeout(this.timer);
+    if (await this.save()) leave();
+  }
+
+  async save() {
+    if (this.saving) await this.saving;
+    if (!this.dirty || this.stopped) return true;
+    this.dirty = false;
+    const body = new FormData(this.form);
+    body.set("action", "save");
+    this.say("Saving your draft…");
+    this.saving = fetch(this.url, {
+      method: "POST",
+      body,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(async (response) => {
+        const answer = await response.json().catch(() => ({}));
+        if (!response.ok) {
+          this.stopped = true;
+          this.say(answer.error || "Your draft could not be saved. Reload the page and try again.");
+          return false;
+        }
+        this.version.value = answer.version;
+        this.say(`Draft saved at ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`);
+        return true;
+      })
+      .catch(() => {
+        this.dirty = true;
+        this.say("You seem to be offline: your draft is not saved yet. It will be saved when you next change it.");
+        return false;
+      });
+    const result = await this.saving;
+    this.saving = null;
+    return result;
+  }
+
+  say(text) {
+    if (this.status) this.status.textContent = text;
+  }
+}

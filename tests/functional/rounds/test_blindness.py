@@ -1,0 +1,150 @@
+"""The leak test: a moderator fetches everything they can reach in a round and finds nothing the round hides.
+
+The samples of ``judging_round`` carry a teacher's name, judgement and commentary, evidence claims,
+annotations with telling comments, and an uploaded file named after the pupil and school. The moderator
+signs in, follows every link and image from their pages, saves a draft (the JSON the page's script
+receives), and every body, header and URL is searched for any of those.
+"""
+
+import io
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+from flask import Flask
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from moderation_hub.rounds.models import Judgement
+from tests.conftest import csrf_token_from, https_client, sign_in
+from tests.factories import World
+from tests.functional.rounds.conftest import ANNOTATION_COMMENT, COMMENTARY, ORIGINAL_FILE_NAME, RoundWorld
+
+LINK = re.compile(r'(?:href|src|action)="([^"#]+)')
+# What a moderator reaches "in a round". Elsewhere (the list of schools to declare a conflict with, say)
+# school names are public: what must stay hidden is which school a sample comes from.
+FOLLOWED = ("/rounds", "/judgements/")
+
+
+def hidden_values(world: World, round_world: RoundWorld) -> list[str]:
+    samples = [*round_world.samples_a, round_world.sample_b]
+    return [
+        world.school_a.name,
+        world.school_b.name,
+        world.school_a.urn,
+        world.school_b.urn,
+        world.teacher_a.display_name,
+        world.teacher_a.email,
+        ORIGINAL_FILE_NAME,
+        ORIGINAL_FILE_NAME.rsplit(".", 1)[0],
+        ANNOTATION_COMMENT,
+        COMMENTARY,
+        "Claim note",
+        "school's judgement",
+        *(sample.pupil_code for sample in samples),
+    ]
+
+
+def crawl(client, starts: list[str], limit: int = 400) -> dict[str, tuple[bytes, dict[str, str]]]:
+    """GET every same-site page, image and link reachable from ``starts``, following redirects by hand."""
+    seen: dict[str, tuple[bytes, dict[str, str]]] = {}
+    queue = deque(starts)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen or not url.startswith(FOLLOWED):
+            continue
+        response = client.get(url)
+        seen[url] = (response.get_data(), dict(response.headers))
+        if response.status_code in (301, 302, 303):
+            queue.append(urlsplit(urljoin(url, response.headers["Location"])).path)
+        if response.mimetype == "text/html":
+            for link in LINK.findall(response.get_data(as_text=True)):
+                parts = urlsplit(urljoin(url, link.replace("&amp;", "&")))
+                if parts.netloc in ("", "localhost"):
+                    queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
+
+
+def test_a_moderator_reaches_nothing_the_round_hides(
+    app: Flask, session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    round_ = judging_round.round
+    judgement = session.query(Judgement).filter_by(moderator_id=world.moderator.id).first()
+    assert judgement is not None
+    client = https_client(app)
+    sign_in(client, world.moderator.email)
+    fetched = crawl(client, ["/rounds", f"/rounds/{round_.id}", f"/rounds/{round_.id}/judging"])
+
+    # The crawl really reached the judging pages and every page image of the moderator's samples.
+    judged = [j for e in round_.entries for j in e.live_judgements if j.moderator_id == world.moderator.id]
+    for mine in judged:
+        assert f"/judgements/{mine.id}" in fetched
+        for number in range(1, len(mine.entry.sample.pages) + 1):
+            for variant in ("display", "thumbnail"):
+                body, headers = fetched[f"/judgements/{mine.id}/pages/{number}/{variant}.jpg"]
+                assert headers["Content-Type"] == "image/jpeg"
+                image = Image.open(io.BytesIO(body))
+                assert not image.info.get("exif") and not image.getexif(), "page images carry no metadata"
+
+    # The JSON the autosave script receives.
+    page = client.get(f"/judgements/{judgement.id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    saved = client.post(
+        f"/judgements/{judgement.id}",
+        data={"csrf_token": csrf_token_from(page), "version": version, "standard": "EXS", "action": "save"},
+        headers={"Accept": "application/json"},
+    )
+    assert saved.status_code == 200 and saved.is_json
+    fetched["autosave"] = (saved.get_data(), dict(saved.headers))
+
+    leaks = [
+        f"{secret!r} in {where} of {url}"
+        for url, (body, headers) in fetched.items()
+        for secret in hidden_values(world, judging_round)
+        for where, text in (
+            ("the URL", url),
+            ("the headers", repr(headers)),
+            ("the body", body.decode("utf-8", "replace")),
+        )
+        if secret.lower() in text.lower()
+    ]
+    assert leaks == []
+
+
+def test_nothing_of_other_moderators_judgements_before_reveal(
+    app: Flask, session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    """A moderator never sees a fellow moderator's judgement of the same sample, nor the reveal pages."""
+    round_ = judging_round.round
+    shared = next(e for e in round_.entries if world.moderator.id in {j.moderator_id for j in e.live_judgements})
+    other = next(j for j in shared.live_judgements if j.moderator_id != world.moderator.id)
+    other.rationale = "A fellow moderator's rationale, not to be seen"
+    session.flush()
+    client = https_client(app)
+    sign_in(client, world.moderator.email)
+    fetched = crawl(client, [f"/rounds/{round_.id}/judging"])
+    assert all(b"fellow moderator" not in body for body, _ in fetched.values())
+    assert client.get(f"/judgements/{other.id}").status_code == 404
+    assert client.get(f"/rounds/{round_.id}/reveal").status_code == 404
+    assert client.get(f"/rounds/{round_.id}/reveal/{shared.id}").status_code == 404
+
+
+def test_a_round_that_shows_the_school_shows_it(
+    app: Flask, session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    """The hiding is the round's choice: with nothing hidden, the same page shows what the leak test forbids."""
+    round_ = judging_round.round
+    for rule in ("hide_school", "hide_teacher", "hide_teacher_judgement", "hide_evidence", "hide_annotations"):
+        setattr(round_, rule, False)
+    session.flush()
+    judgement = next(
+        j
+        for e in round_.entries
+        for j in e.live_judgements
+        if j.moderator_id == world.moderator.id and e.school_id == world.school_a.id
+    )
+    client = https_client(app)
+    sign_in(client, world.moderator.email)
+    page = client.get(f"/judgements/{judgement.id}").get_data(as_text=True)
+    for shown in (world.school_a.name, world.teacher_a.display_name, COMMENTARY, ANNOTATION_COMMENT, "Claim note"):
+        assert shown in page
