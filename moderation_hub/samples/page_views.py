@@ -1,6 +1,8 @@
 """Files and pages of a sample: uploading, processing status, the page viewer, page images,
 annotations and redactions. Write routes answer JSON to the page's scripts and redirect otherwise."""
 
+from dataclasses import asdict
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from moderation_hub.db import db, get_or_404
 from moderation_hub.frameworks.models import Criterion
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.samples import pages as page_service
-from moderation_hub.samples import uploads
+from moderation_hub.samples import progress, uploads
 from moderation_hub.samples.access import (
     editable_page,
     editable_sample,
@@ -24,7 +26,7 @@ from moderation_hub.samples.access import (
 )
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import VersionedActionForm
-from moderation_hub.samples.models import Annotation, Redaction, SourceFile
+from moderation_hub.samples.models import Annotation, Page, Redaction, SourceFile
 from moderation_hub.samples.services import SampleError
 from moderation_hub.storage import storage
 
@@ -81,17 +83,40 @@ def remove_file(sample_id: int, file_id: int) -> Response:
 @blueprint.get("/samples/<int:sample_id>/status.json")
 @login_required
 def status(sample_id: int) -> Response:
+    """The worker's progress, polled by the sample's pages (static/js/samples/file-status.mjs)."""
     sample = readable_sample(sample_id)
     return jsonify(
         {
             "files": [
-                {"id": f.id, "status": f.status.value, "pages": f.page_count, "failure": f.failure_reason}
+                {
+                    "id": f.id,
+                    "status": f.status.value,
+                    "pages": f.page_count,
+                    "failure": f.failure_reason,
+                    "tag": asdict(progress.file_tag(f)),
+                }
                 for f in sample.files
             ],
             "pages": len(sample.pages),
             "pages_outdated": sum(page.images_outdated for page in sample.pages),
+            "page_statuses": [_page_status(entry) for entry in progress.page_progress(sample)],
         }
     )
+
+
+def _page_status(entry: progress.PageProgress) -> dict[str, object]:
+    thumbnail = None
+    if entry.page is not None:
+        thumbnail = url_for(
+            "samples.page_image", page_id=entry.page.id, variant="thumbnail", v=entry.page.thumbnail_key[:8]
+        )
+    return {
+        "key": entry.key,
+        "tags": [asdict(tag) for tag in entry.tags],
+        "failure": entry.failure,
+        "in_progress": entry.in_progress,
+        "thumbnail": thumbnail,
+    }
 
 
 @blueprint.get("/pages/<int:page_id>")
@@ -99,13 +124,7 @@ def status(sample_id: int) -> Response:
 def page(page_id: int) -> str:
     page = readable_page(page_id)
     record(current_user.id, "page.viewed", page, sample_id=page.sample_id)
-    return render_template(
-        "samples/page.html",
-        page=page,
-        sample=page.sample,
-        form=VersionedActionForm(version=page.sample.version),
-        criteria=page.sample.framework.criteria,
-    )
+    return _render_page(page)
 
 
 @blueprint.get("/pages/<int:page_id>/<variant>.jpg")
@@ -214,17 +233,18 @@ def _criteria(values: list[str]) -> list[Criterion]:
 def _page_refused(page_id: int, error: SampleError) -> tuple[Response | str, int]:
     if _wants_json():
         return jsonify({"errors": [str(error)]}), 400
-    page = readable_page(page_id)
-    return (
-        render_template(
-            "samples/page.html",
-            page=page,
-            sample=page.sample,
-            form=VersionedActionForm(version=page.sample.version),
-            criteria=page.sample.framework.criteria,
-            error=str(error),
-        ),
-        400,
+    return _render_page(readable_page(page_id), error=str(error)), 400
+
+
+def _render_page(page: Page, error: str | None = None) -> str:
+    return render_template(
+        "samples/page.html",
+        page=page,
+        sample=page.sample,
+        progress=progress.page_progress(page.sample),
+        form=VersionedActionForm(version=page.sample.version),
+        criteria=page.sample.framework.criteria,
+        error=error,
     )
 
 

@@ -7,6 +7,7 @@ Both jobs are idempotent.
 """
 
 from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass
 
@@ -137,7 +138,10 @@ def _render(upload: _Upload, data: bytes) -> Generator[ProcessedPage, None, None
 
 
 def _store_page(files: FileStorage, upload: _Upload, processed: ProcessedPage, stored: list[str]) -> Page:
-    master_key = _put(files, processed.master, stored)
+    derivatives = processed.redacted.derivatives
+    master_key, display_key, thumbnail_key = _put_all(
+        files, [processed.master, derivatives.display_jpeg, derivatives.thumbnail_jpeg], stored
+    )
     # Ids, not relationships: the pages join the session together, once every page is stored.
     page = Page(
         source_file_id=upload.source_file_id,
@@ -145,23 +149,30 @@ def _store_page(files: FileStorage, upload: _Upload, processed: ProcessedPage, s
         index_in_file=processed.index,
         master_key=master_key,
     )
-    _apply_redacted(page, processed.redacted, files, stored)
+    _apply_redacted(page, processed.redacted, display_key, thumbnail_key)
     return page
 
 
-def _apply_redacted(page: Page, redacted: RedactedPage, files: FileStorage, stored: list[str]) -> None:
-    page.display_key = _put(files, redacted.derivatives.display_jpeg, stored)
-    page.thumbnail_key = _put(files, redacted.derivatives.thumbnail_jpeg, stored)
+def _apply_redacted(page: Page, redacted: RedactedPage, display_key: str, thumbnail_key: str) -> None:
+    page.display_key, page.thumbnail_key = display_key, thumbnail_key
     page.width, page.height = redacted.derivatives.width, redacted.derivatives.height
     page.text = redacted.text
     page.words = [asdict(word) for word in redacted.words]
 
 
-def _put(files: FileStorage, data: bytes, stored: list[str]) -> str:
-    key = files.new_key()
-    files.put(key, data, "image/jpeg")
-    stored.append(key)
-    return key
+def _put_all(files: FileStorage, images: list[bytes], stored: list[str]) -> list[str]:
+    """Store each JPEG under a new key, all at once: each put waits on a disk sync or a trip to S3.
+
+    Every key is in ``stored`` before its put starts, and every put has ended when this returns or
+    raises, so a failed attempt's clean-up finds and deletes whatever was written.
+    """
+    keys = [files.new_key() for _ in images]
+    stored.extend(keys)
+    with ThreadPoolExecutor(max_workers=len(images)) as pool:
+        puts = [pool.submit(files.put, key, data, "image/jpeg") for key, data in zip(keys, images, strict=True)]
+    for put in puts:
+        put.result()  # the first failure, if any, raised here
+    return keys
 
 
 def _place(source: SourceFile, pages: list[Page]) -> None:
@@ -212,7 +223,10 @@ def remake_page_images(page_id: int) -> None:
         files.get(page.master_key), [Word(**word) for word in page.words], [r.box for r in page.redactions]
     )
     # New keys, so no cache anywhere can go on serving the unredacted image under the old address.
-    _apply_redacted(page, redacted, files, stored)
+    display_key, thumbnail_key = _put_all(
+        files, [redacted.derivatives.display_jpeg, redacted.derivatives.thumbnail_jpeg], stored
+    )
+    _apply_redacted(page, redacted, display_key, thumbnail_key)
     page.images_outdated = False
     db.session.flush()
     db.after_commit(lambda: _delete(files, old_keys))

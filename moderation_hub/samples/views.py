@@ -19,6 +19,7 @@ from moderation_hub.samples.access import editable_sample, part_of, readable_sam
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import EditSampleForm, NewSampleForm, PieceForm, UploadForm, VersionedActionForm
 from moderation_hub.samples.models import EvidenceStatus, Independence, Piece, WorkSample
+from moderation_hub.samples.progress import file_tag, page_progress
 from moderation_hub.samples.services import PieceDetails, SampleDetails, SampleError
 from moderation_hub.samples.uploads import duplicates_of
 from moderation_hub.templating import render_form_page
@@ -63,6 +64,8 @@ def detail(sample_id: int) -> str:
         sample=sample,
         problems=services.submission_problems(sample),
         duplicates=duplicates_of(sample),
+        progress=page_progress(sample),
+        file_tags={source.id: file_tag(source) for source in sample.files},
         upload_form=UploadForm(),
         piece_form=PieceForm(),
         action_form=VersionedActionForm(version=sample.version),

@@ -24,7 +24,7 @@ from moderation_hub.frameworks.models import Framework
 from moderation_hub.ingestion.geometry import Box
 from moderation_hub.organisations.models import School
 from moderation_hub.samples import pages, uploads
-from moderation_hub.samples.models import FileStatus, Page, WorkSample
+from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year
 
 TEACHER_EMAIL = "year6@harbourside.demo.moderation-hub.test"
@@ -100,6 +100,30 @@ def set_file_status(live: LiveApp, sample_id: int, status: FileStatus) -> None:
     with live.app.app_context(), db.transaction():
         for source in db.session.get_one(WorkSample, sample_id).files:
             source.status = status
+
+
+def add_unplaced_file(live: LiveApp, sample_id: int, page_count: int) -> int:
+    """Stands for an upload the worker has yet to process: a PDF of ``page_count`` pages; returns its id."""
+    with live.app.app_context(), db.transaction():
+        source = SourceFile(
+            sample_id=sample_id,
+            school_file_name="scan.pdf",
+            kind="pdf",
+            byte_size=1000,
+            sha256="0" * 64,
+            page_count=page_count,
+            attempts=1,
+        )
+        db.session.add(source)
+        db.session.flush()
+        return source.id
+
+
+def fail_file(live: LiveApp, source_file_id: int, reason: str) -> None:
+    """Stands for the worker giving up on a file."""
+    with live.app.app_context(), db.transaction():
+        source = db.session.get_one(SourceFile, source_file_id)
+        source.status, source.failure_reason = FileStatus.FAILED, reason
 
 
 def set_images_outdated(live: LiveApp, page_id: int, outdated: bool) -> None:

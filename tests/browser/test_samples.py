@@ -16,6 +16,8 @@ from tests.browser.samples_fixtures import (
     TEACHER_EMAIL,
     LiveApp,
     add_annotation,
+    add_unplaced_file,
+    fail_file,
     live_app_with_jobs,
     make_sample,
     page_ids,
@@ -265,6 +267,53 @@ def test_a_page_waiting_for_its_redactions_shows_the_new_image_once_they_are_app
     assert_no_console_problems(console)
 
 
+def test_page_statuses_change_without_a_reload_while_the_worker_is_busy(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app, ("photo.jpg", files.landscape_photo()))
+    (page_id,) = page_ids(samples_app, sample_id)
+    set_images_outdated(samples_app, page_id, outdated=True)
+    teacher.goto(f"/samples/{sample_id}")
+    strip = teacher.get_by_role("list", name="Pages")
+    photo = strip.get_by_role("link", name="Page 1")
+    expect(photo).to_contain_text("Updating redactions")
+    thumbnail = photo.locator("img").get_attribute("src")
+    teacher.evaluate("window.notReloaded = true")
+
+    set_images_outdated(samples_app, page_id, outdated=False)
+
+    expect(photo).to_contain_text("Ready")
+    assert teacher.evaluate("window.notReloaded")
+    assert photo.locator("img").get_attribute("src") == thumbnail  # this stand-in made no new images
+    assert_accessible(teacher)
+    assert_no_console_problems(console)
+
+
+def test_the_viewers_strip_shows_the_pages_still_to_come_and_their_failure(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    sample_id = make_sample(samples_app, ("photo.jpg", files.landscape_photo()))
+    (page_id,) = page_ids(samples_app, sample_id)
+    scan_id = add_unplaced_file(samples_app, sample_id, page_count=2)
+    teacher.goto(f"/pages/{page_id}")
+    strip = teacher.get_by_role("navigation", name="All pages").get_by_role("listitem")
+    expect(strip).to_have_count(3)
+    expect(strip.nth(0)).to_contain_text("Page 1")
+    expect(strip.nth(0)).to_contain_text("Ready")
+    for number in (1, 2):
+        expect(strip.nth(number)).to_contain_text(f"scan.pdf, page {number} of 2")
+        expect(strip.nth(number).locator(".govuk-tag")).to_have_text("Processing")
+    teacher.evaluate("window.notReloaded = true")
+
+    fail_file(samples_app, scan_id, "“scan.pdf” could not be processed: it took too long to process.")
+
+    expect(strip.nth(1).locator(".govuk-tag")).to_have_text("Failed")
+    expect(strip.nth(2).locator(".govuk-tag")).to_have_text("Failed")
+    assert teacher.evaluate("window.notReloaded")
+    assert_accessible(teacher)
+    assert_no_console_problems(console)
+
+
 # Viewer
 
 
@@ -306,7 +355,7 @@ def test_the_viewer_zooms_pans_and_turns_pages_from_buttons_and_keys(
     expect(teacher).to_have_url(f"/pages/{second}")
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Page 2 of 2")
     current = teacher.get_by_role("navigation", name="All pages").locator('[aria-current="page"]')
-    expect(current).to_have_text("Page 2")
+    expect(current).to_have_text(re.compile(r"^\s*Page 2\s+Ready\s*$"))  # the page's status is part of its link
     assert_no_console_problems(console)
 
 
@@ -337,7 +386,7 @@ def test_a_sixty_page_sample_opens_quickly_and_loads_thumbnails_only_as_they_com
 
     teacher.goto(f"/pages/{ids[39]}")  # the strip opens scrolled to the current page
     current = strip.locator('[aria-current="page"]')
-    expect(current).to_have_text("Page 40")
+    expect(current).to_have_text(re.compile(r"^\s*Page 40\s"))
     shown, frame = current.bounding_box(), strip.bounding_box()
     assert frame["x"] <= shown["x"] and shown["x"] + shown["width"] <= frame["x"] + frame["width"]
     assert_no_console_problems(console)

@@ -3,7 +3,7 @@ import { initAll } from "../dist/govuk-frontend.min.js";
 import { Autosave } from "./rounds/autosave.mjs";
 import { MeetingBoard } from "./rounds/board.mjs";
 import { BoxForm } from "./samples/box-form.mjs";
-import { FileStatusTable, OutdatedImageNotice } from "./samples/file-status.mjs";
+import { FileStatusTable, OutdatedImageNotice, PageStrip } from "./samples/file-status.mjs";
 import { Upload } from "./samples/upload.mjs";
 import { centreCurrentPage, Viewer } from "./samples/viewer.mjs";
 
@@ -15,6 +15,7 @@ initAll();
 for (const form of document.querySelectorAll('[data-module="mh-upload"]')) new Upload(form);
 for (const table of document.querySelectorAll('[data-module="mh-file-status"]')) new FileStatusTable(table);
 for (const notice of document.querySelectorAll('[data-module="mh-outdated-image"]')) new OutdatedImageNotice(notice);
+for (const strip of document.querySelectorAll('[data-module="mh-page-strip"]')) new PageStrip(strip);
 const viewerElement = document.querySelector('[data-module="mh-viewer"]');
 if (viewerElement) {
   const viewer = new Viewer(viewerElement);

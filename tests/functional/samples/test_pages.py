@@ -20,16 +20,6 @@ from tests.functional.samples.test_uploads import stored_objects, upload
 from tests.unit.ingestion import samples as files
 
 
-@pytest.fixture
-def essay(client: FlaskClient, world: World, sample_a: WorkSample, session: Session) -> WorkSample:
-    """Sample A with the two-page essay PDF uploaded and processed, the teacher signed in."""
-    sign_in(client, "teacher.a@example.org")
-    assert upload(client, sample_a, ("essay.pdf", files.essay_pdf())).status_code == 302
-    session.expire_all()
-    assert [page.position for page in sample_a.pages] == [0, 1]
-    return sample_a
-
-
 def _darkest_inside(jpeg: bytes, box: Box) -> int:
     """The brightest channel value found inside the box (shrunk by a margin for JPEG's soft edges)."""
     image = Image.open(io.BytesIO(jpeg)).convert("RGB")
