@@ -27,6 +27,16 @@ def abort() -> None:
     os.abort()
 
 
+def abort_while_rendering(*_args: object) -> None:
+    """Stands in for ``process_file`` on a PDF that crashes MuPDF."""
+    os.abort()
+
+
+def hang_while_rendering(*_args: object) -> None:
+    """Stands in for ``process_file`` on a PDF that sends MuPDF into a loop."""
+    time.sleep(60)
+
+
 def sleep_after_reporting(pid_file: Path, seconds: float) -> None:
     pid_file.write_text(str(os.getpid()))
     time.sleep(seconds)
