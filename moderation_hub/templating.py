@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from moderation_hub.permissions import Permission, can
 
@@ -35,6 +36,17 @@ def navigation_for_current_user() -> list[dict[str, Any]]:
         for item in NAVIGATION
         if can(current_user, item.permission)
     ]
+
+
+def show_error(form: FlaskForm, error: ValueError) -> None:
+    """Put a service's refusal on the form: under the input its ``field`` names, or above the form."""
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+def wants_json() -> bool:
+    """The page's script asked (fetch with ``Accept: application/json``), not the browser's own form post."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def render_form_page(template: str, form: object, **context: object) -> tuple[str, int] | str:

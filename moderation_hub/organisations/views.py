@@ -2,7 +2,6 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from moderation_hub.db import get_or_404
@@ -11,7 +10,7 @@ from moderation_hub.organisations.forms import ClusterForm, SchoolFilterForm, Sc
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
 from moderation_hub.organisations.services import OrganisationError, SchoolFilter
 from moderation_hub.permissions import Permission, authorize
-from moderation_hub.templating import render_form_page
+from moderation_hub.templating import render_form_page, show_error
 
 blueprint = Blueprint("organisations", __name__)
 
@@ -46,7 +45,7 @@ def new_school(authority_id: int) -> Response | tuple[str, int] | str:
         try:
             school = services.create_school(authority, form.details())
         except OrganisationError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"{school.name} has been added.", "success")
             return redirect(url_for(".school", school_id=school.id))
@@ -63,7 +62,7 @@ def edit_school(school_id: int) -> Response | tuple[str, int] | str:
         try:
             services.update_school(school, form.details())
         except OrganisationError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"{school.name} has been updated.", "success")
             return redirect(url_for(".school", school_id=school.id))
@@ -80,7 +79,7 @@ def clusters(authority_id: int) -> Response | tuple[str, int] | str:
         try:
             cluster = services.create_cluster(authority, form.name.data or "")
         except OrganisationError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"{cluster.name} has been added.", "success")
             return redirect(url_for(".clusters", authority_id=authority.id))
@@ -103,12 +102,8 @@ def rename_cluster(cluster_id: int) -> Response | tuple[str, int] | str:
         try:
             services.rename_cluster(cluster, form.name.data or "")
         except OrganisationError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"The cluster is now called {cluster.name}.", "success")
             return redirect(url_for(".clusters", authority_id=cluster.authority_id))
     return render_form_page("organisations/rename_cluster.html", form, cluster=cluster)
-
-
-def _show_error(form: FlaskForm, error: OrganisationError) -> None:
-    form[error.field].errors.append(str(error))

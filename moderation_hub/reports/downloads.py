@@ -12,7 +12,6 @@ explanations, laid out by ReportLab (pure Python, safe in web threads, unlike Py
 a spreadsheet would run as a formula are neutralised in both spreadsheet formats.
 """
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +19,6 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -36,13 +34,9 @@ from moderation_hub.reports import charts
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report
 from moderation_hub.reports.tables import Kind, Measure, Table, Value, interval, shown
-from moderation_hub.rounds.exports import neutralised
+from moderation_hub.rounds import exports
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+FORMATS = {**exports.FORMATS, "pdf": "application/pdf"}
 CSV_COLUMNS = ("section", "subject", "measure", "value", "ci_low", "ci_high", "standard_error", "n", "notes")
 PLACES = 6
 NUMBER_FORMATS = {Kind.PROPORTION: "0.0%", Kind.COEFFICIENT: "0.00", Kind.STEPS: "0.00", Kind.COUNT: "0"}
@@ -62,7 +56,7 @@ def _about(report: Report) -> list[tuple[str, str]]:
         ("framework", f"{framework.title} (version {framework.version})" if framework else "none"),
         ("scale", ", ".join(f"{standard.code}: {standard.label}" for standard in report.scale)),
         ("samples", str(report.samples)),
-        ("generated_at", report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("generated_at", exports.iso_utc(report.generated_at)),
     ]
 
 
@@ -90,12 +84,7 @@ def csv_rows(report: Report) -> Iterator[list[Cell]]:
 
 
 def as_csv(report: Report) -> bytes:
-    """RFC 4180 CSV in UTF-8 without a byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([["" if cell is None else neutralised(cell) for cell in row] for row in csv_rows(report)])
-    return buffer.getvalue().encode()
+    return exports.as_csv(CSV_COLUMNS, csv_rows(report)).encode()
 
 
 # XLSX ------------------------------------------------------------------------------------------------
@@ -105,12 +94,13 @@ def as_xlsx(report: Report) -> bytes:
     workbook = Workbook(write_only=True)
     about = workbook.create_sheet("About")
     for name, text in _about(report):
-        about.append([name, _text(text)])
+        about.append([name, exports.xlsx_cell(text)])
     about.append([])
-    about.append(["about the figures", _text(ABOUT_FIGURES)])
+    about.append(["about the figures", exports.xlsx_cell(ABOUT_FIGURES)])
     for table in report.tables:
         explanation = report.explanation(table)
-        about.append([_text(table.sheet_name), _text(f"{explanation.means} {explanation.careful}")])
+        text = f"{explanation.means} {explanation.careful}"
+        about.append([exports.xlsx_cell(table.sheet_name), exports.xlsx_cell(text)])
     for table in report.tables:
         _write_sheet(workbook.create_sheet(table.sheet_name[:31]), table)
     buffer = io.BytesIO()
@@ -126,13 +116,13 @@ def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> None:
             header += [f"{measure.label}: 95% CI low", f"{measure.label}: 95% CI high"]
     sheet.append([*header, "Notes"])
     for row in table.rows:
-        cells: list[Any] = [_text(row.subject), row.n]
+        cells: list[Any] = [exports.xlsx_cell(row.subject), row.n]
         for measure, value in zip(table.measures, row.values, strict=True):
             cells.append(_number(sheet, value.value, measure.kind))
             if _has_interval(table, measure):
                 cells += [_number(sheet, value.ci_low, measure.kind), _number(sheet, value.ci_high, measure.kind)]
         reasons = [f"{m.label}: {v.reason}" for m, v in zip(table.measures, row.values, strict=True) if v.reason]
-        cells.append(_text(" ".join([*row.notes, *reasons])))
+        cells.append(exports.xlsx_cell(" ".join([*row.notes, *reasons])))
         sheet.append(cells)
 
 
@@ -142,15 +132,10 @@ def _has_interval(table: Table, measure: Measure) -> bool:
 
 def _number(sheet: WriteOnlyWorksheet, number: float | int | str | None, kind: Kind) -> Any:
     if number is None or isinstance(number, str):
-        return _text(number)
+        return exports.xlsx_cell(number)
     cell = WriteOnlyCell(sheet, value=_rounded(number))
     cell.number_format = NUMBER_FORMATS[kind]
     return cell
-
-
-def _text(value: str | None) -> Cell:
-    # Control characters other than tab and line ends cannot be stored in an XLSX file.
-    return None if value is None else neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 # PDF -------------------------------------------------------------------------------------------------

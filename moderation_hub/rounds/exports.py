@@ -199,13 +199,13 @@ def as_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -
     sheet = workbook.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _xlsx_cell(value: Cell) -> Cell:
+def xlsx_cell(value: Cell) -> Cell:
     if isinstance(value, str):
         # Control characters other than tab and line ends cannot be stored in an XLSX file.
         return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))

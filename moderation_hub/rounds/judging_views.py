@@ -15,16 +15,15 @@ from moderation_hub.db import db, get_or_404
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.rounds import judging, services
-from moderation_hub.rounds.access import own_judgement, round_for
+from moderation_hub.rounds.access import attempt, own_judgement, round_for
 from moderation_hub.rounds.blind import blind_view
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import ActionForm, CommentForm, ConflictForm
 from moderation_hub.rounds.models import Judgement, JudgementComment, JudgementState, ModeratorConflict, Verdict
+from moderation_hub.samples.access import image_key, numbered_page
 from moderation_hub.storage import storage
-from moderation_hub.templating import render_form_page
-
-IMAGE_VARIANTS = ("display", "thumbnail")
+from moderation_hub.templating import render_form_page, show_error, wants_json
 
 
 @blueprint.get("/rounds/<int:round_id>/judging")
@@ -98,10 +97,10 @@ def save(judgement_id: int) -> Response | tuple[Response | str, int]:
             problems = []
     except RoundError as error:
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return jsonify({"error": str(error)}), 409
         return _judging_page(db.session.get_one(Judgement, judgement_id), [str(error)]), 409
-    if _wants_json():
+    if wants_json():
         return jsonify({"version": judgement.version, "state": judgement.state.value, "problems": problems})
     if problems:
         return _judging_page(judgement, ["Your draft is saved, but it cannot be submitted yet.", *problems]), 200
@@ -112,21 +111,14 @@ def save(judgement_id: int) -> Response | tuple[Response | str, int]:
     return redirect(url_for("rounds.judge", judgement_id=judgement.id))
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 @blueprint.get("/judgements/<int:judgement_id>/pages/<int:number>/<variant>.jpg")
 @login_required
 def page_image(judgement_id: int, number: int, variant: str) -> Response:
     """Page ``number`` (from 1) of the sample: the URL names neither the page's row nor its file."""
     judgement = own_judgement(judgement_id)
-    pages = judgement.entry.sample.pages
-    if variant not in IMAGE_VARIANTS or number > len(pages):
-        abort(404)
-    page = pages[number - 1]
+    key = image_key(numbered_page(judgement.entry.sample, number), variant)
     record(current_user.id, f"judgement.viewed_{variant}", judgement, page_number=number)
-    return storage().serve(page.display_key if variant == "display" else page.thumbnail_key, "image/jpeg")
+    return storage().serve(key, "image/jpeg")
 
 
 @blueprint.post("/judgements/<int:judgement_id>/comments")
@@ -141,13 +133,10 @@ def add_comment(judgement_id: int) -> Response:
     page = pages.get(form.page.data or 0)
     if page is None:
         abort(404)
-    try:
-        judging.add_comment(judgement, page, form.comment.data or "", current_user)
-    except RoundError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash(f"Comment added to page {page.position + 1}.", "success")
+    attempt(
+        lambda: judging.add_comment(judgement, page, form.comment.data or "", current_user),
+        f"Comment added to page {page.position + 1}.",
+    )
     return redirect(url_for("rounds.judge", judgement_id=judgement.id, _anchor="comments"))
 
 
@@ -158,11 +147,7 @@ def remove_comment(judgement_id: int, comment_id: int) -> Response:
     pinned = get_or_404(JudgementComment, comment_id)
     if pinned.judgement_id != judgement.id or not ActionForm().validate_on_submit():
         abort(404 if pinned.judgement_id != judgement.id else 400)
-    try:
-        judging.remove_comment(pinned, current_user)
-    except RoundError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    attempt(lambda: judging.remove_comment(pinned, current_user))
     return redirect(url_for("rounds.judge", judgement_id=judgement.id, _anchor="comments"))
 
 
@@ -182,7 +167,7 @@ def conflicts() -> Response | tuple[str, int] | str:
         try:
             services.declare_conflict(current_user, school, form.reason.data or "")
         except RoundError as error:
-            form.school.errors = [str(error)]
+            show_error(form, error)
         else:
             flash(f"Conflict with {school.name} declared: you will not be given its work.", "success")
             return redirect(url_for("rounds.conflicts"))

@@ -13,9 +13,9 @@ from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import OutcomeForm
 from moderation_hub.rounds.models import RoundEntry, RoundState
-from moderation_hub.rounds.views import show_error
+from moderation_hub.samples.access import image_key, numbered_page
 from moderation_hub.storage import storage
-from moderation_hub.templating import render_form_page
+from moderation_hub.templating import render_form_page, show_error
 
 
 @blueprint.get("/rounds/<int:round_id>/reveal")
@@ -67,11 +67,8 @@ def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | s
 def reveal_image(round_id: int, entry_id: int, number: int, variant: str) -> Response:
     round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
     entry = part_of(round_, RoundEntry, entry_id)
-    pages = entry.sample.pages
-    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED) or variant not in ("display", "thumbnail"):
+    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
         abort(404)
-    if number > len(pages):
-        abort(404)
-    page = pages[number - 1]
+    key = image_key(numbered_page(entry.sample, number), variant)
     record(current_user.id, f"round.entry_viewed_{variant}", entry, page_number=number)
-    return storage().serve(page.display_key if variant == "display" else page.thumbnail_key, "image/jpeg")
+    return storage().serve(key, "image/jpeg")

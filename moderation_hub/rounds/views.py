@@ -39,7 +39,7 @@ from moderation_hub.rounds.models import (
     SampleRequestKind,
 )
 from moderation_hub.samples.services import current_academic_year
-from moderation_hub.templating import render_form_page
+from moderation_hub.templating import render_form_page, show_error
 
 
 @blueprint.get("/rounds")
@@ -142,11 +142,6 @@ def _settings(form: RoundForm, own_cluster: Cluster | None) -> services.RoundSet
         require_other_phase=form.require_other_phase.data,
         auto_agree=form.auto_agree.data,
     )
-
-
-def show_error(form: object, error: RoundError) -> None:
-    field = getattr(form, error.field or "", None)
-    (field.errors if field is not None else form.form_errors).append(str(error))  # type: ignore[attr-defined]
 
 
 @blueprint.get("/rounds/<int:round_id>")
@@ -270,19 +265,23 @@ def school_request(round_id: int, taking_part_id: int) -> Response | tuple[str, 
         else:
             flash(f"Request to {taking_part.school.name} saved.", "success")
             return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
-    widen_form = WidenForm()
-    widen_form.standard.choices = [
-        SelectChoice(s.id, f"{s.framework.title}: {s.label}") for f in round_.frameworks for s in f.standards
-    ]
     return render_form_page(
         "rounds/school_request.html",
         form,
         round_=round_,
         taking_part=taking_part,
-        widen_form=widen_form,
+        widen_form=_widen_form(round_),
         missing=services.missing_for(taking_part),
         entries=services.entries_of(taking_part),
     )
+
+
+def _widen_form(round_: ModerationRound) -> WidenForm:
+    form = WidenForm()
+    form.standard.choices = [
+        SelectChoice(s.id, f"{s.framework.title}: {s.label}") for f in round_.frameworks for s in f.standards
+    ]
+    return form
 
 
 @blueprint.post("/rounds/<int:round_id>/schools/<int:taking_part_id>/widen")
@@ -290,8 +289,7 @@ def school_request(round_id: int, taking_part_id: int) -> Response | tuple[str, 
 def widen(round_id: int, taking_part_id: int) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     taking_part = part_of(round_, RoundSchool, taking_part_id)
-    form = WidenForm()
-    form.standard.choices = [SelectChoice(s.id, s.label) for f in round_.frameworks for s in f.standards]
+    form = _widen_form(round_)
     if not form.validate_on_submit():
         abort(400)
     standard = get_or_404(Standard, form.standard.data)

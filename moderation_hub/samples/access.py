@@ -39,6 +39,23 @@ def editable_page(page_id: int) -> Page:
 Part = TypeVar("Part", Piece, SourceFile)
 
 
+IMAGE_VARIANTS = ("display", "thumbnail")
+
+
+def image_key(page: Page, variant: str) -> str:
+    """The storage key of a page's display image or thumbnail: all a reader is ever sent. Else 404."""
+    if variant not in IMAGE_VARIANTS:
+        abort(404)
+    return page.display_key if variant == "display" else page.thumbnail_key
+
+
+def numbered_page(sample: WorkSample, number: int) -> Page:
+    """Page ``number`` (from 1) of the sample, for URLs that must not carry a page's row id."""
+    if number > len(sample.pages):
+        abort(404)
+    return sample.pages[number - 1]
+
+
 def part_of(sample: WorkSample, model: type[Part], row_id: int) -> Part:
     """A piece or file of this sample; another sample's is a 404, as a missing one is."""
     part = get_or_404(model, row_id)

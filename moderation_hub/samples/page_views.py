@@ -18,6 +18,7 @@ from moderation_hub.samples import progress, uploads
 from moderation_hub.samples.access import (
     editable_page,
     editable_sample,
+    image_key,
     part_of,
     readable_page,
     readable_sample,
@@ -29,12 +30,7 @@ from moderation_hub.samples.forms import VersionedActionForm
 from moderation_hub.samples.models import Annotation, Page, Redaction, SourceFile
 from moderation_hub.samples.services import SampleError
 from moderation_hub.storage import storage
-
-IMAGE_VARIANTS = ("display", "thumbnail")
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+from moderation_hub.templating import wants_json
 
 
 @blueprint.post("/samples/<int:sample_id>/files")
@@ -52,7 +48,7 @@ def upload(sample_id: int) -> Response | tuple[Response | str, int]:
             problems.append(str(error))
     if problems:
         return _refused(sample.id, problems)  # 400: nothing from this request is kept
-    if _wants_json():
+    if wants_json():
         return jsonify({"files": [{"name": item.filename} for item in received]})
     flash(f"{len(received)} file(s) uploaded. Their pages appear here once processed.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))
@@ -63,7 +59,7 @@ def _read(item: UploadedFile) -> bytes:
 
 
 def _refused(sample_id: int, problems: list[str]) -> tuple[Response | str, int]:
-    if _wants_json():
+    if wants_json():
         return jsonify({"errors": problems}), 400
     sample = readable_sample(sample_id)
     return render_template("samples/upload_refused.html", sample=sample, problems=problems), 400
@@ -130,11 +126,10 @@ def page(page_id: int) -> str:
 @blueprint.get("/pages/<int:page_id>/<variant>.jpg")
 @login_required
 def page_image(page_id: int, variant: str) -> Response:
-    if variant not in IMAGE_VARIANTS:
-        abort(404)
     page = readable_page(page_id)
+    key = image_key(page, variant)
     record(current_user.id, f"page.viewed_{variant}", page, sample_id=page.sample_id)
-    return storage().serve(page.display_key if variant == "display" else page.thumbnail_key, "image/jpeg")
+    return storage().serve(key, "image/jpeg")
 
 
 @blueprint.post("/pages/<int:page_id>/annotations")
@@ -147,7 +142,7 @@ def add_annotation(page_id: int) -> Response | tuple[Response | str, int]:
         annotation = page_service.add_annotation(page, box, request.form.get("comment", ""), criteria, current_user)
     except SampleError as error:
         return _page_refused(page_id, error)
-    if _wants_json():
+    if wants_json():
         return jsonify({"id": annotation.id, "number": annotation.number})
     flash(f"Annotation {annotation.number} added.", "success")
     return redirect(url_for("samples.page", page_id=page.id))
@@ -231,7 +226,7 @@ def _criteria(values: list[str]) -> list[Criterion]:
 
 
 def _page_refused(page_id: int, error: SampleError) -> tuple[Response | str, int]:
-    if _wants_json():
+    if wants_json():
         return jsonify({"errors": [str(error)]}), 400
     return _render_page(readable_page(page_id), error=str(error)), 400
 
@@ -249,7 +244,7 @@ def _render_page(page: Page, error: str | None = None) -> str:
 
 
 def _back_to(page_id: int, message: str) -> Response:
-    if _wants_json():
+    if wants_json():
         return jsonify({"ok": True})
     flash(message, "success")
     return redirect(url_for("samples.page", page_id=page_id))

@@ -22,7 +22,7 @@ from moderation_hub.samples.models import EvidenceStatus, Independence, Piece, W
 from moderation_hub.samples.progress import file_tag, page_progress
 from moderation_hub.samples.services import PieceDetails, SampleDetails, SampleError
 from moderation_hub.samples.uploads import duplicates_of
-from moderation_hub.templating import render_form_page
+from moderation_hub.templating import render_form_page, show_error
 
 
 @blueprint.get("/samples")
@@ -47,7 +47,7 @@ def new(school_id: int) -> Response | tuple[str, int] | str:
                 school, db.session.get_one(Framework, form.framework.data), _details(form), current_user
             )
         except SampleError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Sample created. Now add the pieces of work and upload their pages.", "success")
             return redirect(url_for("samples.detail", sample_id=sample.id))
@@ -84,7 +84,7 @@ def edit(sample_id: int) -> Response | tuple[str, int] | str:
         try:
             services.update_sample(sample, _details(form), form.version.data or 0, current_user)
         except SampleError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Sample saved.", "success")
             return redirect(url_for("samples.detail", sample_id=sample.id))
@@ -103,7 +103,7 @@ def add_piece(sample_id: int) -> Response | tuple[str, int] | str:
         try:
             services.add_piece(sample, details, current_user)
         except SampleError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Piece of work added.", "success")
             return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="pieces"))
@@ -182,8 +182,3 @@ def _details(form: NewSampleForm | EditSampleForm) -> SampleDetails:
         academic_year=form.academic_year.data,
         **judged,
     )
-
-
-def _show_error(form: object, error: SampleError) -> None:
-    field = getattr(form, error.field or "", None)
-    (field.errors if field is not None else form.form_errors).append(str(error))  # type: ignore[attr-defined]
