@@ -7,6 +7,8 @@ from contextlib import contextmanager
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 _LONGEST_NAME = 80
 
+INCOMPLETE = "is incomplete: the end of the file is missing, perhaps because an upload or a copy was cut short"
+
 
 def display_name(filename: str) -> str:
     """The file name as we show it: the last path part only, printable, and not too long.

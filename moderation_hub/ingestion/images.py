@@ -5,6 +5,7 @@ decoded. Pillow's own decompression-bomb guard (89 million pixels, far above our
 second line, made to raise instead of warn for the whole process.
 """
 
+import importlib
 import io
 import struct
 import warnings
@@ -14,11 +15,11 @@ from contextlib import contextmanager
 import pillow_heif
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
-from moderation_hub.ingestion.errors import UnreadableError
+from moderation_hub.ingestion.errors import INCOMPLETE, UnreadableError
 from moderation_hub.ingestion.formats import FileKind
+from moderation_hub.ingestion.jpeg import check_jpeg_structure
 from moderation_hub.ingestion.limits import IngestLimits
 
-INCOMPLETE = "is incomplete: the end of the file is missing, perhaps because an upload or a copy was cut short"
 _PILLOW_FORMAT = {FileKind.JPEG: "JPEG", FileKind.PNG: "PNG", FileKind.HEIC: "HEIF"}
 # What Pillow and its plugins raise on damaged or cut-off data.
 _DAMAGE = (OSError, SyntaxError, ValueError, EOFError, struct.error)
@@ -30,15 +31,24 @@ warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 # Embedded thumbnails, depth maps and other auxiliary images are never shown, so never decoded; one
 # decoding thread keeps a worker's memory and CPU time within its job's limits.
 pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False, decode_threads=1)
+# Pillow imports its common format plugins on the first open, and the TIFF plugin on the first EXIF
+# read. Importing them now puts them in the sandbox's forkserver, which preloads this module, so no
+# sandboxed child spends some 12 ms importing them again (two children per uploaded photo).
+Image.preinit()
+importlib.import_module("PIL.TiffImagePlugin")
 
 
 def check_image(data: bytes, kind: FileKind, limits: IngestLimits) -> None:
-    """Decode the whole image once, so a damaged or cut-off file is refused at upload."""
+    """Refuse at upload an image that is too large, cut off or damaged.
+
+    A JPEG is opened, which checks its structure (``jpeg``), but not decoded: a photo's decoding is the
+    worker's work, and damage the structure does not show fails the file there. PNG and HEIC images, rarer and
+    smaller, are decoded here in full.
+    """
     with _reading(kind):
         image = open_image(data, kind, limits)
-        # A JPEG decoded at an eighth of its size still reads every byte of the file, at little cost.
-        image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-        image.load()
+        if kind is not FileKind.JPEG:
+            image.load()
 
 
 def load_image(data: bytes, kind: FileKind, limits: IngestLimits, long_edge: int) -> Image.Image:
@@ -60,9 +70,12 @@ def load_image(data: bytes, kind: FileKind, limits: IngestLimits, long_edge: int
 
 
 def open_image(data: bytes, kind: FileKind, limits: IngestLimits) -> ImageFile.ImageFile:
-    """Open (headers only) with the one Pillow format that ``kind`` names, refusing oversized images."""
+    """Open (headers only) with the one Pillow format that ``kind`` names, refusing oversized images
+    and cut-off or broken files that can be recognised without decoding."""
     if kind is FileKind.PNG and _PNG_END not in data[-1024:]:
         raise UnreadableError(INCOMPLETE)
+    if kind is FileKind.JPEG:
+        check_jpeg_structure(data)
     try:
         image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[kind]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -10,9 +10,8 @@ from contextlib import contextmanager
 import pymupdf
 from PIL import Image
 
-from moderation_hub.ingestion.errors import UnreadableError
+from moderation_hub.ingestion.errors import INCOMPLETE, UnreadableError
 from moderation_hub.ingestion.geometry import Word
-from moderation_hub.ingestion.images import INCOMPLETE
 from moderation_hub.ingestion.limits import IngestLimits
 
 # MuPDF reports what it repairs on stderr; our refusals say what matters to the uploader.

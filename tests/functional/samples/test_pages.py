@@ -182,3 +182,18 @@ def test_a_file_that_crashes_or_hangs_the_renderer_fails_clearly_and_the_app_car
     page = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
     assert message in page
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_photo_damaged_where_only_decoding_shows_it_is_accepted_then_fails_with_the_reason(
+    client: FlaskClient, sample_a: WorkSample, session: Session
+) -> None:
+    """The upload check reads a JPEG's structure, not its picture: the worker's decoding finds the rest."""
+    sign_in(client, "teacher.a@example.org")
+    assert upload(client, sample_a, ("photo.jpg", files.jpeg_with_a_bad_table())).status_code == 302
+
+    session.expire_all()
+    (photo,) = sample_a.files
+    assert photo.status is FileStatus.FAILED
+    assert photo.failure_reason == '"photo.jpg" is damaged or incomplete and cannot be read as a JPEG image'
+    assert sample_a.pages == []
+    assert "cannot be read as a JPEG image" in client.get(f"/samples/{sample_a.id}").get_data(as_text=True)

@@ -91,3 +91,7 @@ def interrupt_self_then_count(limit: int) -> Iterator[int]:
     """Sends itself the SIGINT that Ctrl-C would, then carries on."""
     os.kill(os.getpid(), signal.SIGINT)
     yield from range(limit)
+
+
+def environment_variable(name: str) -> str | None:
+    return os.environ.get(name)

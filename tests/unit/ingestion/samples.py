@@ -125,6 +125,21 @@ def corrupt_pdf() -> bytes:
     return b"%PDF-1.7\n" + b"\x00\x17garbled scanner output\x93" * 40 + b"\n%%EOF\n"
 
 
+def jpeg_with_noise_for_a_picture() -> bytes:
+    """A photo's headers followed by bytes that cannot be JPEG picture data, as a botched copy leaves."""
+    photo = landscape_photo()
+    scan = photo.index(b"\xff\xda") + 20
+    return photo[:scan] + bytes((i * 37 + 11) % 256 for i in range(4096)) + b"\xff\xd9"
+
+
+def jpeg_with_a_bad_table() -> bytes:
+    """A whole JPEG whose Huffman table promises more codes than there can be: its structure is sound,
+    but no decoder can read its picture, so only decoding it finds the damage."""
+    photo = landscape_photo()
+    table = photo.index(b"\xff\xc4") + 5  # after the marker, the length and the table's class and id
+    return photo[:table] + b"\xff" * 16 + photo[table + 16 :]
+
+
 def truncated(data: bytes) -> bytes:
     """The first half of a file, as an interrupted upload leaves it."""
     return data[: len(data) // 2]

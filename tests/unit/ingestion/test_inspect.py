@@ -77,7 +77,13 @@ def test_accepted_files_are_recognised_by_content(
         (
             "half.jpg",
             lambda: samples.truncated(samples.landscape_photo()),
-            '"half.jpg" is damaged or incomplete and cannot be read as a JPEG image',
+            '"half.jpg" is incomplete: the end of the file is missing, perhaps because an upload or a copy was cut '
+            "short",
+        ),
+        (
+            "noise.jpg",
+            samples.jpeg_with_noise_for_a_picture,
+            '"noise.jpg" is damaged and cannot be read as a JPEG image',
         ),
         (
             "half.png",

@@ -148,6 +148,14 @@ def test_the_worker_refuses_what_inspection_refuses_in_the_same_words(make: Call
     assert str(in_worker.value) == str(at_upload.value)
 
 
+def test_a_photo_whose_damage_only_decoding_finds_passes_the_upload_check_and_is_refused_in_the_worker() -> None:
+    data = samples.jpeg_with_a_bad_table()
+    assert inspect_file("photo.jpg", data, LIMITS).page_count == 1
+    damaged = r'^"photo\.jpg" is damaged or incomplete and cannot be read as a JPEG image$'
+    with pytest.raises(RejectedFile, match=damaged):
+        processed("photo.jpg", data)
+
+
 def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:
     """MuPDF's own failed allocation, not Python's, comes back as out of memory."""
     document = pymupdf.open()

@@ -2,6 +2,9 @@
 child process is gone."""
 
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -20,6 +23,9 @@ from tests.unit.ingestion import child_jobs
 
 MB = 1024 * 1024
 LIMITS = {"timeout_seconds": 10, "memory_bytes": 256 * MB}
+REPOSITORY = str(Path(__file__).resolve().parents[3])
+# As forkserver_preload sets it; that module is not imported here: it restarts the process importing it.
+HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 
 def is_gone(pid: int) -> bool:
@@ -110,3 +116,36 @@ def test_a_ctrl_c_to_the_process_group_does_not_stop_a_child_mid_job() -> None:
     items = iter_isolated(child_jobs.interrupt_self_then_count, 3, timeout_seconds=10, memory_bytes=256 * MB)
     assert list(items) == [0, 1, 2]
     assert time.monotonic() - started < 10
+
+
+def test_children_do_not_run_the_main_script_again(tmp_path: Path) -> None:
+    """A worker's main script is the ``flask`` command: re-run in every child, it cost 170 ms each."""
+    runs = tmp_path / "runs"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from pathlib import Path
+
+            with Path({str(runs)!r}).open("a") as runs:
+                runs.write("ran\\n")
+
+            if __name__ == "__main__":
+                from moderation_hub.ingestion.sandbox import run_isolated
+                from tests.unit.ingestion import child_jobs
+
+                for _ in range(3):
+                    assert run_isolated(child_jobs.add, 2, 3, timeout_seconds=30, memory_bytes=256 << 20) == 5
+            """
+        )
+    )
+    subprocess.run(  # noqa: S603 - our interpreter, our script
+        [sys.executable, str(script)], check=True, cwd=REPOSITORY, env={**os.environ, "PYTHONPATH": REPOSITORY}
+    )
+    assert runs.read_text() == "ran\n"
+
+
+def test_children_allocate_in_huge_pages_and_their_parent_is_unchanged() -> None:
+    tunables = run_isolated(child_jobs.environment_variable, "GLIBC_TUNABLES", **LIMITS)
+    assert HUGE_PAGES_TUNABLE in tunables.split(":")
+    assert HUGE_PAGES_TUNABLE not in os.environ.get("GLIBC_TUNABLES", "")
