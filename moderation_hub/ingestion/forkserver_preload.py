@@ -14,6 +14,11 @@ Three things make a child cheap, so that a job pays for little more than its own
   memory it touches: a 12-megapixel photo's buffers were some 8,000 faults of 4 kB, about 20 ms of a
   150 ms photo. The setting is read only when a program starts, so the forkserver starts itself
   again with it, once, before importing anything heavy; its parent is not affected.
+
+That restart also leaves the parent's secrets behind: the app's settings (``SECRET_KEY``, the database
+and storage URLs with their passwords, cloud credentials) come from environment variables, and a
+child handling a hostile file has no use for any of them. The forkserver runs with only the
+variables that locate programs, libraries and temporary files and set the locale.
 """
 
 import os
@@ -21,22 +26,31 @@ import sys
 from multiprocessing import spawn
 
 HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
+# Set in the restarted forkserver's environment, so that it restarts only once.
+_RESTARTED = "MODERATION_HUB_SANDBOX"
+_KEPT_VARIABLES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR"})
+_KEPT_PREFIXES = ("LC_", "PYTHON")
 
 
-def _restart_with_huge_pages() -> None:
-    """Run this forkserver again, with the same arguments and inherited descriptors, plus the tunable."""
-    tunables = os.environ.get("GLIBC_TUNABLES", "")
-    if HUGE_PAGES_TUNABLE in tunables.split(":"):
+def _sandbox_environment(parent: dict[str, str]) -> dict[str, str]:
+    """The variables of ``parent`` that the sandbox keeps, and the allocator's huge-page setting."""
+    kept = {name: value for name, value in parent.items() if name in _KEPT_VARIABLES or name.startswith(_KEPT_PREFIXES)}
+    return {**kept, "GLIBC_TUNABLES": HUGE_PAGES_TUNABLE, _RESTARTED: "1"}
+
+
+def _restart_in_sandbox_environment() -> None:
+    """Run this forkserver again, with the same arguments and inherited descriptors, in its own environment."""
+    if os.environ.get(_RESTARTED):
         return
-    os.environ["GLIBC_TUNABLES"] = f"{tunables}:{HUGE_PAGES_TUNABLE}" if tunables else HUGE_PAGES_TUNABLE
-    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606 - the same interpreter, again
+    arguments = [sys.executable, *sys.orig_argv[1:]]
+    os.execve(sys.executable, arguments, _sandbox_environment(dict(os.environ)))  # noqa: S606 - the same interpreter
 
 
 def _main_script_not_needed(_main: str) -> None:
     """Stands in for multiprocessing's re-running of the main script, in this process's children only."""
 
 
-_restart_with_huge_pages()
+_restart_in_sandbox_environment()
 spawn._fixup_main_from_path = _main_script_not_needed
 spawn._fixup_main_from_name = _main_script_not_needed
 

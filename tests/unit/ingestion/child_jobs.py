@@ -93,5 +93,5 @@ def interrupt_self_then_count(limit: int) -> Iterator[int]:
     yield from range(limit)
 
 
-def environment_variable(name: str) -> str | None:
-    return os.environ.get(name)
+def environment() -> dict[str, str]:
+    return dict(os.environ)

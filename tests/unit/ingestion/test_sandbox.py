@@ -1,6 +1,7 @@
 """Whatever a job does (crash, hang, eat memory, refuse the file), the caller gets a clear answer and the
 child process is gone."""
 
+import json
 import os
 import subprocess
 import sys
@@ -24,8 +25,6 @@ from tests.unit.ingestion import child_jobs
 MB = 1024 * 1024
 LIMITS = {"timeout_seconds": 10, "memory_bytes": 256 * MB}
 REPOSITORY = str(Path(__file__).resolve().parents[3])
-# As forkserver_preload sets it; that module is not imported here: it restarts the process importing it.
-HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 
 def is_gone(pid: int) -> bool:
@@ -118,34 +117,65 @@ def test_a_ctrl_c_to_the_process_group_does_not_stop_a_child_mid_job() -> None:
     assert time.monotonic() - started < 10
 
 
+def run_script(directory: Path, body: str, **environment: str) -> str:
+    """Run ``body`` as the main script of a new Python process, from the repository; what it printed."""
+    script = directory / "main_script.py"
+    script.write_text(textwrap.dedent(body))
+    finished = subprocess.run(  # noqa: S603 - our interpreter, our script
+        [sys.executable, str(script)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        env={**os.environ, "PYTHONPATH": REPOSITORY, **environment},
+    )
+    return finished.stdout
+
+
 def test_children_do_not_run_the_main_script_again(tmp_path: Path) -> None:
     """A worker's main script is the ``flask`` command: re-run in every child, it cost 170 ms each."""
     runs = tmp_path / "runs"
-    script = tmp_path / "main_script.py"
-    script.write_text(
-        textwrap.dedent(
-            f"""
-            from pathlib import Path
+    run_script(
+        tmp_path,
+        f"""
+        from pathlib import Path
 
-            with Path({str(runs)!r}).open("a") as runs:
-                runs.write("ran\\n")
+        with Path({str(runs)!r}).open("a") as runs:
+            runs.write("ran\\n")
 
-            if __name__ == "__main__":
-                from moderation_hub.ingestion.sandbox import run_isolated
-                from tests.unit.ingestion import child_jobs
+        if __name__ == "__main__":
+            from moderation_hub.ingestion.sandbox import run_isolated
+            from tests.unit.ingestion import child_jobs
 
-                for _ in range(3):
-                    assert run_isolated(child_jobs.add, 2, 3, timeout_seconds=30, memory_bytes=256 << 20) == 5
-            """
-        )
-    )
-    subprocess.run(  # noqa: S603 - our interpreter, our script
-        [sys.executable, str(script)], check=True, cwd=REPOSITORY, env={**os.environ, "PYTHONPATH": REPOSITORY}
+            for _ in range(3):
+                assert run_isolated(child_jobs.add, 2, 3, timeout_seconds=30, memory_bytes=256 << 20) == 5
+        """,
     )
     assert runs.read_text() == "ran\n"
 
 
-def test_children_allocate_in_huge_pages_and_their_parent_is_unchanged() -> None:
-    tunables = run_isolated(child_jobs.environment_variable, "GLIBC_TUNABLES", **LIMITS)
-    assert HUGE_PAGES_TUNABLE in tunables.split(":")
-    assert HUGE_PAGES_TUNABLE not in os.environ.get("GLIBC_TUNABLES", "")
+def test_children_get_no_secrets_and_allocate_in_huge_pages(tmp_path: Path) -> None:
+    secrets = {
+        "SECRET_KEY": "session-signing-key",
+        "DATABASE_URL": "postgresql+psycopg://app:db-password@db/moderation_hub",
+        "AWS_SECRET_ACCESS_KEY": "cloud-secret",
+    }
+    printed = run_script(
+        tmp_path,
+        """
+        import json
+
+        if __name__ == "__main__":
+            from moderation_hub.ingestion.sandbox import run_isolated
+            from tests.unit.ingestion import child_jobs
+
+            print(json.dumps(run_isolated(child_jobs.environment, timeout_seconds=30, memory_bytes=256 << 20)))
+        """,
+        LANG="C.UTF-8",
+        **secrets,
+    )
+    environment = json.loads(printed)
+    assert not set(secrets) & set(environment)
+    assert not any(secret in value for secret in secrets.values() for value in environment.values())
+    assert environment["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
+    assert (environment["LANG"], environment["PATH"]) == ("C.UTF-8", os.environ["PATH"])
