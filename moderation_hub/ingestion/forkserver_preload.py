@@ -19,17 +19,29 @@ That restart also leaves the parent's secrets behind: the app's settings (``SECR
 and storage URLs with their passwords, cloud credentials) come from environment variables, and a
 child handling a hostile file has no use for any of them. The forkserver runs with only the
 variables that locate programs, libraries and temporary files and set the locale.
+
+And the forkserver leaves the machine's network, so a child that a crafted file took over cannot
+reach the database, Redis, the storage service or a cloud's metadata endpoint: it moves into a
+network namespace of its own (only a loopback interface, down), inside a user namespace that maps its
+own user and group to themselves, which lets an unprivileged process do so. Children talk to their
+parent only through the pipes they inherit. Where the kernel or a container forbids user namespaces,
+it says so on standard error and the children keep the worker's network access.
 """
 
+import ctypes
 import os
 import sys
 from multiprocessing import spawn
+from pathlib import Path
 
 HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 # Set in the restarted forkserver's environment, so that it restarts only once.
 _RESTARTED = "MODERATION_HUB_SANDBOX"
 _KEPT_VARIABLES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR"})
 _KEPT_PREFIXES = ("LC_", "PYTHON")
+# From <sched.h>: Python 3.11 has no os.unshare.
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
 
 
 def _sandbox_environment(parent: dict[str, str]) -> dict[str, str]:
@@ -46,11 +58,26 @@ def _restart_in_sandbox_environment() -> None:
     os.execve(sys.executable, arguments, _sandbox_environment(dict(os.environ)))  # noqa: S606 - the same interpreter
 
 
+def _leave_the_network() -> None:
+    """Move this single-threaded process, and so every child it forks, into namespaces of its own."""
+    user, group = os.getuid(), os.getgid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        reason = os.strerror(ctypes.get_errno())
+        sys.stderr.write(f"moderation_hub sandbox: children keep the network: cannot unshare it ({reason})\n")
+        return
+    # Without a mapping the user would be "nobody" in the namespace and could not create files.
+    Path("/proc/self/setgroups").write_text("deny", encoding="ascii")
+    Path("/proc/self/uid_map").write_text(f"{user} {user} 1", encoding="ascii")
+    Path("/proc/self/gid_map").write_text(f"{group} {group} 1", encoding="ascii")
+
+
 def _main_script_not_needed(_main: str) -> None:
     """Stands in for multiprocessing's re-running of the main script, in this process's children only."""
 
 
 _restart_in_sandbox_environment()
+_leave_the_network()
 spawn._fixup_main_from_path = _main_script_not_needed
 spawn._fixup_main_from_name = _main_script_not_needed
 

@@ -6,6 +6,7 @@ They live in a module of their own because the sandbox runs a function by its im
 import os
 import resource
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,3 +96,12 @@ def interrupt_self_then_count(limit: int) -> Iterator[int]:
 
 def environment() -> dict[str, str]:
     return dict(os.environ)
+
+
+def connection_error(host: str, port: int) -> str | None:
+    """Why connecting to ``host:port`` failed, or None if it worked."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as error:
+        return error.strerror or str(error)
+    return None

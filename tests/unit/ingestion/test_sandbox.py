@@ -3,6 +3,7 @@ child process is gone."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -179,3 +180,16 @@ def test_children_get_no_secrets_and_allocate_in_huge_pages(tmp_path: Path) -> N
     assert not any(secret in value for secret in secrets.values() for value in environment.values())
     assert environment["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
     assert (environment["LANG"], environment["PATH"]) == ("C.UTF-8", os.environ["PATH"])
+
+
+@pytest.mark.parametrize(("service", "port"), [("PostgreSQL", 5432), ("Redis", 6379)])
+def test_children_cannot_reach_the_network(service: str, port: int) -> None:
+    """The machine's PostgreSQL and Redis answer this process, and no sandboxed child."""
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    assert run_isolated(child_jobs.connection_error, "127.0.0.1", port, **LIMITS) == "Network is unreachable", service
+
+
+def test_children_can_still_write_where_their_user_may(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    run_isolated(child_jobs.sleep_after_reporting, pid_file, 0, **LIMITS)
+    assert pid_file.read_text().isdigit()
