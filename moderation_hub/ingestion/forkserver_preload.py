@@ -66,10 +66,14 @@ def _leave_the_network() -> None:
         reason = os.strerror(ctypes.get_errno())
         sys.stderr.write(f"moderation_hub sandbox: children keep the network: cannot unshare it ({reason})\n")
         return
-    # Without a mapping the user would be "nobody" in the namespace and could not create files.
-    Path("/proc/self/setgroups").write_text("deny", encoding="ascii")
-    Path("/proc/self/uid_map").write_text(f"{user} {user} 1", encoding="ascii")
-    Path("/proc/self/gid_map").write_text(f"{group} {group} 1", encoding="ascii")
+    # Without a mapping the user would be "nobody" in the namespace and could not create files. An error
+    # here must not stop the forkserver (it would stop every upload): the jobs themselves write no files.
+    try:
+        Path("/proc/self/setgroups").write_text("deny", encoding="ascii")
+        Path("/proc/self/uid_map").write_text(f"{user} {user} 1", encoding="ascii")
+        Path("/proc/self/gid_map").write_text(f"{group} {group} 1", encoding="ascii")
+    except OSError as error:
+        sys.stderr.write(f"moderation_hub sandbox: children run as an unmapped user: {error}\n")
 
 
 def _main_script_not_needed(_main: str) -> None:

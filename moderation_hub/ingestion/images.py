@@ -41,9 +41,9 @@ importlib.import_module("PIL.TiffImagePlugin")
 def check_image(data: bytes, kind: FileKind, limits: IngestLimits) -> None:
     """Refuse at upload an image that is too large, cut off or damaged.
 
-    A JPEG is opened, which checks its structure (``jpeg``), but not decoded: a photo's decoding is the
-    worker's work, and damage the structure does not show fails the file there. PNG and HEIC images, rarer and
-    smaller, are decoded here in full.
+    A JPEG is opened, which checks its structure (``jpeg``), but not decoded: a photo's decoding is
+    the worker's work, and damage the structure does not show fails the file there. PNG and HEIC
+    images, rarer and smaller, are decoded here in full.
     """
     with _reading(kind):
         image = open_image(data, kind, limits)
