@@ -11,6 +11,7 @@ name and academic year is left as it is, so loading the demo twice changes nothi
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -41,7 +42,7 @@ class RoundPlan(NamedTuple):
     frameworks: tuple[str, ...]  # slugs; the latest version of each
     samples: dict[str, tuple[str, ...]]  # school URN -> the pupil codes its assessment lead enters
     request: SampleRequestKind  # named pupils (the LA chose them) or a number of the school's choosing
-    judging_days: tuple[int, int]  # when judging opened and when it closes, in days from today
+    judging_days: tuple[int, int]  # the first and last days of its judging window, in days from today
 
 
 OPEN = RoundPlan(
@@ -188,12 +189,16 @@ def load_demo_rounds(authority: LocalAuthority, lead: User, moderators: Sequence
     year = current_academic_year()
     made = []
     if not _exists(authority, OPEN.name, year):
-        open_round = _judging_round(OPEN, authority, year, lead, moderators)
+        open_round = _judging_round(_settings(OPEN, year), OPEN, authority, lead, moderators)
         _start_judging(open_round, moderators[1])
         made.append(open_round)
     if not _exists(authority, REVEALED.name, year):
-        revealed = _judging_round(REVEALED, authority, year, lead, moderators)
-        _judge_and_agree(revealed, lead)
+        settings = _settings(REVEALED, year)
+        # Its window is past, and moderators judge only within it: the lead records the window once the demo's
+        # moderators have judged, as a lead who set it late would.
+        unbounded = replace(settings, judging_opens=None, judging_closes=None)
+        revealed = _judging_round(unbounded, REVEALED, authority, lead, moderators)
+        _judge_and_agree(revealed, settings, lead)
         made.append(revealed)
     return made
 
@@ -207,16 +212,20 @@ def _exists(authority: LocalAuthority, name: str, year: int) -> bool:
     return db.session.scalar(found) is not None
 
 
-def _judging_round(
-    plan: RoundPlan, authority: LocalAuthority, year: int, lead: User, moderators: Sequence[User]
-) -> ModerationRound:
-    """The round set up, its samples entered and allocated, and judging open."""
+def _settings(plan: RoundPlan, year: int) -> services.RoundSettings:
     today = services.today()
     opens, closes = (today + dt.timedelta(days=days) for days in plan.judging_days)
     frameworks = [_framework(slug) for slug in plan.frameworks]
-    settings = services.RoundSettings(
+    return services.RoundSettings(
         plan.name, RoundKind.LA_MODERATION, year, [f.id for f in frameworks], judging_opens=opens, judging_closes=closes
     )
+
+
+def _judging_round(
+    settings: services.RoundSettings, plan: RoundPlan, authority: LocalAuthority, lead: User, moderators: Sequence[User]
+) -> ModerationRound:
+    """The round set up, its samples entered and allocated, and judging open."""
+    year = settings.academic_year
     round_ = services.create_round(authority, settings, lead)
     schools = {urn: db.session.scalars(select(School).where(School.urn == urn)).one() for urn in plan.samples}
     taking_part = {urn: services.add_school(round_, school, lead) for urn, school in schools.items()}
@@ -241,11 +250,12 @@ def _start_judging(round_: ModerationRound, moderator: User) -> None:
             _judge(judgement, *work)
 
 
-def _judge_and_agree(round_: ModerationRound, lead: User) -> None:
+def _judge_and_agree(round_: ModerationRound, settings: services.RoundSettings, lead: User) -> None:
     for entry in round_.entries:
         scripts = REVEALED_JUDGEMENTS[entry.sample.pupil_code]
         for judgement, script in zip(entry.live_judgements, scripts, strict=True):
             _judge(judgement, script, submit=True)
+    services.update_round(round_, settings, round_.version, lead)
     services.advance(round_, RoundState.REVEAL, round_.version, lead)
     for entry in round_.entries:
         standard, rationale = REVEALED_OUTCOMES[entry.sample.pupil_code]

@@ -29,6 +29,8 @@ from wtforms.widgets import HiddenInput
 from moderation_hub.education import Phase
 from moderation_hub.rounds.models import RoundKind, SampleRequestKind
 
+DAY_MONTH_YEAR = "%d %m %Y"
+
 
 class RoundForm(FlaskForm):
     name = StringField(
@@ -55,9 +57,24 @@ class RoundForm(FlaskForm):
         default=2,
         validators=[InputRequired("Say how many judgements each sample needs"), NumberRange(1, 5)],
     )
-    submission_deadline = DateField("Deadline for schools' samples", widget=GovDateInput(), validators=[Optional()])
-    judging_opens = DateField("Judging opens", widget=GovDateInput(), validators=[Optional()])
-    judging_closes = DateField("Judging closes", widget=GovDateInput(), validators=[Optional()])
+    # GovDateInput posts day, month and year under one name; DateField joins them with spaces.
+    submission_deadline = DateField(
+        "Deadline for schools' samples", widget=GovDateInput(), format=DAY_MONTH_YEAR, validators=[Optional()]
+    )
+    judging_opens = DateField(
+        "Judging opens",
+        description="The first day moderators can save and submit their judgements.",
+        widget=GovDateInput(),
+        format=DAY_MONTH_YEAR,
+        validators=[Optional()],
+    )
+    judging_closes = DateField(
+        "Judging closes",
+        description="The last day they can. You can change both dates while judging.",
+        widget=GovDateInput(),
+        format=DAY_MONTH_YEAR,
+        validators=[Optional()],
+    )
     hide_school = BooleanField("Hide the school (and the pupil code)", widget=GovCheckboxInput(), default=True)
     hide_teacher = BooleanField("Hide the teacher", widget=GovCheckboxInput(), default=True)
     hide_teacher_judgement = BooleanField(

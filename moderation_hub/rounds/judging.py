@@ -2,9 +2,11 @@
 
 Every change carries the version the moderator's page was built from, so a second tab (or a second
 moderator at the same moment) is told instead of silently overwriting. Every change is in the audit log
-with what it was before and after.
+with what it was before and after. Moderators change their judgements only on the days of the round's
+judging window; the lead's own actions (reopening, outcomes, moving the round on) are not bound by it.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Standard
+from moderation_hub.rounds import services
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
     CriterionJudgement,
@@ -50,23 +53,47 @@ def queue_of(moderator: User, round_: ModerationRound) -> list[Judgement]:
     return sorted(judgements, key=lambda j: j.state is JudgementState.SUBMITTED)
 
 
-def _require_editable(judgement: Judgement) -> None:
-    if judgement.entry.round.state is not RoundState.JUDGING:
-        raise RoundError("Judging is not open in this round.")
+def window_notice(round_: ModerationRound) -> str | None:
+    """While the round is judging, why its moderators cannot change their judgements today (a UK date outside
+    the judging window, whose first and last days are in it); None when they can, or the round is not judging.
+    """
+    if round_.state is not RoundState.JUDGING:
+        return None
+    today = services.today()
+    if round_.judging_opens is not None and today < round_.judging_opens:
+        return f"Judging opens on {_long_date(round_.judging_opens)}."
+    if round_.judging_closes is not None and today > round_.judging_closes:
+        return (
+            f"Judging closed on {_long_date(round_.judging_closes)}. "
+            "Ask the round's lead to extend the window if you need more time."
+        )
+    return None
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%A %-d %B %Y}"
+
+
+def why_locked(judgement: Judgement) -> str | None:
+    """Why the moderator cannot change this judgement (or its page comments) now; None when they can."""
+    round_ = judgement.entry.round
+    if round_.state is not RoundState.JUDGING:
+        return "Judging is not open in this round."
     if judgement.state is JudgementState.SUBMITTED:
-        raise RoundError("You have submitted this judgement. Ask the round lead if it needs to change.")
+        return "You have submitted this judgement. Ask the round lead if it needs to change."
     if judgement.state is JudgementState.WITHDRAWN:
-        raise RoundError("This sample has been given to another moderator.")
+        return "This sample has been given to another moderator."
+    return window_notice(round_)
+
+
+def _require_editable(judgement: Judgement) -> None:
+    reason = why_locked(judgement)
+    if reason is not None:
+        raise RoundError(reason)
 
 
 def save_draft(judgement: Judgement, given: JudgementInput, seen_version: int, by: User) -> None:
-    _require_editable(judgement)
-    require_version(judgement, seen_version, "this judgement")
-    before = judgement.snapshot()
-    with versioned_write("this judgement"):
-        _apply(judgement, given)
-        judgement.state = JudgementState.DRAFT
-    record(by.id, "judgement.draft_saved", judgement, before=before, after=judgement.snapshot())
+    _save(judgement, given, seen_version, by, submitting=False)
 
 
 def submission_problems(judgement: Judgement) -> list[str]:
@@ -79,18 +106,27 @@ def submission_problems(judgement: Judgement) -> list[str]:
 
 
 def submit(judgement: Judgement, given: JudgementInput, seen_version: int, by: User) -> list[str]:
-    """Save what the page holds and lock it. While something is missing it stays a draft (saved, as an
+    """Save what the page holds and lock it. While something is missing it is saved as a draft instead (as an
     autosave would have) and the problems are returned for the moderator to put right."""
-    save_draft(judgement, given, seen_version, by)
-    problems = submission_problems(judgement)
-    if problems:
-        return problems
+    return _save(judgement, given, seen_version, by, submitting=True)
+
+
+def _save(judgement: Judgement, given: JudgementInput, seen_version: int, by: User, submitting: bool) -> list[str]:
+    """One UPDATE of the judgement and one audit event, carrying what was saved: a draft, or the submission
+    when submitting with nothing missing. Returns what stops the submission."""
+    _require_editable(judgement)
+    require_version(judgement, seen_version, "this judgement")
     before = judgement.snapshot()
     with versioned_write("this judgement"):
-        judgement.state = JudgementState.SUBMITTED
-        judgement.submitted_at = utcnow()
-    record(by.id, "judgement.submitted", judgement, before=before, after=judgement.snapshot())
-    return []
+        _apply(judgement, given)
+        problems = submission_problems(judgement) if submitting else []
+        locking = submitting and not problems
+        judgement.state = JudgementState.SUBMITTED if locking else JudgementState.DRAFT
+        if locking:
+            judgement.submitted_at = utcnow()
+    action = "judgement.submitted" if locking else "judgement.draft_saved"
+    record(by.id, action, judgement, before=before, after=judgement.snapshot())
+    return problems
 
 
 def reopen(judgement: Judgement, reason: str, by: User) -> None:

@@ -20,7 +20,7 @@ from moderation_hub.rounds.blind import blind_view
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import ActionForm, CommentForm, ConflictForm
-from moderation_hub.rounds.models import Judgement, JudgementComment, JudgementState, ModeratorConflict, Verdict
+from moderation_hub.rounds.models import Judgement, JudgementComment, ModeratorConflict, Verdict
 from moderation_hub.samples.access import image_key, numbered_page
 from moderation_hub.storage import storage
 from moderation_hub.templating import render_form_page, show_error, wants_json
@@ -30,7 +30,12 @@ from moderation_hub.templating import render_form_page, show_error, wants_json
 @login_required
 def queue(round_id: int) -> str:
     round_ = round_for(Permission.ROUND_MODERATE, round_id)
-    return render_template("rounds/queue.html", round_=round_, judgements=judging.queue_of(current_user, round_))
+    return render_template(
+        "rounds/queue.html",
+        round_=round_,
+        judgements=judging.queue_of(current_user, round_),
+        window_notice=judging.window_notice(round_),
+    )
 
 
 @blueprint.get("/judgements/<int:judgement_id>")
@@ -51,8 +56,8 @@ def _judging_page(judgement: Judgement, problems: list[str] | None = None) -> st
         current=min(max(request.args.get("page", 1, type=int) - 1, 0), max(len(sample.pages) - 1, 0)),
         verdicts=judgement.verdicts(),
         Verdict=Verdict,
-        editable=judgement.state in (JudgementState.NOT_STARTED, JudgementState.DRAFT)
-        and judgement.entry.round.state.value == "judging",
+        editable=judging.why_locked(judgement) is None,
+        window_notice=judging.window_notice(judgement.entry.round),
         form=ActionForm(version=judgement.version),
         comment_form=CommentForm(),
         problems=problems or [],

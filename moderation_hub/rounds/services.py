@@ -5,11 +5,14 @@ the version the person saw, so two people acting at once never overwrite each ot
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from moderation_hub.accounts.models import Membership, Role, User
 from moderation_hub.audit.services import record
@@ -20,6 +23,7 @@ from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
     EntryReason,
+    Judgement,
     JudgementState,
     ModerationRound,
     ModeratorConflict,
@@ -244,8 +248,20 @@ def conflicts_of(user_ids: list[int]) -> dict[int, set[int]]:
 # Samples entering the round
 
 
+UK = ZoneInfo("Europe/London")
+
+
 def today() -> dt.date:
-    return utcnow().date()
+    """The date in the UK, where a round's dates are set and read: the calendar every date rule of a round uses.
+
+    Tests replace this function to move the calendar; nothing else should read the clock for a round's dates.
+    """
+    return uk_date(utcnow())
+
+
+def uk_date(instant: dt.datetime) -> dt.date:
+    """The day it is in the UK at ``instant``: from 23:00 UTC in summer time, already the next day."""
+    return instant.astimezone(UK).date()
 
 
 def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
@@ -308,17 +324,21 @@ def withdraw_entry(entry: RoundEntry, by: User) -> None:
 
 def school_candidates(taking_part: RoundSchool) -> list[WorkSample]:
     """The school's samples of the round's frameworks and year, entered or not, in pupil order."""
-    round_ = taking_part.round
-    statement = (
+    return list(db.session.scalars(_candidates(taking_part.round, [taking_part.school_id])))
+
+
+def _candidates(round_: ModerationRound, school_ids: list[int]) -> Select[tuple[WorkSample]]:
+    """The schools' samples of the round's frameworks and year, with the teachers' judgements, in pupil order."""
+    return (
         select(WorkSample)
         .where(
-            WorkSample.school_id == taking_part.school_id,
+            WorkSample.school_id.in_(school_ids),
             WorkSample.academic_year == round_.academic_year,
             WorkSample.framework_id.in_([framework.id for framework in round_.frameworks]),
         )
+        .options(joinedload(WorkSample.teacher_judgement))
         .order_by(WorkSample.pupil_code)
     )
-    return list(db.session.scalars(statement))
 
 
 def entries_of(taking_part: RoundSchool) -> list[RoundEntry]:
@@ -327,7 +347,25 @@ def entries_of(taking_part: RoundSchool) -> list[RoundEntry]:
 
 def missing_for(taking_part: RoundSchool) -> list[str]:
     """What the school still has to submit, in words its assessment lead can act on; empty when complete."""
-    entries = entries_of(taking_part)
+    return _missing(taking_part, entries_of(taking_part), school_candidates(taking_part))
+
+
+def missing_by_school(round_: ModerationRound) -> dict[int, list[str]]:
+    """``missing_for`` of every school taking part (by ``RoundSchool`` id), from two queries whatever the
+    numbers of schools and samples."""
+    entries: dict[int, list[RoundEntry]] = defaultdict(list)
+    for entry in db.session.scalars(
+        select(RoundEntry).where(RoundEntry.round_id == round_.id).options(joinedload(RoundEntry.sample))
+    ):
+        entries[entry.school_id].append(entry)
+    candidates: dict[int, list[WorkSample]] = defaultdict(list)
+    for sample in db.session.scalars(_candidates(round_, [taking_part.school_id for taking_part in round_.schools])):
+        candidates[sample.school_id].append(sample)
+    return {t.id: _missing(t, entries[t.school_id], candidates[t.school_id]) for t in round_.schools}
+
+
+def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: list[WorkSample]) -> list[str]:
+    """What is missing, given the school's entries and its candidate samples."""
     entered_codes = {entry.sample.pupil_code for entry in entries}
     requested = [entry for entry in entries if entry.reason is EntryReason.REQUESTED]
     missing = []
@@ -335,7 +373,6 @@ def missing_for(taking_part: RoundSchool) -> list[str]:
         missing += [f"Pupil {code}" for code in taking_part.requested_codes if code not in entered_codes]
     elif len(requested) < taking_part.requested_count:
         missing.append(f"{taking_part.requested_count - len(requested)} more pupil(s)")
-    candidates = school_candidates(taking_part)
     if taking_part.request_kind is SampleRequestKind.SPREAD:
         covered = {entry.sample.teacher_judgement_id for entry in entries}
         used = {sample.teacher_judgement for sample in candidates if sample.teacher_judgement is not None}
@@ -385,34 +422,56 @@ def _setup_problems(round_: ModerationRound) -> list[str]:
     return problems
 
 
+# The checks count in the database: the lead's round page shows them, and a round can have thousands of samples.
+
+
+def count_entries(round_: ModerationRound, *conditions: ColumnElement[bool]) -> int:
+    statement = select(func.count()).select_from(RoundEntry).where(RoundEntry.round_id == round_.id, *conditions)
+    return db.session.scalar(statement) or 0
+
+
+def _short_of_moderators(round_: ModerationRound) -> ColumnElement[bool]:
+    """An entry judged by fewer live (not withdrawn) judgements than the round wants."""
+    live = (
+        select(func.count())
+        .where(Judgement.entry_id == RoundEntry.id, Judgement.state != JudgementState.WITHDRAWN)
+        .correlate(RoundEntry)
+        .scalar_subquery()
+    )
+    return live < round_.judgements_per_sample
+
+
 def _collecting_problems(round_: ModerationRound) -> list[str]:
     k = round_.judgements_per_sample
     problems = []
-    if not round_.entries:
+    if not count_entries(round_):
         problems.append("No samples have been entered yet")
-    short = [entry.blind_code for entry in round_.entries if len(entry.live_judgements) < k]
+    short = count_entries(round_, _short_of_moderators(round_))
     if short:
-        problems.append(f"{len(short)} sample(s) are not allocated to {k} moderators yet: allocate them first")
+        problems.append(f"{short} sample(s) are not allocated to {k} moderators yet: allocate them first")
     return problems
 
 
 def _judging_problems(round_: ModerationRound) -> list[str]:
-    waiting = [
-        judgement
-        for entry in round_.entries
-        for judgement in entry.live_judgements
-        if judgement.state is not JudgementState.SUBMITTED
-    ]
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(Judgement)
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(
+            RoundEntry.round_id == round_.id,
+            Judgement.state.not_in([JudgementState.SUBMITTED, JudgementState.WITHDRAWN]),
+        )
+    )
     if waiting:
-        return [f"{len(waiting)} judgement(s) have not been submitted yet"]
-    if any(len(entry.live_judgements) < round_.judgements_per_sample for entry in round_.entries):
+        return [f"{waiting} judgement(s) have not been submitted yet"]
+    if count_entries(round_, _short_of_moderators(round_)):
         return ["Some samples are not allocated to enough moderators: allocate them first"]
     return []
 
 
 def _reveal_problems(round_: ModerationRound) -> list[str]:
-    undecided = [entry for entry in round_.entries if entry.agreed_standard_id is None]
-    return [f"{len(undecided)} sample(s) have no agreed outcome yet"] if undecided else []
+    undecided = count_entries(round_, RoundEntry.agreed_standard_id.is_(None))
+    return [f"{undecided} sample(s) have no agreed outcome yet"] if undecided else []
 
 
 TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list[str]], str]] = {
@@ -432,10 +491,10 @@ def next_step(round_: ModerationRound) -> tuple[RoundState, list[str], str] | No
 
 
 def advance(round_: ModerationRound, target: RoundState, seen_version: int, by: User) -> None:
+    require_version(round_, seen_version, "the round")  # before the checks' queries flush anything pending
     step = next_step(round_)
     if step is None or step[0] is not target:
         raise RoundError(f"A round that is '{round_.state.label}' cannot move to '{target.label}'.")
-    require_version(round_, seen_version, "the round")
     if step[1]:
         raise RoundError(step[1][0])
     before = round_.state

@@ -12,7 +12,7 @@ from moderation_hub.education import Phase
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
 from moderation_hub.permissions import Permission, authorize, can
-from moderation_hub.rounds import assign, judging, services
+from moderation_hub.rounds import assign, judging, overview, services
 from moderation_hub.rounds.access import attempt, part_of, round_for
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
@@ -29,7 +29,6 @@ from moderation_hub.rounds.forms import (
 )
 from moderation_hub.rounds.models import (
     Judgement,
-    JudgementState,
     ModerationRound,
     RoundEntry,
     RoundKind,
@@ -38,6 +37,7 @@ from moderation_hub.rounds.models import (
     RoundState,
     SampleRequestKind,
 )
+from moderation_hub.rounds.paging import paging
 from moderation_hub.samples.services import current_academic_year
 from moderation_hub.templating import render_form_page, show_error
 
@@ -147,31 +147,30 @@ def _settings(form: RoundForm, own_cluster: Cluster | None) -> services.RoundSet
 @blueprint.get("/rounds/<int:round_id>")
 @login_required
 def detail(round_id: int) -> Response | str:
+    """The lead's page of the round: counts for the whole round, its samples ``ENTRIES_PER_PAGE`` at a time."""
     round_ = round_for(Permission.ROUND_READ, round_id)
     if not can(current_user, Permission.ROUND_MANAGE, round_):
         return _participant_home(round_)
+    page = paging(services.count_entries(round_), overview.ENTRIES_PER_PAGE, request.args.get("page", 1, type=int))
+    if page is None:
+        abort(404)
     return render_template(
         "rounds/detail.html",
         round_=round_,
         step=services.next_step(round_),
+        outside_window=judging.window_notice(round_) is not None,
         advance_form=AdvanceForm(version=round_.version),
         action_form=ActionForm(version=round_.version),
         school_form=_add_school_form(round_),
         moderator_form=_add_moderator_form(round_),
-        missing={t.id: services.missing_for(t) for t in round_.schools},
-        loads=_loads(round_),
-        entered={t.id: len(services.entries_of(t)) for t in round_.schools},
+        schools=overview.schools_of(round_),
+        missing=services.missing_by_school(round_),
+        entered=overview.entered_by_school(round_),
+        moderators=overview.moderators_of(round_),
+        loads=overview.moderator_loads(round_),
+        page=page,
+        entries=overview.entries_page(round_, page),
     )
-
-
-def _loads(round_: ModerationRound) -> dict[int, tuple[int, int]]:
-    """Per moderator: how many samples they have, and how many they have submitted."""
-    loads: dict[int, tuple[int, int]] = {}
-    for entry in round_.entries:
-        for judgement in entry.live_judgements:
-            given, done = loads.get(judgement.moderator_id, (0, 0))
-            loads[judgement.moderator_id] = (given + 1, done + (judgement.state is JudgementState.SUBMITTED))
-    return loads
 
 
 def _participant_home(round_: ModerationRound) -> Response:

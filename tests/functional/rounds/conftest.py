@@ -5,10 +5,13 @@ everything a round hides (teacher's judgement, evidence claims, annotations with
 tests can check that none of it reaches a moderator.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role, User
@@ -98,3 +101,19 @@ def judging_round(collecting_round: RoundWorld, world: World, session: Session) 
     services.advance(round_, RoundState.JUDGING, round_.version, world.la_lead)
     session.flush()
     return collecting_round
+
+
+@contextmanager
+def selects_on(connection: Connection) -> Iterator[list[str]]:
+    """The SELECT statements run on the test's connection while inside: the test's own and its requests'."""
+    statements: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)

@@ -2,7 +2,7 @@
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import User
@@ -11,7 +11,7 @@ from moderation_hub.rounds.judging import JudgementInput, submit
 from moderation_hub.rounds.models import Judgement
 from tests.conftest import sign_in
 from tests.factories import World
-from tests.functional.rounds.conftest import RoundWorld
+from tests.functional.rounds.conftest import RoundWorld, selects_on
 
 
 def judge(session: Session, judgement: Judgement, standard_code: str) -> None:
@@ -133,16 +133,9 @@ def test_the_board_is_built_from_three_queries_not_one_per_sample_or_moderator(
     session.expire_all()
     round_ = judging_round.round
     assert round_.id  # loaded before counting
-    statements: list[str] = []
 
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
+    with selects_on(connection) as selects:
         board = meeting_board.board_of(round_)
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
 
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 3
+    assert len(selects) <= 3
     assert len(board.samples) == len(round_.entries)

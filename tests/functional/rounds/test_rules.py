@@ -128,7 +128,9 @@ def test_a_late_change_needs_the_lead_and_is_logged(session: Session, world: Wor
     assert reopened.details["before"]["state"] == "submitted" and reopened.details["after"]["state"] == "draft"
     assert reopened.details["reason"] == "Moderator asked to look again at piece 2"
     last = [e for e in events if e.action == "judgement.submitted"][-1]
-    assert (last.details["before"]["standard"], last.details["after"]["standard"]) == ("GDS", "GDS")
+    assert (last.details["before"]["standard"], last.details["after"]["standard"]) == ("EXS", "GDS")
+    assert (last.details["before"]["state"], last.details["after"]["state"]) == ("draft", "submitted")
+    assert [e.action for e in events].count("judgement.draft_saved") == 0  # each submission is one event
     assert judgement.standard.code == "GDS" and judgement.state is JudgementState.SUBMITTED
 
 
