@@ -1,6 +1,7 @@
 """The round's rules, service by service: what a school is asked for, widening, allocation changes, late changes."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -11,8 +12,8 @@ from moderation_hub.accounts.models import Role
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds import assign, judging, reveal, services
-from moderation_hub.rounds.errors import RoundError
-from moderation_hub.rounds.models import EntryReason, JudgementState, RoundState, SampleRequestKind
+from moderation_hub.rounds.errors import ChangedMeanwhileError, RoundError
+from moderation_hub.rounds.models import EntryReason, JudgementState, RoundState, SampleRequestKind, Verdict
 from moderation_hub.samples.models import WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample
 from tests.factories import World, make_user
@@ -167,3 +168,48 @@ def test_samples_of_another_year_or_framework_cannot_enter(
     problems = services.entry_problems(part_a, other_year)
     assert problems == ["The round moderates 2025/26, not 2024/25"]
     assert isinstance(other_year, WorkSample)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda criterion: judging.JudgementInput(verdicts={criterion: Verdict.MET}),
+        lambda criterion: judging.JudgementInput(verdicts={criterion: Verdict.NOT_MET}, notes={criterion: "No."}),
+    ],
+    ids=["a verdict", "a note"],
+)
+def test_a_change_to_the_criteria_alone_moves_the_judgement_on_so_a_stale_tab_cannot_overwrite_it(
+    session: Session, world: World, judging_round: RoundWorld, change: Callable[[int], judging.JudgementInput]
+) -> None:
+    judgement = next(
+        j for e in judging_round.round.entries for j in e.live_judgements if j.moderator_id == world.moderator.id
+    )
+    criterion = judgement.entry.sample.framework.criteria[0].id
+    judging.save_draft(
+        judgement, judging.JudgementInput(verdicts={criterion: Verdict.NOT_MET}), judgement.version, world.moderator
+    )
+    session.flush()
+    stale_tab = judgement.version
+    judging.save_draft(judgement, change(criterion), stale_tab, world.moderator)
+    session.flush()
+    saved = judgement.verdicts()[criterion]
+
+    with pytest.raises(ChangedMeanwhileError):
+        judging.save_draft(judgement, judging.JudgementInput(), stale_tab, world.moderator)
+    assert judgement.verdicts()[criterion] is saved
+
+
+def test_saving_what_is_already_saved_leaves_the_judgement_where_it_was(
+    session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    """So an autosave that changed nothing does not turn the moderator's other tab stale."""
+    judgement = next(
+        j for e in judging_round.round.entries for j in e.live_judgements if j.moderator_id == world.moderator.id
+    )
+    same = judging.JudgementInput(standard_code="EXS", rationale="Secure")
+    judging.save_draft(judgement, same, judgement.version, world.moderator)
+    session.flush()
+    version = judgement.version
+    judging.save_draft(judgement, same, version, world.moderator)
+    session.flush()
+    assert judgement.version == version
