@@ -187,12 +187,3 @@ def _domain(points: list[dict[str, Any]], kind: Kind) -> list[float]:
 
 def _axis_title(label: str, kind: Kind) -> str:
     return {Kind.PROPORTION: f"{label} (%)", Kind.STEPS: f"{label} (steps)"}.get(kind, label)
-
-
-def has_data(table: Table) -> bool:
-    """Whether the chart would draw anything: some value to plot."""
-    if table.chart is None:
-        return False
-    if table.chart.style is ChartStyle.MATRIX:
-        return any(row.n for row in table.rows)
-    return any(value.value is not None for value in table.column(table.chart.measure))

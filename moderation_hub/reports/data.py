@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
-from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.rounds.models import (
     CriterionJudgement,
@@ -38,20 +38,22 @@ WITH_OUTCOMES = (RoundState.REVEAL, RoundState.CLOSED)
 class Scope:
     """Which entries a report reads, and (for a moderator's own report) whose judgements."""
 
+    key: tuple[str, int]  # names the scope between requests: ("round", 12), ("moderator", 7)
     conditions: tuple[ColumnElement[bool], ...]
     moderator_id: int | None = None
 
 
 def round_scope(round_: ModerationRound) -> Scope:
-    return Scope((RoundEntry.round_id == round_.id,))
+    return Scope(("round", round_.id), (RoundEntry.round_id == round_.id,))
 
 
 def school_scope(school: School) -> Scope:
-    return Scope((RoundEntry.school_id == school.id, ModerationRound.state.in_(WITH_OUTCOMES)))
+    return Scope(("school", school.id), (RoundEntry.school_id == school.id, ModerationRound.state.in_(WITH_OUTCOMES)))
 
 
 def authority_scope(authority: LocalAuthority) -> Scope:
-    return Scope((ModerationRound.authority_id == authority.id, ModerationRound.state.in_(WITH_OUTCOMES)))
+    conditions = (ModerationRound.authority_id == authority.id, ModerationRound.state.in_(WITH_OUTCOMES))
+    return Scope(("authority", authority.id), conditions)
 
 
 def moderator_scope(moderator: User) -> Scope:
@@ -59,7 +61,8 @@ def moderator_scope(moderator: User) -> Scope:
     judged = select(Judgement.entry_id).where(
         Judgement.moderator_id == moderator.id, Judgement.state == JudgementState.SUBMITTED
     )
-    return Scope((RoundEntry.id.in_(judged), ModerationRound.state.in_(WITH_OUTCOMES)), moderator.id)
+    conditions = (RoundEntry.id.in_(judged), ModerationRound.state.in_(WITH_OUTCOMES))
+    return Scope(("moderator", moderator.id), conditions, moderator.id)
 
 
 def _entries(scope: Scope, *columns: ColumnElement[Any]) -> Select[Any]:
@@ -79,12 +82,53 @@ def frameworks_in(scope: Scope) -> list[Framework]:
     return list(db.session.scalars(statement))
 
 
+def version(scope: Scope, framework: Framework) -> tuple[object, ...]:
+    """A fingerprint of everything ``load`` reads for the scope's entries of ``framework``, in four small
+    queries: it changes with every write a report could show, so figures kept under it are never stale.
+
+    Entries, their samples and rounds, and judgements are versioned rows: every write to them goes through
+    the ORM, which raises ``version`` with each UPDATE, so a change raises a sum of versions. Counts and sums
+    of ids change when rows are added or removed; the newest time catches a row added in place of one removed
+    under the same id (SQLite reuses the highest). A submitted judgement's criterion verdicts change only once
+    it is reopened and submitted again, each a change of its state. Frameworks never change once imported.
+    Schools and people have no version, so their names are part of the fingerprint.
+    """
+    of_framework = WorkSample.framework_id == framework.id
+    entries = _entries(scope, RoundEntry.id).where(of_framework)
+    entry_figures = _entries(
+        scope,
+        func.count(),
+        func.sum(RoundEntry.id),
+        func.sum(RoundEntry.version),
+        func.max(RoundEntry.added_at),
+        func.sum(WorkSample.version),
+        func.sum(ModerationRound.version),
+    ).where(of_framework)
+    judgements = select(Judgement.moderator_id).where(Judgement.entry_id.in_(entries))
+    judgement_figures = select(
+        func.count(), func.sum(Judgement.id), func.sum(Judgement.version), func.max(Judgement.updated_at)
+    ).where(Judgement.entry_id.in_(entries))
+    schools = _entries(scope, RoundEntry.school_id).where(of_framework)
+    return (
+        tuple(db.session.execute(entry_figures).one()),
+        tuple(db.session.execute(judgement_figures).one()),
+        _names_in_order(School.id, School.name, schools),
+        _names_in_order(User.id, User.display_name, judgements),
+    )
+
+
+def _names_in_order(
+    id_column: ColumnElement[int], name_column: ColumnElement[str], ids: Select[Any]
+) -> tuple[tuple[int, str], ...]:
+    statement = select(id_column, name_column).where(id_column.in_(ids)).order_by(id_column)
+    return tuple(db.session.execute(statement).tuples())
+
+
 @dataclass(frozen=True)
 class LoadedRatings:
     """The engine's input and the names behind its ids."""
 
     ratings: RoundRatings
-    scale: tuple[Standard, ...]
     rounds: tuple[ModerationRound, ...]  # in date order: ``ratings.round_ids`` are positions here
     school_names: dict[int, str]
     moderator_names: dict[int, str]
@@ -133,7 +177,6 @@ def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> Loaded
     )
     return LoadedRatings(
         ratings=ratings,
-        scale=scale,
         rounds=tuple(rounds),
         school_names=_names(School.id, School.name, {row[2] for row in rows}),
         moderator_names=_names(User.id, User.display_name, {row[1] for row in judgements}),

@@ -195,7 +195,7 @@ def _story(report: Report) -> list[Flowable]:
 def _table_section(report: Report, table: Table) -> list[Flowable]:
     explanation = report.explanation(table)
     section: list[Flowable] = [Paragraph(escape(table.title), _HEADING), _paragraph(explanation.means)]
-    if table.chart is not None and charts.has_data(table):
+    if table.charted:
         section.append(_image(charts.png(table)))
     section += [Spacer(1, 3 * mm), _pdf_table(table), Spacer(1, 2 * mm)]
     section.append(_paragraph(f"When to be careful: {explanation.careful}", _SMALL))

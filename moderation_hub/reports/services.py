@@ -19,7 +19,7 @@ from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.permissions import Permission, can
-from moderation_hub.reports import data
+from moderation_hub.reports import cache, data
 from moderation_hub.reports.explanations import EXPLANATIONS, Explanation
 from moderation_hub.reports.tables import Chart, ChartStyle, Kind, Measure, Row, Table, Value
 from moderation_hub.rounds.models import ModerationRound
@@ -77,6 +77,16 @@ class Report:
     @staticmethod
     def explanation(table: Table) -> Explanation:
         return EXPLANATIONS[table.key]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a report computes from its data: plain values, no database rows, so kept between requests."""
+
+    samples: int
+    headline: Headline
+    tables: tuple[Table, ...]
+    generated_at: dt.datetime
 
 
 EXACT = Measure("exact", "Exact agreement", Kind.PROPORTION)
@@ -160,10 +170,35 @@ def _report(
     framework = _chosen(frameworks, framework_id)
     if framework is None:
         return Report(kind, title, caption, frameworks, None, (), 0, None, (), utcnow())
+
+    # The version is read before the figures, so figures are never older than the version they are kept under.
+    key = (scope.key, framework.id, data.version(scope, framework))
+    figures = cache.computed(key, lambda: _figures(kind, scope, framework, tables_of, criteria=criteria))
+    return Report(
+        kind,
+        title,
+        caption,
+        frameworks,
+        framework,
+        tuple(framework.standards),
+        figures.samples,
+        figures.headline,
+        figures.tables,
+        figures.generated_at,
+    )
+
+
+def _figures(
+    kind: ReportKind,
+    scope: data.Scope,
+    framework: Framework,
+    tables_of: Callable[[data.LoadedRatings], tuple[Table, ...]],
+    *,
+    criteria: bool,
+) -> Figures:
     loaded = data.load(scope, framework, criteria=criteria)
     tables = tables_of(loaded)
-    headline = _headline(kind, tables[0], len(loaded.rounds))
-    return Report(kind, title, caption, frameworks, framework, loaded.scale, loaded.samples, headline, tables, utcnow())
+    return Figures(loaded.samples, _headline(kind, tables[0], len(loaded.rounds)), tables, utcnow())
 
 
 def _chosen(frameworks: tuple[Framework, ...], framework_id: int | None) -> Framework | None:

@@ -84,6 +84,15 @@ class Table:
     def sheet_name(self) -> str:
         return self.key.replace("_", " ").capitalize()
 
+    @property
+    def charted(self) -> bool:
+        """Whether the table's chart would draw anything: some value to plot."""
+        if self.chart is None:
+            return False
+        if self.chart.style is ChartStyle.MATRIX:
+            return any(row.n for row in self.rows)
+        return any(value.value is not None for value in self.column(self.chart.measure))
+
 
 def display(value: float | int | str | None, kind: Kind | str) -> float | int | str | None:
     """A number in the units and precision people read: percentages to 0.1, coefficients and steps to 0.01.

@@ -4,6 +4,9 @@ picks the framework in all three.
 
 Each route loads its object (404 when missing), authorises (404 when refused, so no one learns another
 school's or authority's report exists), then builds the report; nothing is written.
+
+The charting and PDF libraries (Altair, vl-convert, ReportLab: about 38 MB and over half a second to import) are
+imported by the two functions that draw charts and write files, so that no other page, and no worker, loads them.
 """
 
 from collections.abc import Callable
@@ -14,9 +17,10 @@ from flask_login import current_user, login_required
 from moderation_hub.db import get_or_404
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.permissions import Permission, authorize
-from moderation_hub.reports import charts, downloads, services, tables
+from moderation_hub.reports import services, tables
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report, ReportKind
+from moderation_hub.responses import attachment
 from moderation_hub.rounds.models import ModerationRound
 
 blueprint = Blueprint("reports", __name__)
@@ -156,7 +160,7 @@ def _page(report: Report, **ids: int) -> str:
         ids=ids,
         endpoint=f"reports.{report.kind.value}",
         downloads=(*SPREADSHEETS, "pdf") if report.kind is ReportKind.ROUND else SPREADSHEETS,
-        charted={table.key for table in report.tables if charts.has_data(table)},
+        charted={table.key for table in report.tables if table.charted},
         about=ABOUT_FIGURES,
         shown=tables.shown,
         interval=tables.interval,
@@ -164,6 +168,8 @@ def _page(report: Report, **ids: int) -> str:
 
 
 def _download(report: Report, extension: str, name: str) -> Response:
+    from moderation_hub.reports import downloads  # noqa: PLC0415 - loads ReportLab, for downloads only
+
     if extension == "csv":
         body = downloads.as_csv(report)
     elif extension == "xlsx":
@@ -173,15 +179,13 @@ def _download(report: Report, extension: str, name: str) -> Response:
     else:
         abort(404)
     framework = f"-framework-{report.framework.id}" if report.framework else ""
-    return Response(
-        body,
-        content_type=downloads.FORMATS[extension],
-        headers={"Content-Disposition": f'attachment; filename="{name}{framework}-report.{extension}"'},
-    )
+    return attachment(body, downloads.FORMATS[extension], f"{name}{framework}-report.{extension}")
 
 
 def _chart(report: Report, name: str) -> Response:
     table = report.table(name)
-    if table is None or not charts.has_data(table):
+    if table is None or not table.charted:
         abort(404)
+    from moderation_hub.reports import charts  # noqa: PLC0415 - loads Altair and vl-convert, for charts only
+
     return Response(charts.svg(table), content_type="image/svg+xml; charset=utf-8")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
 from moderation_hub.permissions import Permission
+from moderation_hub.responses import attachment
 from moderation_hub.rounds import board as meeting_board
 from moderation_hub.rounds import exports
 from moderation_hub.rounds.access import round_for
@@ -53,7 +54,7 @@ def export(round_id: int, extension: str) -> Response:
     else:
         body = exports.as_xlsx(exports.JUDGEMENT_COLUMNS, rows, "Judgements")
     record(current_user.id, "round.exported", round_, format=extension, rows=len(rows))
-    return _download(body, extension, f"round-{round_.id}-judgements.{extension}")
+    return attachment(body, exports.FORMATS[extension], f"round-{round_.id}-judgements.{extension}")
 
 
 @blueprint.get("/rounds/<int:round_id>/audit")
@@ -95,7 +96,9 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 def audit_export(round_id: int) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     record(current_user.id, "round.audit_exported", round_)
-    return _download(stream_with_context(_audit_csv(round_.id)), "csv", f"round-{round_.id}-audit.csv")
+    return attachment(
+        stream_with_context(_audit_csv(round_.id)), exports.FORMATS["csv"], f"round-{round_.id}-audit.csv"
+    )
 
 
 def _audit_csv(round_id: int) -> Iterator[bytes]:
@@ -108,12 +111,3 @@ def _audit_csv(round_id: int) -> Iterator[bytes]:
         db.session.commit()
         yield exports.as_csv((), [row.csv_cells() for row in rows]).encode()
         after = rows[-1].id
-
-
-def _download(body: bytes | Iterator[bytes], extension: str, filename: str) -> Response:
-    """A file to save, named by the round's id only: never a school or a pupil."""
-    return Response(
-        body,
-        content_type=exports.FORMATS[extension],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
