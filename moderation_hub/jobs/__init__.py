@@ -7,7 +7,8 @@ Declare a job, and what to do when it gives up, in the capability that owns the 
     @job(retries=2, on_failure=mark_upload_failed)
     def process_upload(upload_id: int) -> None: ...
 
-then queue it from a view or service with ``process_upload.enqueue_after_commit(upload.id)``.
+then queue it from a view or service with ``process_upload.enqueue_after_commit(upload.id)``. A job that
+the worker runs on a timetable is declared with ``@periodic_job(minutes=5)``.
 """
 
 from moderation_hub.jobs.queue import (
@@ -18,6 +19,7 @@ from moderation_hub.jobs.queue import (
     WorkerDiedError,
     init_jobs,
     job,
+    periodic_job,
 )
 
-__all__ = ["Job", "JobArgument", "JobFailure", "TimeLimitError", "WorkerDiedError", "init_jobs", "job"]
+__all__ = ["Job", "JobArgument", "JobFailure", "TimeLimitError", "WorkerDiedError", "init_jobs", "job", "periodic_job"]

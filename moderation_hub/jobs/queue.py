@@ -2,20 +2,22 @@
 
 Huey carries the messages: a SQLite file in the instance folder by default, Redis when ``REDIS_URL`` is
 set. Each app gets its own Huey instance, built from its settings by ``init_jobs``, with two tasks of its
-own: one runs any job by name, one reports a job's permanent failure. Jobs themselves are plain functions
-in a registry keyed by ``module:function``, so declaring one needs no app, and a worker finds one it has
-not seen by importing its module.
+own: one runs any job by name, one reports a job's permanent failure; and one periodic task per periodic
+job. Jobs themselves are plain functions in a registry keyed by ``module:function``, so declaring one needs
+no app, and a worker finds one it has not seen by importing its module.
 """
 
 import importlib
 import logging
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task
 from huey.exceptions import TaskTimeout
 
@@ -60,18 +62,34 @@ class Job:
     def name(self) -> str:
         return f"{self.function.__module__}:{self.function.__qualname__}"
 
+    @property
+    def attempts_allowed(self) -> int:
+        """Its first attempt and each retry, under the current app's settings."""
+        return 1 + _setting(self.retries, current_app.config["JOB_RETRIES"])
+
     def enqueue(self, *args: JobArgument) -> None:
         """Queue a run now. Where the job reads rows this transaction writes, use ``enqueue_after_commit``."""
         _current_queue().enqueue(self, args)
 
-    def enqueue_after_commit(self, *args: JobArgument) -> None:
-        """Queue a run once the current transaction commits; never, if it rolls back."""
+    def enqueue_after_commit(self, *args: JobArgument, retries: int | None = None) -> None:
+        """Queue a run once the current transaction commits; never, if it rolls back. ``retries`` replaces the
+        job's own number, for a run that resumes earlier attempts.
+
+        The committed work stands even if the queue cannot be reached then: the failure is logged, and the
+        work waits for a sweep that queues it again (``samples.processing.requeue_stale``).
+        """
         queue = _current_queue()
         _check_arguments(self, args)
-        db.after_commit(lambda: queue.enqueue(self, args))
+        db.after_commit(lambda: queue.enqueue_committed(self, args, retries))
+
+    def in_hand(self) -> set[tuple[JobArgument, ...]]:
+        """The arguments of every run of this job that the queue holds: waiting, waiting to retry, running in a
+        worker, or failed and waiting for its failure report."""
+        return _current_queue().in_hand(self)
 
 
 _JOBS: dict[str, Job] = {}
+_PERIODIC: dict[str, int] = {}  # the names of periodic jobs, and the minutes between their runs
 
 
 def job(
@@ -100,6 +118,20 @@ def job(
     return register
 
 
+def periodic_job(*, minutes: int) -> Callable[[Callable[[], None]], Job]:
+    """Declare a module-level function, taking nothing, that the worker runs every ``minutes`` minutes (a
+    divisor of 60) as a job that is never retried: the next run comes soon enough. Each worker (``flask
+    worker``) runs it, so with several it may run twice at once; write it to be safe when it does.
+    """
+
+    def register(function: Callable[[], None]) -> Job:
+        declared = job(retries=0)(function)
+        _PERIODIC[declared.name] = minutes
+        return declared
+
+    return register
+
+
 def find_job(name: str) -> Job:
     if name not in _JOBS:
         importlib.import_module(name.partition(":")[0])  # registers the module's jobs
@@ -118,24 +150,59 @@ class JobQueue:
         self.run_task = self.huey.task(name="run_job")(self._run)
         self.report_task = self.huey.task(name="report_job_failure")(self._report)
         self.huey.post_execute()(self._after_attempt)
+        # The app factory has imported every module that declares a periodic job (through its blueprints).
+        for name, minutes in _PERIODIC.items():
+            self._schedule(name, minutes)
 
     def describe(self) -> str:
         storage = self.huey.storage
         where = f"the SQLite file {storage.filename}" if isinstance(self.huey, SqliteHuey) else "Redis"
         return f"queue {self.huey.name!r} in {where}"
 
-    def enqueue(self, job: Job, args: tuple[JobArgument, ...]) -> None:
+    def enqueue(self, job: Job, args: tuple[JobArgument, ...], retries: int | None = None) -> None:
         _check_arguments(job, args)
         config = self.app.config
         self.huey.enqueue(
             self.run_task.s(
                 job.name,
                 args,
-                retries=_setting(job.retries, config["JOB_RETRIES"]),
+                retries=_setting(retries, _setting(job.retries, config["JOB_RETRIES"])),
                 retry_delay=self._retry_delay(_setting(job.retry_delay_seconds, config["JOB_RETRY_DELAY_SECONDS"])),
                 timeout=_setting(job.timeout_seconds, config["JOB_TIMEOUT_SECONDS"]),
             )
         )
+
+    def enqueue_committed(self, job: Job, args: tuple[JobArgument, ...], retries: int | None) -> None:
+        """``enqueue`` after a commit. Raising here would turn a request whose work is saved into an error
+        page, and skip the commit's other callbacks, so a queue that cannot be reached is logged instead."""
+        try:
+            self.enqueue(job, args, retries)
+        except Exception:
+            logger.exception("job not queued", extra={"job": job.name})
+
+    def in_hand(self, job: Job) -> set[tuple[JobArgument, ...]]:
+        # Read in the order a task moves (a retry waits in the schedule, then the queue, then runs), so one
+        # moving on while this reads is found in the next place read.
+        tasks = [*self.huey.scheduled(), *self.huey.pending(), *self._running()]
+        ours = (self.run_task.task_class, self.report_task.task_class)
+        return {tuple(task.args[1]) for task in tasks if isinstance(task, ours) and task.args[0] == job.name}
+
+    def _running(self) -> list[Task]:
+        """The tasks workers record as running. A record outlives a worker whose machine stopped; Huey ends
+        every attempt at its time limit, so a record older than that is such a leftover, and left out (as are
+        records without a start time, from before records had one)."""
+        now = time.time()
+        records = [
+            self.huey.serializer.deserialize(data)
+            for key, data in self.huey.all_results().items()
+            if key.startswith(RUNNING_KEY_PREFIX)
+        ]
+        tasks = [
+            (self.huey.deserialize_task(record.task), record.started_at)
+            for record in records
+            if isinstance(record, RunningRecord)
+        ]
+        return [task for task, started_at in tasks if task.timeout is None or now - started_at < task.timeout]
 
     def report_if_final(self, task: Task, error: BaseException) -> None:
         """After a job's last attempt failed, queue its failure report; reports are not reported on."""
@@ -174,6 +241,30 @@ class JobQueue:
         # Huey calls this after every attempt, outside the attempt's time limit, and then retries by itself.
         if exception is not None:
             self.report_if_final(task, exception)
+
+    def _schedule(self, name: str, minutes: int) -> None:
+        """Have the worker's scheduler queue the periodic job every ``minutes`` minutes."""
+
+        def run_periodic_job() -> None:
+            self._run(name, ())
+
+        every = crontab(minute=f"*/{minutes}")
+        timeout = self.app.config["JOB_TIMEOUT_SECONDS"]
+        self.huey.periodic_task(every, name=f"periodic {name}", timeout=timeout)(run_periodic_job)
+
+
+# What a worker keeps in the queue's storage while it runs a job, under ``running_key``: the consumer
+# reports the job as failed if the worker process dies, and ``in_hand`` counts it as running.
+RUNNING_KEY_PREFIX = "running:"
+
+
+class RunningRecord(NamedTuple):
+    task: bytes  # as Huey serialises it
+    started_at: float  # time.time(), comparable between machines
+
+
+def running_key(pid: int) -> str:
+    return f"{RUNNING_KEY_PREFIX}{socket.gethostname()}:{pid}"  # several machines may share one Redis
 
 
 def init_jobs(app: Flask) -> None:

@@ -11,7 +11,7 @@ Stopping: SIGINT (Ctrl-C) lets running jobs finish; SIGTERM interrupts them, and
 import logging
 import os
 import signal
-import socket
+import time
 from multiprocessing.process import BaseProcess
 
 from flask import Flask
@@ -21,7 +21,7 @@ from huey.consumer import Consumer
 from huey.signals import SIGNAL_INTERRUPTED
 from huey.utils import normalize_time
 
-from moderation_hub.jobs.queue import JobQueue, WorkerDiedError
+from moderation_hub.jobs.queue import JobQueue, RunningRecord, WorkerDiedError, running_key
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class JobConsumer(Consumer):
             queue.huey,
             workers=workers,
             worker_type="process",  # a crash in one job's process leaves the consumer and other jobs running
-            periodic=False,  # no periodic tasks; the scheduler still runs delayed retries
+            periodic=True,  # the scheduler queues periodic jobs (the sweep of lost uploads) and delayed retries
             max_delay=1.0,  # SQLite is polled: an idle queue is checked at least every second
             health_check_interval=1,
         )
@@ -55,10 +55,10 @@ class JobConsumer(Consumer):
         return super().check_worker_health()
 
     def _fail_job_of(self, process: BaseProcess) -> None:
-        data = self.huey.get(_running_key(process.pid))
-        if data is None:
-            return  # it died between jobs
-        task = self.huey.deserialize_task(data)
+        record = self.huey.get(running_key(process.pid))
+        if not isinstance(record, RunningRecord):
+            return  # it died between jobs (or the record is a leftover from before records had a start time)
+        task = self.huey.deserialize_task(record.task)
         logger.warning("worker process died running a job", extra={"task": task.id, "exit_code": process.exitcode})
         if task.retries:
             _retry(self.huey, task)
@@ -88,21 +88,17 @@ def _record_running_jobs(huey: Huey) -> None:
 
     @huey.pre_execute()
     def remember_running_job(task: Task) -> None:
-        huey.put(_running_key(os.getpid()), huey.serialize_task(task))
+        huey.put(running_key(os.getpid()), RunningRecord(huey.serialize_task(task), time.time()))
 
     @huey.post_execute()
     def forget_running_job(_task: Task, _value: object, _exception: BaseException | None) -> None:
-        huey.delete(_running_key(os.getpid()))
+        huey.delete(running_key(os.getpid()))
 
     @huey.signal(SIGNAL_INTERRUPTED)
     def queue_interrupted_job(_signal: str, task: Task, *_args: object, **_kwargs: object) -> None:
         # A stop interrupted the attempt, which rolled back; the job was not at fault, so it keeps its retries.
-        huey.delete(_running_key(os.getpid()))
+        huey.delete(running_key(os.getpid()))
         huey.enqueue(task)
-
-
-def _running_key(pid: int) -> str:
-    return f"running:{socket.gethostname()}:{pid}"  # several machines may share one Redis
 
 
 def _retry(huey: Huey, task: Task) -> None:

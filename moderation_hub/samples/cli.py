@@ -1,4 +1,5 @@
-"""``flask samples import``: bring an authority's existing archive of pupils' work in from a CSV manifest."""
+"""``flask samples import``: bring an authority's existing archive of pupils' work in from a CSV manifest;
+``flask samples requeue-stale``: queue again the uploads and redactions whose job the queue lost."""
 
 from contextlib import closing
 from pathlib import Path
@@ -8,6 +9,7 @@ from flask.cli import with_appcontext
 
 from moderation_hub.accounts.services import find_user_by_email
 from moderation_hub.db import db
+from moderation_hub.samples import processing
 from moderation_hub.samples.bulk_import import (
     COLUMNS,
     ImportSummary,
@@ -96,3 +98,17 @@ def _import(work: list[SampleWork], author_id: int, workers: int, file_count: in
         for outcome in outcomes:
             summary.add(outcome)
             bar.update(1, summary.progress)
+
+
+@samples_cli.command("requeue-stale")
+@with_appcontext
+def requeue_stale_command() -> None:
+    """Queue again the work whose job the queue lost, as the worker does every five minutes: files still
+    processing INGEST_STALE_MINUTES after upload, and pages still waiting for redacted images, whose job
+    is neither waiting, retrying nor running. A file that has used every attempt is marked failed instead.
+    Safe to run while workers run.
+    """
+    with db.transaction():
+        sweep = processing.requeue_stale()
+    for line in sweep.lines():
+        click.echo(line)

@@ -3,18 +3,19 @@
 Rendering runs in the sandbox (a child process with time and memory limits), outside any database
 transaction. A file's pages become visible together, in one short transaction at the end, so a crash
 or a failed attempt never shows half a sample; the images an attempt stored are deleted when it fails.
-Both jobs are idempotent.
+Both jobs are idempotent, and a periodic sweep queues again the work whose job the queue lost.
 """
 
+import datetime as dt
 from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from moderation_hub.db import db
+from moderation_hub.db import db, utcnow
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.geometry import Word
 from moderation_hub.ingestion.jobs import ProcessedPage, RedactedPage, process_file, redact_page
@@ -26,7 +27,7 @@ from moderation_hub.ingestion.sandbox import (
     UnexpectedJobError,
     iter_isolated,
 )
-from moderation_hub.jobs import JobFailure, job
+from moderation_hub.jobs import JobFailure, job, periodic_job
 from moderation_hub.logs import logger
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.storage import FileStorage, storage
@@ -59,7 +60,7 @@ def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
         reason = failure.message
     else:
         reason = FAILURE_WORDS.get(failure.error_type, "a fault on our side stopped it. Try uploading it again later")
-    _fail(source, f"“{source.school_file_name}” could not be processed: {reason}.")
+    _could_not_process(source, reason)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,10 @@ def _settle_upload(files: FileStorage, source: SourceFile) -> None:
         db.after_commit(lambda: files.delete(key))
 
 
+def _could_not_process(source: SourceFile, reason: str) -> None:
+    _fail(source, f"“{source.school_file_name}” could not be processed: {reason}.")
+
+
 def _fail(source: SourceFile, reason: str) -> None:
     source.status = FileStatus.FAILED
     source.failure_reason = reason
@@ -230,3 +235,76 @@ def remake_page_images(page_id: int) -> None:
     page.images_outdated = False
     db.session.flush()
     db.after_commit(lambda: _delete(files, old_keys))
+
+
+# The sweep ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    """What one sweep did, by id: never a file's name, which may name a pupil."""
+
+    files_queued: list[int] = field(default_factory=list)
+    files_failed: list[int] = field(default_factory=list)
+    pages_queued: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        done = [
+            *(f"Queued file {file_id} again." for file_id in self.files_queued),
+            *(f"Marked file {file_id} as failed: it had used every attempt." for file_id in self.files_failed),
+            *(f"Queued new images of page {page_id} again." for page_id in self.pages_queued),
+        ]
+        return done or ["Nothing was waiting for a job the queue had lost."]
+
+
+def requeue_stale() -> Sweep:
+    """Queue again the work whose job the queue lost (it could not be reached when the work was saved, or
+    lost its messages): files still pending ``INGEST_STALE_MINUTES`` after upload, and pages still waiting
+    for redacted images, when the queue holds no run of their job, waiting, retrying or running.
+
+    A file's attempts are not renewed by the sweep: its job resumes with the retries it has left, and a file
+    that has used them all fails with that reason. Safe while workers run: a run queued twice finds the work
+    done (``_claim``, ``remake_page_images``) or, rendering at the same time, places no page (``_finish``).
+    """
+    sweep = Sweep()
+    _requeue_files(sweep)
+    _requeue_pages(sweep)
+    return sweep
+
+
+def _requeue_files(sweep: Sweep) -> None:
+    in_hand = process_source_file.in_hand()  # read first: a run that ends meanwhile leaves its file done
+    stale_after = dt.timedelta(minutes=current_app.config["INGEST_STALE_MINUTES"])
+    pending = select(SourceFile).where(
+        SourceFile.status == FileStatus.PENDING, SourceFile.created_at < utcnow() - stale_after
+    )
+    for source in db.session.scalars(pending.order_by(SourceFile.id)):
+        if (source.id,) not in in_hand:
+            _resume(source, sweep)
+
+
+def _requeue_pages(sweep: Sweep) -> None:
+    # A page keeps no time of its last redaction, so there is no grace period: a run queued twice finds the
+    # images made and does nothing.
+    in_hand = remake_page_images.in_hand()
+    for page_id in db.session.scalars(select(Page.id).where(Page.images_outdated).order_by(Page.id)):
+        if (page_id,) not in in_hand:
+            remake_page_images.enqueue_after_commit(page_id)
+            sweep.pages_queued.append(page_id)
+
+
+def _resume(source: SourceFile, sweep: Sweep) -> None:
+    attempts_left = process_source_file.attempts_allowed - source.attempts
+    if attempts_left > 0:
+        process_source_file.enqueue_after_commit(source.id, retries=attempts_left - 1)
+        sweep.files_queued.append(source.id)
+        return
+    _could_not_process(source, f"it was tried {source.attempts} times without finishing. Try uploading it again")
+    sweep.files_failed.append(source.id)
+
+
+@periodic_job(minutes=5)
+def requeue_stale_work() -> None:
+    sweep = requeue_stale()
+    if sweep.files_queued or sweep.files_failed or sweep.pages_queued:
+        logger.warning("stale work queued again", extra=asdict(sweep))

@@ -87,6 +87,15 @@ def hang_on_first_attempt(scratch: str, marker: str) -> None:
     _insert("job_effect", marker=marker, pid=os.getpid())
 
 
+@job(retries=0)
+def wait_for_release(scratch: str, marker: str) -> None:
+    _count_attempt(scratch, marker)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (Path(scratch) / f"{marker}.release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _insert("job_effect", marker=marker, pid=os.getpid())
+
+
 # Running a worker.
 
 
@@ -263,6 +272,20 @@ def test_a_job_that_kills_its_worker_is_reported_and_the_other_jobs_carry_on(run
     running_worker.enqueue(record, next_one)
     running_worker.wait_until("the next job's row", lambda: running_worker.effects(next_one))
     assert running_worker.process.poll() is None
+
+
+def test_a_running_job_is_in_the_queues_hands_until_it_is_done(running_worker: RunningWorker) -> None:
+    """What the sweep of lost uploads relies on: a job the worker is running is known to be running."""
+    marker = _marker()
+    running_worker.enqueue(wait_for_release, marker)
+    with running_worker.app.app_context():
+        held = wait_for_release.in_hand
+        running_worker.wait_until("the job to start", lambda: running_worker.attempts(marker) == 1)
+        assert held() == {(str(running_worker.directory), marker)}
+
+        (running_worker.directory / f"{marker}.release").touch()
+        running_worker.wait_until("the job's row", lambda: running_worker.effects(marker))
+        running_worker.wait_until("the job's record to go", lambda: held() == set())
 
 
 # The rest on SQLite only: the time limit and signals work inside the worker, whatever the queue.
