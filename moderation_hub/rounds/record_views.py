@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from moderation_hub.rounds import board as meeting_board
 from moderation_hub.rounds import exports
 from moderation_hub.rounds.access import round_for
 from moderation_hub.rounds.blueprint import blueprint
+from moderation_hub.rounds.paging import paging
 
 
 @blueprint.get("/rounds/<int:round_id>/board")
@@ -63,32 +63,20 @@ def audit(round_id: int) -> str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     with_views = request.args.get("views") != "hide"
     total = exports.count_events(round_.id, with_views)
-    pages = max(1, math.ceil(total / exports.AUDIT_PAGE_SIZE))
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= pages:
+    page = paging(total, exports.AUDIT_PAGE_SIZE, request.args.get("page", 1, type=int))
+    if page is None:
         abort(404)
-    rows = exports.audit_page(round_.id, page, with_views)
+    rows = exports.audit_page(round_.id, page.page, with_views)
     return render_template(
         "rounds/audit.html",
         round_=round_,
         rows=rows,
         with_views=with_views,
         total=total,
-        page=page,
-        pages=pages,
-        page_numbers=_page_numbers(page, pages),
+        page=page.page,
+        pages=page.pages,
+        page_numbers=page.numbers,
     )
-
-
-def _page_numbers(page: int, pages: int) -> list[int | None]:
-    """The first, last, current and neighbouring pages; None where pages are left out between them."""
-    shown = sorted({number for number in (1, page - 1, page, page + 1, pages) if 1 <= number <= pages})
-    numbers: list[int | None] = []
-    for number in shown:
-        if numbers and number - (numbers[-1] or 0) > 1:
-            numbers.append(None)
-        numbers.append(number)
-    return numbers
 
 
 @blueprint.get("/rounds/<int:round_id>/audit.csv")
