@@ -85,5 +85,8 @@ _leave_the_network()
 spawn._fixup_main_from_path = _main_script_not_needed
 spawn._fixup_main_from_name = _main_script_not_needed
 
-# Imported after the restart, so only once; they are what the children run, and their entry point.
+# Imported after the restart, so only once: what the children run, their entry point, and the modules
+# multiprocessing imports in each child to unpickle the process it is to be.
+from multiprocessing import popen_fork, popen_forkserver  # noqa: E402, F401
+
 from moderation_hub.ingestion import jobs, sandbox  # noqa: E402, F401
