@@ -33,13 +33,7 @@ def app(request: pytest.FixtureRequest, connection: Connection, database_url: st
     """The suite's app, its jobs queued in a SQLite file or in Redis (a queue name of its own) and left there."""
     settings: dict[str, object] = {"JOB_IMMEDIATE": False}
     if request.param == "redis":
-        # A queue, and sign-in throttling counts, of its own: other tests' failed sign-ins stay in Redis.
-        unique = f"mh_{uuid.uuid4().hex[:12]}"
-        settings |= {
-            "REDIS_URL": request.getfixturevalue("redis_url"),
-            "JOB_QUEUE_NAME": unique,
-            "RATELIMIT_KEY_PREFIX": unique,
-        }
+        settings |= {"REDIS_URL": request.getfixturevalue("redis_url"), "JOB_QUEUE_NAME": f"mh_{uuid.uuid4().hex[:12]}"}
     app = build_test_app(connection, database_url, tmp_path, **settings)
     with app.app_context():
         yield app
