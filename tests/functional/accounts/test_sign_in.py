@@ -1,6 +1,7 @@
 """Signing in and out: cookies, revocation, CSRF, throttling, and messages that reveal nothing."""
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,16 +174,30 @@ def _fail_five_times_then_restart(
     return https_client(second)
 
 
-def test_with_redis_the_failure_count_is_shared_by_every_app_server(
-    connection: Connection, database_url: str, tmp_path: Path, world: World, redis_url: str
-) -> None:
+@pytest.fixture
+def limiter_prefix(redis_url: str) -> Iterator[str]:
+    """A Redis key prefix for this test's failure counts, removed with them afterwards.
+
+    Flask-Limiter's extension is one per process and keeps the first key prefix it is given for every app
+    initialised after (one app per process in production), so later tests' Redis-backed apps count under
+    this prefix too: the five failures left here would lock teacher.a out of them for 15 minutes.
+    """
     prefix = f"mh-test-{uuid.uuid4().hex}"
+    yield prefix
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter(f"*{prefix}*"):
+        store.delete(key)
+
+
+def test_with_redis_the_failure_count_is_shared_by_every_app_server(
+    connection: Connection, database_url: str, tmp_path: Path, world: World, redis_url: str, limiter_prefix: str
+) -> None:
     other_server = _fail_five_times_then_restart(
-        connection, database_url, tmp_path, REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix
+        connection, database_url, tmp_path, REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=limiter_prefix
     )
     response = post_form(other_server, "/sign-in", {"email": "teacher.a@example.org", "password": PASSWORD})
     assert response.status_code == 429
-    assert redis.Redis.from_url(redis_url).keys(f"*{prefix}*")
+    assert redis.Redis.from_url(redis_url).keys(f"*{limiter_prefix}*")
 
 
 def test_without_redis_each_process_counts_on_its_own(
