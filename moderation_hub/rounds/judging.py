@@ -8,7 +8,6 @@ judging window; the lead's own actions (reopening, outcomes, moving the round on
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
@@ -117,7 +116,7 @@ def _save(judgement: Judgement, given: JudgementInput, seen_version: int, by: Us
     when submitting with nothing missing. Returns what stops the submission."""
     _require_editable(judgement)
     require_version(judgement, seen_version, "this judgement")
-    before, content_before = judgement.snapshot(), _content(judgement)
+    before, notes_before = judgement.snapshot(), _notes(judgement)
     with versioned_write("this judgement"):
         _apply(judgement, given)
         problems = submission_problems(judgement) if submitting else []
@@ -125,12 +124,13 @@ def _save(judgement: Judgement, given: JudgementInput, seen_version: int, by: Us
         judgement.state = JudgementState.SUBMITTED if locking else JudgementState.DRAFT
         if locking:
             judgement.submitted_at = utcnow()
-        if _content(judgement) != content_before:
+        after = judgement.snapshot()
+        if (after, _notes(judgement)) != (before, notes_before):
             # Verdicts and notes live in rows of their own: without this, a change to them alone would leave
             # the judgement's row, and so its version, as it was, and a stale tab could overwrite it unseen.
             judgement.updated_at = utcnow()
     action = "judgement.submitted" if locking else "judgement.draft_saved"
-    record(by.id, action, judgement, before=before, after=judgement.snapshot())
+    record(by.id, action, judgement, before=before, after=after)
     return problems
 
 
@@ -149,9 +149,9 @@ def reopen(judgement: Judgement, reason: str, by: User) -> None:
     record(by.id, "judgement.reopened", judgement, before=before, after=judgement.snapshot(), reason=reason.strip())
 
 
-def _content(judgement: Judgement) -> tuple[dict[str, Any], dict[int, str]]:
-    """Everything a save can change: what the audit log keeps, and the notes on each criterion."""
-    return judgement.snapshot(), {row.criterion_id: row.note for row in judgement.criteria}
+def _notes(judgement: Judgement) -> dict[int, str]:
+    """The note on each criterion: what a save can change beyond the audit log's snapshot."""
+    return {row.criterion_id: row.note for row in judgement.criteria}
 
 
 def _apply(judgement: Judgement, given: JudgementInput) -> None:
