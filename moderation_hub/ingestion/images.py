@@ -41,14 +41,15 @@ importlib.import_module("PIL.TiffImagePlugin")
 def check_image(data: bytes, kind: FileKind, limits: IngestLimits) -> None:
     """Refuse at upload an image that is too large, cut off or damaged.
 
-    A JPEG is opened, which checks its structure (``jpeg``), but not decoded: a photo's decoding is
-    the worker's work, and damage the structure does not show fails the file there. PNG and HEIC
-    images, rarer and smaller, are decoded here in full.
+    A JPEG's structure and size are read from its bytes alone (``jpeg``), in time bounded by its size, so
+    its check may run in a web thread; damage the structure does not show fails the file in the worker.
+    PNG and HEIC images, rarer and smaller, are decoded in full: in the sandbox only.
     """
+    if kind is FileKind.JPEG:
+        _check_pixels(check_jpeg_structure(data), limits)
+        return
     with _reading(kind):
-        image = open_image(data, kind, limits)
-        if kind is not FileKind.JPEG:
-            image.load()
+        open_image(data, kind, limits).load()
 
 
 def load_image(data: bytes, kind: FileKind, limits: IngestLimits, long_edge: int) -> Image.Image:
@@ -75,15 +76,14 @@ def open_image(data: bytes, kind: FileKind, limits: IngestLimits) -> ImageFile.I
     if kind is FileKind.PNG and _PNG_END not in data[-1024:]:
         raise UnreadableError(INCOMPLETE)
     if kind is FileKind.JPEG:
-        check_jpeg_structure(data)
+        _check_pixels(check_jpeg_structure(data), limits)
     try:
         image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[kind]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(limits) from None
     except Image.UnidentifiedImageError as error:
         raise UnreadableError(f"is damaged and cannot be read as a {kind.label} image") from error
-    if image.width * image.height > limits.max_image_pixels:
-        raise _too_many_pixels(limits, image.size)
+    _check_pixels(image.size, limits)
     return image
 
 
@@ -109,6 +109,11 @@ def _reading(kind: FileKind) -> Iterator[None]:
         yield
     except _DAMAGE as error:
         raise UnreadableError(f"is damaged or incomplete and cannot be read as a {kind.label} image") from error
+
+
+def _check_pixels(size: tuple[int, int], limits: IngestLimits) -> None:
+    if size[0] * size[1] > limits.max_image_pixels:
+        raise _too_many_pixels(limits, size)
 
 
 def _too_many_pixels(limits: IngestLimits, size: tuple[int, int] | None = None) -> UnreadableError:

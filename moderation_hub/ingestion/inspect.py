@@ -1,8 +1,8 @@
 """What an upload is, decided from its content, or why we refuse it.
 
-``inspect_file`` opens PDFs with PyMuPDF: run it only in a sandboxed worker process
-(``sandbox.run_isolated(inspect_file, ...)``), never in a web thread. ``identify`` only looks at
-bytes and is safe anywhere.
+``inspect_file`` opens PDFs with PyMuPDF and decodes PNG and HEIC images: run it only in a sandboxed
+worker process (``sandbox.run_isolated(inspect_file, ...)``), never in a web thread. ``inspect_in_thread``
+and ``identify`` only read bytes in pure Python and are safe anywhere.
 """
 
 import hashlib
@@ -36,6 +36,23 @@ def inspect_file(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
     with rejecting(filename):
         page_count = pdf.check_pdf(data, limits) if kind is FileKind.PDF else _check_picture(data, kind, limits)
     return FileFacts(filename, kind, page_count, len(data), hashlib.sha256(data).hexdigest())
+
+
+# A JPEG's check (``jpeg``) reads bytes in pure Python and holds the thread, and the interpreter's lock, for
+# about 17 ns a byte at worst (a file made of 0xFF bytes; a photo takes about a millisecond): under 0.3 s
+# up to this size, about what parsing the request of a file this size costs. Larger JPEGs, rare, are
+# checked in the sandbox like every other kind, so no upload can hold a web process longer.
+IN_THREAD_JPEG_BYTES = 16 * MB
+
+
+def inspect_in_thread(filename: str, data: bytes, limits: IngestLimits) -> FileFacts | None:
+    """The facts of an upload whose check may run in this thread (a JPEG of at most
+    ``IN_THREAD_JPEG_BYTES``), ``RejectedFile`` if it is refused; ``None`` for a file that needs the
+    sandbox's ``inspect_file``. It spares a photo's upload the start of a sandboxed process (about 20 ms).
+    """
+    if identify(filename, data, limits) is not FileKind.JPEG or len(data) > IN_THREAD_JPEG_BYTES:
+        return None
+    return inspect_file(filename, data, limits)
 
 
 def identify(filename: str, data: bytes, limits: IngestLimits) -> FileKind:

@@ -1,8 +1,9 @@
 """Accepting an uploaded file into a sample, while the teacher waits.
 
-The file is checked in a sandboxed process (PyMuPDF never runs in a web thread), stored under a
-random key, and queued for the worker. A refused file leaves nothing: no row, no stored object, no
-temporary file (the bytes never touch the disk before they are accepted).
+The file is checked (in a sandboxed process, unless it is a photo whose check only reads bytes: PyMuPDF
+never runs in a web thread), stored under a random key, and queued for the worker. A refused file leaves
+nothing: no row, no stored object, no temporary file (the bytes never touch the disk before they are
+accepted).
 """
 
 from flask import current_app
@@ -13,7 +14,7 @@ from moderation_hub.audit.services import record
 from moderation_hub.db import db
 from moderation_hub.ingestion.errors import RejectedFile, display_name
 from moderation_hub.ingestion.formats import FileKind
-from moderation_hub.ingestion.inspect import FileFacts, inspect_file
+from moderation_hub.ingestion.inspect import FileFacts, inspect_file, inspect_in_thread
 from moderation_hub.ingestion.limits import MB, IngestLimits
 from moderation_hub.ingestion.sandbox import JobError, run_isolated
 from moderation_hub.samples.models import SampleState, SourceFile, WorkSample
@@ -54,6 +55,9 @@ def accept_upload(sample: WorkSample, filename: str, data: bytes, author: User) 
 
 
 def _inspect(filename: str, data: bytes, limits: IngestLimits) -> FileFacts:
+    facts = inspect_in_thread(filename, data, limits)
+    if facts is not None:
+        return facts
     config = current_app.config
     try:
         return run_isolated(

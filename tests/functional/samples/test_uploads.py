@@ -1,7 +1,9 @@
 """Uploading pupils' work: accepted files become pages; refused files leave nothing behind."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from moderation_hub.audit.models import AuditEvent
+from moderation_hub.ingestion.sandbox import run_isolated
+from moderation_hub.samples import uploads
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.storage import storage
 from tests.conftest import https_client, post_multipart, sign_in
@@ -180,3 +184,22 @@ def test_a_sample_takes_no_more_files_than_the_limit(
     assert "at most 1 files" in response.get_data(as_text=True)
     session.expire_all()
     assert [source.school_file_name for source in sample_a.files] == ["first.jpg"]
+
+
+def test_a_photo_is_checked_in_the_request_and_a_pdf_in_the_sandbox(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo's check only reads bytes, so it spares the upload a sandboxed process; a PDF's opens PyMuPDF."""
+    checked_in_sandbox: list[str] = []
+
+    def counting(function: Callable[..., Any], filename: str, *args: Any, **kwargs: Any) -> Any:
+        checked_in_sandbox.append(filename)
+        return run_isolated(function, filename, *args, **kwargs)
+
+    monkeypatch.setattr(uploads, "run_isolated", counting)
+    sign_in(client, "teacher.a@example.org")
+    response = upload(client, sample_a, ("photo.jpg", files.landscape_photo()), ("essay.pdf", files.essay_pdf()))
+    assert response.status_code == 302
+    assert checked_in_sandbox == ["essay.pdf"]
+    session.expire_all()
+    assert [f.status for f in sample_a.files] == [FileStatus.READY, FileStatus.READY]

@@ -9,7 +9,7 @@ from PIL import Image
 
 from moderation_hub.ingestion.errors import RejectedFile, display_name
 from moderation_hub.ingestion.formats import FileKind
-from moderation_hub.ingestion.inspect import inspect_file
+from moderation_hub.ingestion.inspect import IN_THREAD_JPEG_BYTES, inspect_file, inspect_in_thread
 from moderation_hub.ingestion.limits import MB, IngestLimits
 from tests.unit.ingestion import samples
 
@@ -168,3 +168,35 @@ def test_a_refusal_survives_pickling_so_it_can_leave_a_worker_process() -> None:
 )
 def test_file_names_are_shown_safely(sent: str, shown: str) -> None:
     assert display_name(sent) == shown
+
+
+def test_a_photo_is_checked_in_the_calling_thread_and_other_kinds_are_left_to_the_sandbox() -> None:
+    photo = samples.landscape_photo()
+    assert inspect_in_thread("photo.jpg", photo, LIMITS) == inspect_file("photo.jpg", photo, LIMITS)
+    assert inspect_in_thread("essay.pdf", samples.essay_pdf(), LIMITS) is None
+    assert inspect_in_thread("scan.png", samples.png_with_metadata(), LIMITS) is None
+    # Past the size whose check is bounded to a fraction of a second, a JPEG goes to the sandbox too.
+    large = photo + bytes(IN_THREAD_JPEG_BYTES)  # what follows the end-of-image marker is never read
+    assert inspect_in_thread("large.jpg", large, LIMITS) is None
+    assert inspect_file("large.jpg", large, LIMITS).kind is FileKind.JPEG
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: samples.landscape_photo()[:5000], '"photo.jpg" is incomplete'),
+        (lambda: b"", '"photo.jpg" is empty'),
+    ],
+)
+def test_a_photo_checked_in_the_calling_thread_is_refused_in_the_same_words(
+    make: Callable[[], bytes], message: str
+) -> None:
+    with pytest.raises(RejectedFile, match=f"^{message}"):
+        inspect_in_thread("photo.jpg", make(), LIMITS)
+
+
+def test_an_oversized_photo_is_refused_in_the_calling_thread_from_its_frame_header() -> None:
+    twelve = io.BytesIO()
+    Image.new("RGB", (4032, 3024), "white").save(twelve, "JPEG")
+    with pytest.raises(RejectedFile, match="is 4032 by 3024 pixels, more than the 10 megapixels we accept"):
+        inspect_in_thread("IMG_0004.JPG", twelve.getvalue(), IngestLimits(max_image_pixels=10_000_000))

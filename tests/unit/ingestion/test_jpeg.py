@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from moderation_hub.ingestion.errors import INCOMPLETE, UnreadableError
-from moderation_hub.ingestion.jpeg import DAMAGED, check_jpeg_structure
+from moderation_hub.ingestion.jpeg import DAMAGED, MAX_SEGMENTS, check_jpeg_structure
 from tests.unit.ingestion import samples
 
 END_OF_IMAGE = b"\xff\xd9"
@@ -82,3 +82,32 @@ def test_a_copy_cut_off_inside_the_picture_is_called_incomplete() -> None:
 def test_broken_structure_is_called_damaged(damage: Callable[[bytes], bytes]) -> None:
     with pytest.raises(UnreadableError, match=f"^{DAMAGED}$"):
         check_jpeg_structure(damage(small_jpeg()))
+
+
+def test_the_size_comes_from_the_frame_header() -> None:
+    assert check_jpeg_structure(small_jpeg()) == (96, 64)
+    assert check_jpeg_structure(small_jpeg(progressive=True)) == (96, 64)
+
+
+def test_a_frame_without_a_height_is_called_damaged() -> None:
+    """A height left for a DNL marker to give: the pixel cap needs the size before decoding."""
+    data = bytearray(small_jpeg())
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5 : frame + 7] = b"\x00\x00"
+    with pytest.raises(UnreadableError, match=f"^{DAMAGED}$"):
+        check_jpeg_structure(bytes(data))
+
+
+def test_a_file_of_endless_tiny_segments_is_refused_at_once() -> None:
+    """A million empty comments would hold the checking thread for seconds: past the cap, it stops."""
+    data = small_jpeg()
+    with pytest.raises(UnreadableError, match=f"^{DAMAGED}$"):
+        check_jpeg_structure(data[:2] + b"\xff\xfe\x00\x02" * 1_000_000 + data[2:])
+    check_jpeg_structure(data[:2] + b"\xff\xfe\x00\x02" * (MAX_SEGMENTS - 20) + data[2:])
+
+
+def test_a_long_run_of_fill_bytes_is_skipped_whole() -> None:
+    data = small_jpeg()
+    check_jpeg_structure(data[:-2] + b"\xff" * 1_000_000 + END_OF_IMAGE)
+    with pytest.raises(UnreadableError, match=f"^{INCOMPLETE}$"):
+        check_jpeg_structure(data[:-2] + b"\xff" * 1_000_000)
