@@ -24,7 +24,8 @@ And the forkserver leaves the machine's network, so a child that a crafted file 
 reach the database, Redis, the storage service or a cloud's metadata endpoint: it moves into a
 network namespace of its own (only a loopback interface, down), inside a user namespace that maps its
 own user and group to themselves, which lets an unprivileged process do so. Children talk to their
-parent only through the pipes they inherit. Where the kernel or a container forbids user namespaces,
+parent only through the pipes they inherit, and each confines itself to reading the code it runs
+(``confinement``, which works out its rules here, once). Where the kernel or a container forbids user namespaces,
 it says so on standard error and the children keep the worker's network access.
 """
 
@@ -89,4 +90,6 @@ spawn._fixup_main_from_name = _main_script_not_needed
 # multiprocessing imports in each child to unpickle the process it is to be.
 from multiprocessing import popen_fork, popen_forkserver  # noqa: E402, F401
 
-from moderation_hub.ingestion import jobs, sandbox  # noqa: E402, F401
+from moderation_hub.ingestion import confinement, jobs, sandbox  # noqa: E402, F401
+
+confinement.prepare()

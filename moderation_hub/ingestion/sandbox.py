@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from moderation_hub.ingestion.confinement import confine
 from moderation_hub.ingestion.errors import RejectedFile
 
 _CONTEXT = multiprocessing.get_context("forkserver")
@@ -212,6 +213,7 @@ def _child_main(sender: Connection, task: _Task) -> None:
     # time-out or when it stops listening), so a worker told to finish its jobs lets renders finish too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_resources(task.memory_bytes, task.cpu_seconds)
+    confine()  # from here on, no file but the code it runs (``confinement``)
     try:
         if task.streaming:
             for item in task.function(*task.args):

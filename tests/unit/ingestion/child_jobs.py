@@ -3,12 +3,14 @@
 They live in a module of their own because the sandbox runs a function by its importable name.
 """
 
+import importlib
 import os
 import resource
 import signal
 import socket
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from moderation_hub.ingestion.errors import RejectedFile
@@ -38,8 +40,8 @@ def hang_while_rendering(*_args: object) -> None:
     time.sleep(60)
 
 
-def sleep_after_reporting(pid_file: Path, seconds: float) -> None:
-    pid_file.write_text(str(os.getpid()))
+def report_pid_then_sleep(seconds: float) -> Iterator[int]:
+    yield os.getpid()
     time.sleep(seconds)
 
 
@@ -96,6 +98,30 @@ def interrupt_self_then_count(limit: int) -> Iterator[int]:
 
 def environment() -> dict[str, str]:
     return dict(os.environ)
+
+
+def file_errors(readable: str, writable: str) -> tuple[str | None, str | None]:
+    """Why reading the one file and creating the other failed: None for what worked."""
+    return _error_of(lambda: Path(readable).read_bytes()), _error_of(lambda: Path(writable).write_text("x"))
+
+
+def imports(module: str) -> tuple[bool, bool]:
+    """Whether ``module`` was imported before, and is now, after importing it as a job's lazy import would."""
+    before = module in sys.modules
+    importlib.import_module(module)
+    return before, module in sys.modules
+
+
+def _error_of(action: Callable[[], object]) -> str | None:
+    try:
+        action()
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def network_namespace() -> str:
+    return str(Path("/proc/self/ns/net").readlink())
 
 
 def connection_error(host: str, port: int) -> str | None:
