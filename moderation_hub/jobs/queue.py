@@ -5,6 +5,9 @@ set. Each app gets its own Huey instance, built from its settings by ``init_jobs
 own: one runs any job by name, one reports a job's permanent failure; and one periodic task per periodic
 job. Jobs themselves are plain functions in a registry keyed by ``module:function``, so declaring one needs
 no app, and a worker finds one it has not seen by importing its module.
+
+Every worker runs every periodic job. One declared ``exclusive`` runs under Huey's lock (``lock_task``),
+kept in the queue's storage, so workers on every machine that shares the queue run it one at a time.
 """
 
 import importlib
@@ -18,8 +21,8 @@ from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.api import Task
-from huey.exceptions import TaskTimeout
+from huey.api import Task, TaskLock
+from huey.exceptions import TaskLockedException, TaskTimeout
 
 from moderation_hub.db import db
 
@@ -88,8 +91,13 @@ class Job:
         return _current_queue().in_hand(self)
 
 
+class Periodic(NamedTuple):
+    minutes: int  # between runs
+    exclusive: bool  # one run at a time across every worker
+
+
 _JOBS: dict[str, Job] = {}
-_PERIODIC: dict[str, int] = {}  # the names of periodic jobs, and the minutes between their runs
+_PERIODIC: dict[str, Periodic] = {}  # by the job's name
 
 
 def job(
@@ -118,15 +126,19 @@ def job(
     return register
 
 
-def periodic_job(*, minutes: int) -> Callable[[Callable[[], None]], Job]:
+def periodic_job(*, minutes: int, exclusive: bool = False) -> Callable[[Callable[[], None]], Job]:
     """Declare a module-level function, taking nothing, that the worker runs every ``minutes`` minutes (a
     divisor of 60) as a job that is never retried: the next run comes soon enough. Each worker (``flask
     worker``) runs it, so with several it may run twice at once; write it to be safe when it does.
+
+    An ``exclusive`` job runs under a lock named after it in the queue's storage: a run that finds another
+    still running, on any machine sharing the queue, is skipped. A lock its run left behind (the worker
+    was killed, or its machine stopped) is taken over once older than the job's time limit.
     """
 
     def register(function: Callable[[], None]) -> Job:
         declared = job(retries=0)(function)
-        _PERIODIC[declared.name] = minutes
+        _PERIODIC[declared.name] = Periodic(minutes, exclusive)
         return declared
 
     return register
@@ -151,8 +163,8 @@ class JobQueue:
         self.report_task = self.huey.task(name="report_job_failure")(self._report)
         self.huey.post_execute()(self._after_attempt)
         # The app factory has imported every module that declares a periodic job (through its blueprints).
-        for name, minutes in _PERIODIC.items():
-            self._schedule(name, minutes)
+        for name, periodic in _PERIODIC.items():
+            self._schedule(name, periodic)
 
     def describe(self) -> str:
         storage = self.huey.storage
@@ -242,15 +254,58 @@ class JobQueue:
         if exception is not None:
             self.report_if_final(task, exception)
 
-    def _schedule(self, name: str, minutes: int) -> None:
-        """Have the worker's scheduler queue the periodic job every ``minutes`` minutes."""
+    def _schedule(self, name: str, periodic: Periodic) -> None:
+        """Have the worker's scheduler queue the periodic job every ``periodic.minutes`` minutes."""
+        timeout = self.app.config["JOB_TIMEOUT_SECONDS"]
 
         def run_periodic_job() -> None:
-            self._run(name, ())
+            if periodic.exclusive:
+                self._run_exclusively(name, timeout)
+            else:
+                self._run(name, ())
 
-        every = crontab(minute=f"*/{minutes}")
-        timeout = self.app.config["JOB_TIMEOUT_SECONDS"]
+        every = crontab(minute=f"*/{periodic.minutes}")
         self.huey.periodic_task(every, name=f"periodic {name}", timeout=timeout)(run_periodic_job)
+
+    def _run_exclusively(self, name: str, timeout: int) -> None:
+        """Run the job under its lock, released once its transaction has committed; skip it if the lock is held.
+
+        Huey's lock holds no time, and cannot expire on SQLite (nor on Redis before 7.4), so the time it was
+        taken is kept beside it: Huey stops every run at its time limit, so a lock held longer belongs to a
+        run that ended without releasing it.
+        """
+        lock = self.huey.lock_task(name)
+        if not self._take(lock, name, timeout):
+            logger.info("periodic job skipped: another run holds its lock", extra={"job": name})
+            return
+        try:
+            self._run(name, ())
+        finally:
+            self.huey.delete(_lock_taken_key(name))
+            lock.release()
+
+    def _take(self, lock: TaskLock, name: str, timeout: int) -> bool:
+        try:
+            lock.acquire()
+        except TaskLockedException:
+            if not self._left_behind(name, timeout):
+                return False
+            # Not atomic: two runs that find the same leftover at once may both take it over, once.
+            logger.warning("periodic job's lock, left by a run that ended, taken over", extra={"job": name})
+            lock.release()
+            try:
+                lock.acquire()
+            except TaskLockedException:
+                return False
+        self.huey.put(_lock_taken_key(name), time.time())
+        return True
+
+    def _left_behind(self, name: str, timeout: int) -> bool:
+        taken_key = _lock_taken_key(name)
+        # A lock found without its time (its run ended between taking the two) is timed from now.
+        self.huey.put_if_empty(taken_key, time.time())
+        taken_at = self.huey.get(taken_key, peek=True)
+        return taken_at is not None and time.time() - taken_at >= timeout  # None: released meanwhile
 
 
 # What a worker keeps in the queue's storage while it runs a job, under ``running_key``: the consumer
@@ -265,6 +320,11 @@ class RunningRecord(NamedTuple):
 
 def running_key(pid: int) -> str:
     return f"{RUNNING_KEY_PREFIX}{socket.gethostname()}:{pid}"  # several machines may share one Redis
+
+
+def _lock_taken_key(name: str) -> str:
+    """Where the time an exclusive periodic job's lock was taken is kept (``time.time()``)."""
+    return f"lock taken:{name}"
 
 
 def init_jobs(app: Flask) -> None:

@@ -42,9 +42,13 @@ Part = TypeVar("Part", Piece, SourceFile)
 IMAGE_VARIANTS = ("display", "thumbnail")
 
 
-def image_key(page: Page, variant: str) -> str:
-    """The storage key of a page's display image or thumbnail: all a reader is ever sent. Else 404."""
-    if variant not in IMAGE_VARIANTS:
+def image_key(page: Page, variant: str, *, own_school: bool = False) -> str:
+    """The storage key of a page's display image or thumbnail: all a reader is ever sent. Else 404.
+
+    Until the worker has burned a page's latest redactions in (or when it could not), its images may show
+    what they hide, so only the school's own staff (``own_school``), who drew them, are sent its images.
+    """
+    if variant not in IMAGE_VARIANTS or (page.images_outdated and not own_school):
         abort(404)
     return page.display_key if variant == "display" else page.thumbnail_key
 

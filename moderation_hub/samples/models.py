@@ -165,6 +165,10 @@ class Page(Base):
     needs_redaction: Mapped[bool] = mapped_column(default=False)
     # True from a change of redactions until the worker has burned them into new display images.
     images_outdated: Mapped[bool] = mapped_column(default=False)
+    # Runs of the job that burns them in since the last change (the sweep resumes with the rest), and why
+    # it gave up, in the teacher's words (never pupil data). A new change of redactions clears both.
+    remake_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    remake_failure: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[created_at]
 
     sample: Mapped[WorkSample] = relationship(back_populates="pages")
@@ -175,6 +179,11 @@ class Page(Base):
     annotations: Mapped[list["Annotation"]] = relationship(
         back_populates="page", cascade="all, delete-orphan", order_by="Annotation.number"
     )
+
+    @property
+    def remake_failed(self) -> bool:
+        """The worker gave up burning the current redactions in: its images do not show them."""
+        return self.images_outdated and self.remake_failure is not None
 
 
 class _Box:

@@ -81,6 +81,7 @@ def remove_file(sample_id: int, file_id: int) -> Response:
 def status(sample_id: int) -> Response:
     """The worker's progress, polled by the sample's pages (static/js/samples/file-status.mjs)."""
     sample = readable_sample(sample_id)
+    entries = progress.page_progress(sample)
     return jsonify(
         {
             "files": [
@@ -94,8 +95,9 @@ def status(sample_id: int) -> Response:
                 for f in sample.files
             ],
             "pages": len(sample.pages),
-            "pages_outdated": sum(page.images_outdated for page in sample.pages),
-            "page_statuses": [_page_status(entry) for entry in progress.page_progress(sample)],
+            # Pages waiting for the worker to burn redactions in: not those it gave up on.
+            "pages_outdated": sum(entry.in_progress for entry in entries if entry.page is not None),
+            "page_statuses": [_page_status(entry) for entry in entries],
         }
     )
 
@@ -126,8 +128,8 @@ def page(page_id: int) -> str:
 @blueprint.get("/pages/<int:page_id>/<variant>.jpg")
 @login_required
 def page_image(page_id: int, variant: str) -> Response:
-    page = readable_page(page_id)
-    key = image_key(page, variant)
+    page = readable_page(page_id)  # the school's own staff only
+    key = image_key(page, variant, own_school=True)
     record(current_user.id, f"page.viewed_{variant}", page, sample_id=page.sample_id)
     return storage().serve(key, "image/jpeg")
 

@@ -125,6 +125,9 @@ def set_needs_redaction(page: Page, needed: bool, author: User) -> None:
 
 
 def _images_need_remaking(page: Page) -> None:
+    """Queue new images; a new change starts afresh, so after a failure the teacher can try again."""
     page.images_outdated = True
+    page.remake_attempts = 0
+    page.remake_failure = None
     db.session.flush()
     remake_page_images.enqueue_after_commit(page.id)

@@ -3,7 +3,8 @@
 Rendering runs in the sandbox (a child process with time and memory limits), outside any database
 transaction. A file's pages become visible together, in one short transaction at the end, so a crash
 or a failed attempt never shows half a sample; the images an attempt stored are deleted when it fails.
-Both jobs are idempotent, and a periodic sweep queues again the work whose job the queue lost.
+Both jobs are idempotent and count their attempts; after the last, the file or page says why it failed.
+A periodic sweep queues again the work whose job the queue lost, with the attempts it has left.
 """
 
 import datetime as dt
@@ -43,12 +44,29 @@ def ingest_limits() -> IngestLimits:
     )
 
 
+class MasterImageMissingError(Exception):
+    """The page's private master image is no longer in storage, so its images cannot be made again."""
+
+
 # Why a file failed, in the teacher's words. The sandbox's own messages are written for them already.
 FAILURE_WORDS = {
     "WorkerDiedError": "the processing stopped part-way. Try uploading it again",
     "TimeLimitError": "it took too long to process",
 }
+# Why a page's redactions could not be burned in, and what the teacher can do about it.
+TRY_REDACTING_AGAIN = "To try again, add or remove a redaction on this page"
+REMAKE_FAILURE_WORDS = {
+    "MasterImageMissingError": "the page's stored image is missing. Remove the file it came from and upload it again",
+    "WorkerDiedError": f"the processing stopped part-way. {TRY_REDACTING_AGAIN}",
+    "TimeLimitError": f"it took too long. {TRY_REDACTING_AGAIN}",
+}
 SANDBOX_ERRORS = {error.__name__ for error in (JobCrashed, JobTimedOut, JobOutOfMemory, UnexpectedJobError)}
+
+
+def _in_teachers_words(failure: JobFailure, words: dict[str, str], otherwise: str) -> str:
+    if failure.error_type in SANDBOX_ERRORS:
+        return failure.message
+    return words.get(failure.error_type, otherwise)
 
 
 def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
@@ -56,11 +74,8 @@ def _mark_failed(failure: JobFailure, source_file_id: int) -> None:
     source = db.session.get(SourceFile, source_file_id)
     if source is None or source.status is FileStatus.READY:
         return
-    if failure.error_type in SANDBOX_ERRORS:
-        reason = failure.message
-    else:
-        reason = FAILURE_WORDS.get(failure.error_type, "a fault on our side stopped it. Try uploading it again later")
-    _could_not_process(source, reason)
+    otherwise = "a fault on our side stopped it. Try uploading it again later"
+    _could_not_process(source, _in_teachers_words(failure, FAILURE_WORDS, otherwise))
 
 
 @dataclass(frozen=True)
@@ -214,9 +229,25 @@ def _delete(files: FileStorage, keys: list[str]) -> None:
         files.delete(key)
 
 
-@job()
+def _mark_remake_failed(failure: JobFailure, page_id: int) -> None:
+    """After the last attempt: say why on the page, unless its images were made meanwhile."""
+    page = db.session.get(Page, page_id, with_for_update=True)  # waits for a remake running meanwhile
+    if page is None or not page.images_outdated:
+        return
+    otherwise = "a fault on our side stopped it. To try again later, add or remove a redaction on this page"
+    _could_not_remake(page, _in_teachers_words(failure, REMAKE_FAILURE_WORDS, otherwise))
+
+
+@job(on_failure=_mark_remake_failed)
 def remake_page_images(page_id: int) -> None:
-    """Burn the page's current redactions into new images from its master; the old images are deleted."""
+    """Burn the page's current redactions into new images from its master; the old images are deleted.
+
+    The attempt is counted in a transaction of its own, so it counts even if the remake fails; the remake
+    holds the page's row lock throughout, so a change of redactions meanwhile waits, then asks again.
+    """
+    if not _claim_page(page_id):
+        return  # removed, or its images made by an earlier run
+    db.session.commit()
     page = db.session.get(Page, page_id, with_for_update=True)  # one remake at a time per page
     if page is None or not page.images_outdated:
         return
@@ -225,7 +256,7 @@ def remake_page_images(page_id: int) -> None:
     stored: list[str] = []
     db.after_rollback(lambda: _delete(files, stored))
     redacted = redact_page(
-        files.get(page.master_key), [Word(**word) for word in page.words], [r.box for r in page.redactions]
+        _master_of(files, page), [Word(**word) for word in page.words], [r.box for r in page.redactions]
     )
     # New keys, so no cache anywhere can go on serving the unredacted image under the old address.
     display_key, thumbnail_key = _put_all(
@@ -233,8 +264,29 @@ def remake_page_images(page_id: int) -> None:
     )
     _apply_redacted(page, redacted, display_key, thumbnail_key)
     page.images_outdated = False
+    page.remake_failure = None  # an earlier run's failure report may have landed while this one waited
     db.session.flush()
     db.after_commit(lambda: _delete(files, old_keys))
+
+
+def _claim_page(page_id: int) -> bool:
+    page = db.session.get(Page, page_id, with_for_update=True)
+    if page is None or not page.images_outdated:
+        return False
+    page.remake_attempts += 1
+    return True
+
+
+def _master_of(files: FileStorage, page: Page) -> bytes:
+    try:
+        return files.get(page.master_key)
+    except FileNotFoundError:
+        raise MasterImageMissingError(f"page {page.id} has no master image in storage") from None
+
+
+def _could_not_remake(page: Page, reason: str) -> None:
+    page.remake_failure = reason
+    logger.warning("page images not remade", extra={"page_id": page.id, "attempts": page.remake_attempts})
 
 
 # The sweep ----------------------------------------------------------------------------------------------
@@ -247,12 +299,17 @@ class Sweep:
     files_queued: list[int] = field(default_factory=list)
     files_failed: list[int] = field(default_factory=list)
     pages_queued: list[int] = field(default_factory=list)
+    pages_failed: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         done = [
             *(f"Queued file {file_id} again." for file_id in self.files_queued),
             *(f"Marked file {file_id} as failed: it had used every attempt." for file_id in self.files_failed),
             *(f"Queued new images of page {page_id} again." for page_id in self.pages_queued),
+            *(
+                f"Marked new images of page {page_id} as failed: they had used every attempt."
+                for page_id in self.pages_failed
+            ),
         ]
         return done or ["Nothing was waiting for a job the queue had lost."]
 
@@ -262,9 +319,10 @@ def requeue_stale() -> Sweep:
     lost its messages): files still pending ``INGEST_STALE_MINUTES`` after upload, and pages still waiting
     for redacted images, when the queue holds no run of their job, waiting, retrying or running.
 
-    A file's attempts are not renewed by the sweep: its job resumes with the retries it has left, and a file
-    that has used them all fails with that reason. Safe while workers run: a run queued twice finds the work
-    done (``_claim``, ``remake_page_images``) or, rendering at the same time, places no page (``_finish``).
+    Attempts are not renewed by the sweep: a job resumes with the retries its file or page has left, and
+    one that has used them all fails with that reason; a page whose remake failed waits for the teacher.
+    Safe while workers run: a run queued twice finds the work done (``_claim``, ``_claim_page``) or,
+    rendering at the same time, places no page (``_finish``).
     """
     sweep = Sweep()
     _requeue_files(sweep)
@@ -287,10 +345,10 @@ def _requeue_pages(sweep: Sweep) -> None:
     # A page keeps no time of its last redaction, so there is no grace period: a run queued twice finds the
     # images made and does nothing.
     in_hand = remake_page_images.in_hand()
-    for page_id in db.session.scalars(select(Page.id).where(Page.images_outdated).order_by(Page.id)):
-        if (page_id,) not in in_hand:
-            remake_page_images.enqueue_after_commit(page_id)
-            sweep.pages_queued.append(page_id)
+    waiting = select(Page).where(Page.images_outdated, Page.remake_failure.is_(None))
+    for page in db.session.scalars(waiting.order_by(Page.id)):
+        if (page.id,) not in in_hand:
+            _resume_remake(page, sweep)
 
 
 def _resume(source: SourceFile, sweep: Sweep) -> None:
@@ -303,8 +361,19 @@ def _resume(source: SourceFile, sweep: Sweep) -> None:
     sweep.files_failed.append(source.id)
 
 
-@periodic_job(minutes=5)
+def _resume_remake(page: Page, sweep: Sweep) -> None:
+    attempts_left = remake_page_images.attempts_allowed - page.remake_attempts
+    if attempts_left > 0:
+        remake_page_images.enqueue_after_commit(page.id, retries=attempts_left - 1)
+        sweep.pages_queued.append(page.id)
+        return
+    _could_not_remake(page, f"it was tried {page.remake_attempts} times without finishing. {TRY_REDACTING_AGAIN}")
+    sweep.pages_failed.append(page.id)
+
+
+# Exclusive: two workers' sweeps at once could each find a lost job before either queued it, and queue it twice.
+@periodic_job(minutes=5, exclusive=True)
 def requeue_stale_work() -> None:
     sweep = requeue_stale()
-    if sweep.files_queued or sweep.files_failed or sweep.pages_queued:
-        logger.warning("stale work queued again", extra=asdict(sweep))
+    if any(asdict(sweep).values()):
+        logger.warning("stale work queued again or failed", extra=asdict(sweep))

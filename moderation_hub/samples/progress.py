@@ -1,5 +1,6 @@
 """Where each page of a sample stands, for the teacher: being made by the worker, failed, or ready
-(and then whether it still needs redacting, or waits for the worker to burn new redactions in).
+(and then whether it still needs redacting, or waits for the worker to burn new redactions in, or the
+worker could not).
 
 A file's pages are placed in the sample all together, once the worker has made every one of them, so
 until then the sample shows a placeholder for each page the file will have (``page_count`` is known
@@ -27,6 +28,7 @@ READY = Tag("Ready", "green")
 NEEDS_REDACTION = Tag("Needs redaction", "orange")
 UPDATING = Tag("Updating redactions", "purple")
 FAILED = Tag("Failed", "red")
+REDACTIONS_FAILED = Tag("Redactions not applied", "red")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,14 @@ class PageProgress:
 
     @property
     def failure(self) -> str | None:
+        if self.page is not None:
+            return _remake_failure_text(self.page)
         return self.source.failure_reason if self.source.status is FileStatus.FAILED else None
+
+
+def _remake_failure_text(page: Page) -> str | None:
+    """Why the page's images do not show its redactions, and what to do, once the worker has given up."""
+    return f"Its redactions could not be applied: {page.remake_failure}." if page.remake_failed else None
 
 
 def file_tag(source: SourceFile) -> Tag:
@@ -74,6 +83,18 @@ def page_progress(sample: WorkSample) -> list[PageProgress]:
 
 
 def _placed(page: Page, source: SourceFile) -> PageProgress:
-    flags = ((NEEDS_REDACTION, page.needs_redaction), (UPDATING, page.images_outdated))
+    waiting = page.images_outdated and not page.remake_failed
+    flags = (
+        (NEEDS_REDACTION, page.needs_redaction),
+        (_updating_tag(page), waiting),
+        (REDACTIONS_FAILED, page.remake_failed),
+    )
     tags = tuple(tag for tag, shown in flags if shown) or (READY,)
-    return PageProgress(source, page.index_in_file, page, tags, in_progress=page.images_outdated)
+    return PageProgress(source, page.index_in_file, page, tags, in_progress=waiting)
+
+
+def _updating_tag(page: Page) -> Tag:
+    # As for files: attempts are counted as each starts, so a second means the first failed.
+    if page.remake_attempts > 1:
+        return Tag(f"Retrying redactions (attempt {page.remake_attempts})", "yellow")
+    return UPDATING

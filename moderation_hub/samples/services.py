@@ -231,9 +231,14 @@ def submission_problems(sample: WorkSample) -> list[str]:
     flagged = [page.position + 1 for page in sample.pages if page.needs_redaction]
     if flagged:
         problems.append(f"Finish redacting page(s) {', '.join(map(str, flagged))}")
-    outdated = [page.position + 1 for page in sample.pages if page.images_outdated]
+    outdated = [page.position + 1 for page in sample.pages if page.images_outdated and not page.remake_failed]
     if outdated:
         problems.append(f"Wait while redactions are applied to page(s) {', '.join(map(str, outdated))}")
+    problems += [
+        f"Redactions could not be applied to page {page.position + 1}: {page.remake_failure}"
+        for page in sample.pages
+        if page.remake_failed
+    ]
     return problems
 
 

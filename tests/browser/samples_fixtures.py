@@ -132,6 +132,13 @@ def set_images_outdated(live: LiveApp, page_id: int, outdated: bool) -> None:
         db.session.get_one(Page, page_id).images_outdated = outdated
 
 
+def fail_remake(live: LiveApp, page_id: int, reason: str) -> None:
+    """Stands for the worker giving up on burning a page's redactions in."""
+    with live.app.app_context(), db.transaction():
+        page = db.session.get_one(Page, page_id)
+        page.images_outdated, page.remake_failure = True, reason
+
+
 def small_pdf(page_count: int) -> bytes:
     """A PDF of small numbered pages: each renders quickly, and each looks different."""
     document = pymupdf.open()

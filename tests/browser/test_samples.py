@@ -18,6 +18,7 @@ from tests.browser.samples_fixtures import (
     add_annotation,
     add_unplaced_file,
     fail_file,
+    fail_remake,
     live_app_with_jobs,
     make_sample,
     page_ids,
@@ -264,6 +265,28 @@ def test_a_page_waiting_for_its_redactions_shows_the_new_image_once_they_are_app
     with teacher.expect_navigation():
         set_images_outdated(samples_app, page_id, outdated=False)
     expect(notice).to_be_hidden()
+    assert_no_console_problems(console)
+
+
+def test_a_page_whose_redactions_the_worker_gives_up_on_offers_to_show_why(
+    teacher: Page, samples_app: LiveApp, console: ConsoleLog
+) -> None:
+    page_id = page_ids(samples_app, make_sample(samples_app, ("photo.jpg", files.landscape_photo())))[0]
+    set_images_outdated(samples_app, page_id, outdated=True)
+    teacher.goto(f"/pages/{page_id}")
+    expect(teacher.get_by_text("Redactions on this page are being applied.")).to_be_visible()
+    teacher.get_by_label("Comment").fill("Varied openers")  # a reload would lose this, so one is offered
+
+    fail_remake(samples_app, page_id, "it took too long. To try again, add or remove a redaction on this page")
+
+    expect(teacher.get_by_text("The redactions could not be applied.")).to_be_visible()
+    with teacher.expect_navigation():
+        teacher.get_by_role("button", name="Show why").click()
+    expect(teacher.locator(".govuk-warning-text")).to_contain_text(
+        "The redactions on this page could not be applied, so the image below does not show them: it took too long."
+    )
+    expect(teacher.get_by_role("navigation", name="All pages")).to_contain_text("Redactions not applied")
+    assert_accessible(teacher)
     assert_no_console_problems(console)
 
 

@@ -122,3 +122,26 @@ def test_the_polled_status_gives_a_pages_current_thumbnail(
     expected = {"text": "Updating redactions", "colour": "purple"} if outdated else {"text": "Ready", "colour": "green"}
     assert first["tags"] == [expected]
     assert first["thumbnail"] == f"/pages/{page.id}/thumbnail.jpg?v={page.thumbnail_key[:8]}"
+
+
+def test_a_page_whose_redactions_are_being_tried_again_says_which_attempt_and_a_failed_one_says_why(
+    client: FlaskClient, essay: WorkSample, session: Session
+) -> None:
+    first, second = essay.pages
+    first.images_outdated, first.remake_attempts = True, 2
+    second.images_outdated, second.remake_attempts, second.remake_failure = True, 3, "it took too long"
+    session.flush()
+    source_id = essay.files[0].id
+
+    entries = strip_entries(client.get(f"/samples/{essay.id}").get_data(as_text=True))
+
+    assert entries == {
+        f"{source_id}-0": "Page 1 Retrying redactions (attempt 2)",
+        f"{source_id}-1": "Page 2 Redactions not applied",
+    }
+    status = client.get(f"/samples/{essay.id}/status.json").get_json()
+    assert [(entry["in_progress"], entry["failure"]) for entry in status["page_statuses"]] == [
+        (True, None),
+        (False, "Its redactions could not be applied: it took too long."),
+    ]
+    assert status["pages_outdated"] == 1  # the failed page is not waited for

@@ -1,6 +1,7 @@
 """The sweep against a real queue, on SQLite and on Redis, with no worker: jobs wait in the queue until a test
 runs them as a worker would. A run the queue holds (waiting, waiting to retry, or running in a worker) is
-left alone; a run it lost is queued again, with the retries its file has left.
+left alone; a run it lost is queued again, with the retries its file or page has left. Only one worker sweeps
+at a time.
 """
 
 import datetime as dt
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from moderation_hub.jobs.queue import RunningRecord, running_key
 from moderation_hub.samples.models import FileStatus, SourceFile, WorkSample
+from moderation_hub.samples.processing import requeue_stale_work
 from tests.conftest import build_test_app, sign_in
 from tests.factories import World
 from tests.functional.samples.test_stale_work import grow_stale, requeue_stale
@@ -109,3 +111,40 @@ def test_a_job_queued_again_has_only_the_retries_its_file_has_left(
     assert requeue_stale(app) == [f"Queued file {source.id} again."]
     [task] = _huey(app).pending()
     assert (task.args, task.retries) == (("moderation_hub.samples.processing:process_source_file", (source.id,)), 0)
+
+
+def test_a_page_queued_again_has_only_the_retries_it_has_left_and_a_failed_one_is_left_alone(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    _uploaded(client, world, sample_a, session)
+    _work_off(app)
+    session.expire_all()
+    first, second = sample_a.pages
+    first.images_outdated, first.remake_attempts = True, 1  # of three; its job lost with the queue
+    second.images_outdated, second.remake_attempts, second.remake_failure = True, 3, "it took too long. To try again"
+    session.flush()
+
+    assert requeue_stale(app) == [f"Queued new images of page {first.id} again."]
+    [task] = _huey(app).pending()
+    assert (task.args, task.retries) == (("moderation_hub.samples.processing:remake_page_images", (first.id,)), 1)
+    assert requeue_stale(app) == NOTHING  # now in the queue's hands
+
+
+def test_a_sweep_is_skipped_while_another_workers_sweep_runs(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    source = _uploaded(client, world, sample_a, session)
+    _huey(app).flush()  # the queue's messages lost
+    five_past = dt.datetime(2026, 1, 5, 9, 5, tzinfo=dt.UTC)
+    lock = _huey(app).lock_task(requeue_stale_work.name)
+    lock.acquire()  # another machine's worker is sweeping
+
+    [sweep] = _huey(app).read_periodic(five_past)
+    _huey(app).execute(sweep)
+    assert _huey(app).pending() == []
+
+    lock.release()
+    [sweep] = _huey(app).read_periodic(five_past)
+    _huey(app).execute(sweep)
+    [task] = _huey(app).pending()
+    assert task.args == ("moderation_hub.samples.processing:process_source_file", (source.id,))

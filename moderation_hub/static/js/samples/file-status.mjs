@@ -144,11 +144,14 @@ export class PageStrip {
   }
 }
 
-// The notice on a page whose new redactions the worker has not burned into its images yet.
+// The notice on a page whose new redactions the worker has not burned into its images yet. The worker
+// may also give up on them; the page then says why.
 export class OutdatedImageNotice {
   constructor(notice) {
-    whenProcessed(notice.dataset.statusUrl, (status) => status.pages_outdated === 0).then(() =>
-      reloadOrOffer(notice, "The redactions have been applied.", "Show the updated page"),
-    );
+    whenProcessed(notice.dataset.statusUrl, (status) => status.pages_outdated === 0).then((status) => {
+      const page = status.page_statuses.find((entry) => entry.key === notice.dataset.pageKey);
+      if (page?.failure) reloadOrOffer(notice, "The redactions could not be applied.", "Show why");
+      else reloadOrOffer(notice, "The redactions have been applied.", "Show the updated page");
+    });
   }
 }
