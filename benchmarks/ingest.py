@@ -13,8 +13,11 @@ Generates a 30-page scanned-style PDF (image pages at 200 dpi, no text layer) an
   loop's libraries are imported before its clock starts: a worker process starts its sandbox once in
   its life. That start-up is printed on a line of its own.
 
-Each side runs three times, alternately, and the fastest run of each counts: the one the machine's
-other work disturbed least (the time of every run is printed). Prints pages per second for both; then
+Each side runs five times, in pairs run back to back (bare, then pipeline), and the ratio is the median
+of the five pairs' ratios (every pair is printed). The machine's speed drifts by as much as a fifth within
+a run (other work on the host): the two runs of a pair meet the same drift, where the fastest run of each
+side may come from different moments, so a ratio of fastest runs moved by ±0.1 between runs of the script.
+Prints pages per second for both; then
 the peak memory of the pipeline's processes while they ingest a 60-page scanned PDF (the most pages we
 accept in one file) in a process started for it, like a worker, not in this one, which holds the inputs
 and what the runs above left; counted as the sum of each process's proportional set size (PSS: a page
@@ -36,6 +39,8 @@ from pathlib import Path
 # standard library's statistics module, which PyMuPDF imports.
 sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from statistics import median
 
 import pymupdf
 from PIL import Image, ImageChops, ImageDraw, ImageOps
@@ -59,7 +64,7 @@ PHOTO_SIZE = (4000, 3000)  # 12 megapixels
 DISPLAY_LONG_EDGE, THUMBNAIL_LONG_EDGE = 1600, 240
 MB = 1024 * 1024
 MEMORY_CASE = "--memory-case"
-RUNS = 3
+PAIRS = 5
 
 
 def scanned_page(number: int) -> bytes:
@@ -289,34 +294,34 @@ def main() -> None:
         f"{MEMORY_CASE_PAGES}-page PDF {len(long_pdf) / 1e6:.1f} MB"
     )
 
-    bare_times, runs = [], []
-    for _ in range(RUNS):
-        bare_times.append(bare(pdf, photos))
+    pairs: list[tuple[float, PipelineRun]] = []
+    for _ in range(PAIRS):
+        bare_seconds = bare(pdf, photos)
         with tempfile.TemporaryDirectory() as instance:
-            runs.append(pipeline(pdf, photos, Path(instance)))
+            pairs.append((bare_seconds, pipeline(pdf, photos, Path(instance))))
+    runs = [run for _, run in pairs]
     if any(run.page_count != pages for run in runs):
         raise SystemExit(f"the pipeline made {[run.page_count for run in runs]} pages, not {pages}")
     with pymupdf.open(stream=pdf, filetype="pdf") as document:
         bare_firsts = [bare_pdf_page(document[0]), bare_photo(photos[0])]
     if not all(map(same_pixels, bare_firsts, runs[0].first_pages)):
         raise SystemExit("the bare loop no longer makes the pipeline's display images and thumbnails")
-    bare_seconds = min(bare_times)
-    run = min(runs, key=lambda run: run.seconds)
-    print(f"runs (s): bare {_seconds(bare_times)}; pipeline {_seconds([run.seconds for run in runs])}")
-    print(f"bare:     {pages} pages in {bare_seconds:.2f} s = {pages / bare_seconds:.1f} pages/s")
-    print(f"pipeline: {pages} pages in {run.seconds:.2f} s = {pages / run.seconds:.1f} pages/s")
-    print(f"sandbox start-up, once per process (not in the pipeline's time): {runs[0].start_up_seconds:.2f} s")
+    ratios = [run.seconds / b for b, run in pairs]
+    print("pairs (s): " + "; ".join(f"bare {b:.2f}, pipeline {run.seconds:.2f}" for b, run in pairs))
+    print("their ratios: " + ", ".join(f"{ratio:.2f}" for ratio in ratios))
+    bare_seconds = median(b for b, _ in pairs)
+    pipeline_seconds = median(run.seconds for run in runs)
+    start_up_seconds = runs[0].start_up_seconds  # later runs find the sandbox running
+    print(f"bare:     {pages} pages in {bare_seconds:.2f} s (median) = {pages / bare_seconds:.1f} pages/s")
+    print(f"pipeline: {pages} pages in {pipeline_seconds:.2f} s (median) = {pages / pipeline_seconds:.1f} pages/s")
+    print(f"sandbox start-up, once per process (not in the pipeline's time): {start_up_seconds:.2f} s")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as upload:
         upload.write(long_pdf)
         upload.flush()
         # In a process of its own, holding what a worker holds rather than this one's inputs and leftovers.
         subprocess.run([sys.executable, __file__, MEMORY_CASE, upload.name], check=True)  # noqa: S603 - our script
-    print(f"with the sandbox start-up counted: {(runs[0].start_up_seconds + run.seconds) / bare_seconds:.2f}")
-    print(f"ingest overhead ratio: {run.seconds / bare_seconds:.2f}")
-
-
-def _seconds(times: list[float]) -> str:
-    return ", ".join(f"{seconds:.2f}" for seconds in times)
+    print(f"with the sandbox start-up counted: {(start_up_seconds + pipeline_seconds) / bare_seconds:.2f}")
+    print(f"ingest overhead ratio: {median(ratios):.2f}")
 
 
 def memory_case(path: Path) -> None:
