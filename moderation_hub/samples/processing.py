@@ -28,7 +28,7 @@ from moderation_hub.ingestion.sandbox import (
     UnexpectedJobError,
     iter_isolated,
 )
-from moderation_hub.jobs import JobFailure, job, periodic_job
+from moderation_hub.jobs import Job, JobFailure, job, periodic_job
 from moderation_hub.logs import logger
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.storage import FileStorage, storage
@@ -352,23 +352,25 @@ def _requeue_pages(sweep: Sweep) -> None:
 
 
 def _resume(source: SourceFile, sweep: Sweep) -> None:
-    attempts_left = process_source_file.attempts_allowed - source.attempts
-    if attempts_left > 0:
-        process_source_file.enqueue_after_commit(source.id, retries=attempts_left - 1)
-        sweep.files_queued.append(source.id)
-        return
-    _could_not_process(source, f"it was tried {source.attempts} times without finishing. Try uploading it again")
-    sweep.files_failed.append(source.id)
+    if not _requeue_with_attempts_left(process_source_file, source.id, source.attempts, sweep.files_queued):
+        _could_not_process(source, f"it was tried {source.attempts} times without finishing. Try uploading it again")
+        sweep.files_failed.append(source.id)
 
 
 def _resume_remake(page: Page, sweep: Sweep) -> None:
-    attempts_left = remake_page_images.attempts_allowed - page.remake_attempts
-    if attempts_left > 0:
-        remake_page_images.enqueue_after_commit(page.id, retries=attempts_left - 1)
-        sweep.pages_queued.append(page.id)
-        return
-    _could_not_remake(page, f"it was tried {page.remake_attempts} times without finishing. {TRY_REDACTING_AGAIN}")
-    sweep.pages_failed.append(page.id)
+    if not _requeue_with_attempts_left(remake_page_images, page.id, page.remake_attempts, sweep.pages_queued):
+        _could_not_remake(page, f"it was tried {page.remake_attempts} times without finishing. {TRY_REDACTING_AGAIN}")
+        sweep.pages_failed.append(page.id)
+
+
+def _requeue_with_attempts_left(lost: Job, work_id: int, attempts: int, queued: list[int]) -> bool:
+    """Queue ``lost`` again for ``work_id`` with the retries its attempts so far leave; False if none are left."""
+    attempts_left = lost.attempts_allowed - attempts
+    if attempts_left <= 0:
+        return False
+    lost.enqueue_after_commit(work_id, retries=attempts_left - 1)
+    queued.append(work_id)
+    return True
 
 
 # Exclusive: two workers' sweeps at once could each find a lost job before either queued it, and queue it twice.
