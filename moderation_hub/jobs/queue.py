@@ -14,7 +14,8 @@ import importlib
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -84,6 +85,12 @@ class Job:
         queue = _current_queue()
         _check_arguments(self, args)
         db.after_commit(lambda: queue.enqueue_committed(self, args, retries))
+
+    def exclusively(self) -> AbstractContextManager[bool]:
+        """The lock an ``exclusive`` periodic job runs under, for running its work now, outside the worker
+        (a command): ``with job.exclusively() as held:``, where ``held`` is False while another run holds it.
+        Release it only after committing, as the worker does."""
+        return _current_queue().exclusively(self.name, current_app.config["JOB_TIMEOUT_SECONDS"])
 
     def in_hand(self) -> set[tuple[JobArgument, ...]]:
         """The arguments of every run of this job that the queue holds: waiting, waiting to retry, running in a
@@ -268,7 +275,15 @@ class JobQueue:
         self.huey.periodic_task(every, name=f"periodic {name}", timeout=timeout)(run_periodic_job)
 
     def _run_exclusively(self, name: str, timeout: int) -> None:
-        """Run the job under its lock, released once its transaction has committed; skip it if the lock is held.
+        with self.exclusively(name, timeout) as held:
+            if not held:
+                logger.info("periodic job skipped: another run holds its lock", extra={"job": name})
+                return
+            self._run(name, ())
+
+    @contextmanager
+    def exclusively(self, name: str, timeout: int) -> Iterator[bool]:
+        """Hold the job's lock for the block, which is told whether it got it (False: another run holds it).
 
         Huey's lock holds no time, and cannot expire on SQLite (nor on Redis before 7.4), so the time it was
         taken is kept beside it: Huey stops every run at its time limit, so a lock held longer belongs to a
@@ -276,10 +291,10 @@ class JobQueue:
         """
         lock = self.huey.lock_task(name)
         if not self._take(lock, name, timeout):
-            logger.info("periodic job skipped: another run holds its lock", extra={"job": name})
+            yield False
             return
         try:
-            self._run(name, ())
+            yield True
         finally:
             self.huey.delete(_lock_taken_key(name))
             lock.release()

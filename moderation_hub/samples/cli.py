@@ -106,9 +106,12 @@ def requeue_stale_command() -> None:
     """Queue again the work whose job the queue lost, as the worker does every five minutes: files still
     processing INGEST_STALE_MINUTES after upload, and pages still waiting for redacted images, whose job
     is neither waiting, retrying nor running. A file that has used every attempt is marked failed instead.
-    Safe to run while workers run.
+    Safe to run while workers run: it takes the workers' sweep lock, so it never sweeps while one does.
     """
-    with db.transaction():
-        sweep = processing.requeue_stale()
+    with processing.requeue_stale_work.exclusively() as held:
+        if not held:
+            raise click.ClickException("A worker is sweeping now: nothing was done. Try again in a minute.")
+        with db.transaction():
+            sweep = processing.requeue_stale()
     for line in sweep.lines():
         click.echo(line)

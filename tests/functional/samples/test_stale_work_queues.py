@@ -148,3 +148,21 @@ def test_a_sweep_is_skipped_while_another_workers_sweep_runs(
     _huey(app).execute(sweep)
     [task] = _huey(app).pending()
     assert task.args == ("moderation_hub.samples.processing:process_source_file", (source.id,))
+
+
+def test_the_command_sweeps_under_the_workers_lock(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    source = _uploaded(client, world, sample_a, session)
+    _huey(app).flush()  # the queue's messages lost
+    lock = _huey(app).lock_task(requeue_stale_work.name)
+    lock.acquire()  # a worker is sweeping
+
+    refused = app.test_cli_runner().invoke(args=["samples", "requeue-stale"])
+    assert refused.exit_code == 1
+    assert "A worker is sweeping now: nothing was done." in refused.output
+    assert _huey(app).pending() == []
+
+    lock.release()
+    assert requeue_stale(app) == [f"Queued file {source.id} again."]
+    assert not lock.is_locked()  # released again once the command's sweep committed
