@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -87,9 +87,9 @@ def _run_in_thread(app: Flask, declared: Job) -> threading.Thread:
     return thread
 
 
-def _wait_until(what: str, condition: object) -> None:
+def _wait_until(what: str, condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() < deadline, f"waited {WAIT_SECONDS} s for {what}"
         time.sleep(0.01)
 
