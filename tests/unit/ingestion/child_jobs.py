@@ -131,3 +131,11 @@ def connection_error(host: str, port: int) -> str | None:
     except OSError as error:
         return error.strerror or str(error)
     return None
+
+
+def pid_and_start() -> tuple[int, float]:
+    """This process's id, and when it started, in seconds on the ``CLOCK_BOOTTIME`` clock."""
+    stat = Path("/proc/self/stat").read_text(encoding="ascii")
+    # The fields after the command name (which may hold spaces), from the third on; the start is the 22nd.
+    start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    return os.getpid(), start_ticks / os.sysconf("SC_CLK_TCK")

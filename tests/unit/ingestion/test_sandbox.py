@@ -3,6 +3,7 @@ child process is gone."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from moderation_hub.ingestion import sandbox
 from moderation_hub.ingestion.confinement import unavailable_reason
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.sandbox import (
@@ -118,6 +120,37 @@ def test_a_ctrl_c_to_the_process_group_does_not_stop_a_child_mid_job() -> None:
     items = iter_isolated(child_jobs.interrupt_self_then_count, 3, timeout_seconds=10, memory_bytes=256 * MB)
     assert list(items) == [0, 1, 2]
     assert time.monotonic() - started < 10
+
+
+def test_each_job_gets_a_new_child_forked_before_the_job_was_asked_for() -> None:
+    """The spare child forked while the last job ran takes the next one, so no job waits for a fork; and no
+    child ever takes a second job, which could carry one school's file into another's."""
+    first_pid, _ = run_isolated(child_jobs.pid_and_start, **LIMITS)
+    time.sleep(0.5)
+    asked = time.clock_gettime(time.CLOCK_BOOTTIME)
+    second_pid, second_started = run_isolated(child_jobs.pid_and_start, **LIMITS)
+    third_pid, _ = run_isolated(child_jobs.pid_and_start, **LIMITS)
+    assert len({first_pid, second_pid, third_pid}) == 3
+    assert second_started < asked - 0.3
+
+
+def test_a_job_still_runs_when_the_spare_child_has_died() -> None:
+    run_isolated(child_jobs.add, 1, 1, **LIMITS)
+    spare = sandbox._SPARE._child
+    assert spare is not None
+    os.kill(spare.process.pid, signal.SIGKILL)
+    spare.process.join()
+    assert run_isolated(child_jobs.add, 2, 3, **LIMITS) == 5
+
+
+def test_a_forked_copy_of_this_process_never_shares_its_spare_child() -> None:
+    """Both would hand it a job: one of them would get the other's answer."""
+    run_isolated(child_jobs.add, 1, 1, **LIMITS)
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if sandbox._SPARE.take() is None else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert sandbox._SPARE._child is not None  # this process keeps its own
 
 
 def run_script(directory: Path, body: str, **environment: str) -> str:
