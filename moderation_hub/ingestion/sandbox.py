@@ -16,6 +16,7 @@ child to be forked (about 5 ms, once per uploaded photo). A spare holds no file 
 takes on its job's limits and confinement only once the job arrives, as a fresh child would.
 """
 
+import logging
 import math
 import multiprocessing
 import os
@@ -33,6 +34,8 @@ from typing import Any
 
 from moderation_hub.ingestion.confinement import confine
 from moderation_hub.ingestion.errors import RejectedFile
+
+logger = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["moderation_hub.ingestion.forkserver_preload"])
@@ -134,11 +137,22 @@ class _Job:
         self._process, self._receiver = _hand_over(task)
 
     def receive(self) -> Any:
+        try:
+            return self._receive()
+        except JobError as error:
+            # The caller tells the uploader only what the error's class says; the details are for the engineer.
+            logger.warning(
+                "sandboxed job ended without a result",
+                extra={"error_type": type(error).__name__, "details": error.details},
+            )
+            raise
+
+    def _receive(self) -> Any:
         started = time.monotonic()
         try:
             if not self._receiver.poll(max(self._seconds_left, 0.0)):
                 self._kill()
-                raise JobTimedOut()
+                raise JobTimedOut("no answer within its wall-clock limit")
             tag, value = self._receiver.recv()
         except (EOFError, OSError):
             raise self._death() from None

@@ -102,6 +102,26 @@ def test_a_bug_in_a_job_comes_back_with_its_traceback_for_the_log() -> None:
     assert "KeyError: 'a bug'" in failure.value.details
 
 
+def test_why_a_job_failed_is_logged_for_the_engineer(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploader is told only that the renderer failed; the log keeps the child's traceback."""
+    # Straight to the capture, once: an app made by another test stops the package's loggers propagating.
+    monkeypatch.setattr(sandbox.logger, "propagate", False)
+    sandbox.logger.addHandler(caplog.handler)
+    try:
+        with pytest.raises(UnexpectedJobError):
+            run_isolated(child_jobs.fail, **LIMITS)
+        with pytest.raises(JobCrashed):
+            run_isolated(child_jobs.abort, **LIMITS)
+    finally:
+        sandbox.logger.removeHandler(caplog.handler)
+    failures = [(record.error_type, record.details) for record in caplog.records]
+    assert [error_type for error_type, _ in failures] == ["UnexpectedJobError", "JobCrashed"]
+    assert "KeyError: 'a bug'" in failures[0][1]
+    assert failures[1][1] == "killed by SIGABRT"
+
+
 def test_stopping_a_stream_early_stops_the_child() -> None:
     stream = iter_isolated(child_jobs.pids_forever, **LIMITS)
     pid = next(stream)
