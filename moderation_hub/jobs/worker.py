@@ -9,6 +9,7 @@ Stopping: SIGINT (Ctrl-C) lets running jobs finish; SIGTERM interrupts them, and
 """
 
 import logging
+import multiprocessing
 import os
 import signal
 import time
@@ -77,8 +78,12 @@ def run_worker(app: Flask, workers: int) -> None:
     engine = app.extensions["database"]["engine"]
 
     @queue.huey.on_startup()
-    def forget_inherited_connections() -> None:
+    def prepare_worker_process() -> None:
         engine.dispose(close=False)  # SQLAlchemy's recipe for a forked child: open connections of its own
+        # Huey starts its worker processes as daemons, and multiprocessing lets no daemon start a process:
+        # every upload's render would fail. The sandbox's children need no daemon's clean-up at exit: they
+        # end when their worker does, as their pipes close.
+        multiprocessing.current_process().daemon = False
 
     JobConsumer(queue, workers).run()
 
