@@ -5,12 +5,14 @@ import csv
 import dataclasses
 import errno
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click import _termui_impl as click_progress_bars
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import Connection, func, select
@@ -442,3 +444,60 @@ def test_an_import_on_a_deployed_database_finishes_without_a_worker(
         ]
         assert pages_of(db.session, school_ids[1], "Y6-001") == [(0, "story.pdf", 0), (1, "phone.heic", 0)]
         assert {f.status for f in db.session.scalars(select(SourceFile))} == {FileStatus.READY}
+
+
+def three_files(folder: Path, world: World) -> list[list[str]]:
+    """Two pupils, three files; the last a web page saved as a PDF, which is refused."""
+    urn_a = world.school_a.urn
+    return [
+        [urn_a, "Y6-001", "6", KS2, "EXS", put(folder, "y6-001/photo.jpg", files.landscape_photo())],
+        [urn_a, "Y6-001", "6", KS2, "EXS", put(folder, "y6-001/scan.png", files.png_with_metadata())],
+        [urn_a, "Y6-002", "6", KS2, "", put(folder, "y6-002/page.html.pdf", files.html_page())],
+    ]
+
+
+def test_the_import_shows_its_progress_in_a_log_once_and_ends_with_the_summary(
+    app: Flask, world: World, ks2_writing: Framework, session: Session, tmp_path: Path
+) -> None:
+    """Where the output is no terminal (a log file, CI), click writes the progress bar's label once, not a
+    line per file, so the summary stays easy to find."""
+    result = run_import(app, write_manifest(tmp_path, three_files(tmp_path, world)))
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "2 sample(s), 3 file(s) for 2025/26.",
+        "Importing files",
+        "Samples: 2 created, 0 already there.",
+        "Files: 2 imported, 0 already imported, 1 failed.",
+        'row 4: file: "page.html.pdf" is not a PDF, JPEG, PNG or HEIC file (it looks like HTML)',
+        "Error: 1 file(s) were not imported (listed above)",
+    ]
+
+
+# What click writes around a redrawn progress bar on a terminal: carriage returns and cursor controls.
+_TERMINAL_CONTROLS = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_on_a_terminal_the_progress_bar_counts_each_file_as_it_is_done(
+    app: Flask, world: World, ks2_writing: Framework, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # click draws the bar only on a terminal, which the CLI runner's output is not: have it believe it is.
+    monkeypatch.setattr(click_progress_bars, "isatty", lambda stream: True)
+
+    result = run_import(app, write_manifest(tmp_path, three_files(tmp_path, world)))
+
+    assert result.exit_code == 1
+    frames = [_TERMINAL_CONTROLS.sub("", frame).strip() for frame in result.output.split("\r")[1:]]
+    assert all(frame.startswith("Importing files") for frame in frames)
+    shown = [re.findall(r"\d+%|\d+ imported, \d+ skipped, \d+ failed", frame) for frame in frames]
+    assert shown == [
+        ["0%"],
+        ["33%", "1 imported, 0 skipped, 0 failed"],
+        ["66%", "2 imported, 0 skipped, 0 failed"],
+        ["100%", "2 imported, 0 skipped, 1 failed"],
+    ]
+    after_the_bar = frames[-1].splitlines()[1:]
+    assert after_the_bar[:2] == [
+        "Samples: 2 created, 0 already there.",
+        "Files: 2 imported, 0 already imported, 1 failed.",
+    ]

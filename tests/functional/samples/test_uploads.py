@@ -1,6 +1,8 @@
 """Uploading pupils' work: accepted files become pages; refused files leave nothing behind."""
 
+import html
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from moderation_hub.audit.models import AuditEvent
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.ingestion.sandbox import run_isolated
 from moderation_hub.samples import uploads
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
+from moderation_hub.samples.services import SampleDetails, create_sample
 from moderation_hub.storage import storage
 from tests.conftest import https_client, post_multipart, sign_in
 from tests.factories import World
@@ -96,17 +100,24 @@ def test_images_and_pages_of_a_draft_are_for_the_schools_staff_only(
     assert https_client(app).get(f"/pages/{page.id}/display.jpg").status_code == 302  # to sign in
 
 
+# Each refused file with the start of the sentence that tells the teacher why.
 REFUSALS = [
     ("empty.pdf", b"", "is empty"),
-    ("essay.pdf", files.html_page(), "not a PDF, JPEG, PNG or HEIC"),
-    ("archive.jpg", files.zip_archive(), "not a PDF, JPEG, PNG or HEIC"),
-    ("locked.pdf", files.encrypted_pdf(), "password"),
-    ("broken.pdf", files.corrupt_pdf(), "damaged"),
-    ("cut.pdf", files.truncated(files.essay_pdf()), ""),
-    ("cut.jpg", files.truncated(files.landscape_photo()), ""),
-    ("long.pdf", files.blank_pdf(3), "pages"),
-    ("huge.png", files.png_bomb(), "pixels"),
+    ("essay.pdf", files.html_page(), "is not a PDF, JPEG, PNG or HEIC file (it looks like HTML)"),
+    ("archive.jpg", files.zip_archive(), "is not a PDF, JPEG, PNG or HEIC file (it looks like a ZIP archive"),
+    ("locked.pdf", files.encrypted_pdf(), "is protected by a password"),
+    ("broken.pdf", files.corrupt_pdf(), "is damaged and cannot be read as a PDF"),
+    ("cut.pdf", files.truncated(files.essay_pdf()), "is incomplete: the end of the file is missing"),
+    ("cut.jpg", files.truncated(files.landscape_photo()), "is incomplete: the end of the file is missing"),
+    ("long.pdf", files.blank_pdf(3), "has 3 pages, more than the 2 we accept in one PDF"),
+    ("huge.png", files.png_bomb(), "has more pixels than the 40 megapixels we accept"),
 ]
+
+
+def refusals_listed(page: str) -> list[str]:
+    """The problems in the error summary of a refused upload, as the teacher reads them."""
+    summary = page.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+    return [html.unescape(problem) for problem in re.findall(r"<li>(.*?)</li>", summary)]
 
 
 @pytest.mark.parametrize(("name", "content", "reason"), REFUSALS, ids=[row[0] for row in REFUSALS])
@@ -123,10 +134,9 @@ def test_a_refused_file_is_named_with_its_reason_and_leaves_nothing(
     app.config["UPLOAD_MAX_PDF_PAGES"] = 2
     sign_in(client, "teacher.a@example.org")
     response = upload(client, sample_a, ("fine.jpg", files.landscape_photo()), (name, content))
-    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f"“{name}”" in page or f'"{name}"' in page or name in page
-    assert reason in page
+    (problem,) = refusals_listed(response.get_data(as_text=True))  # the accepted file is not among them
+    assert problem.startswith(f'"{name}" {reason}'), problem
     session.expire_all()
     assert session.scalars(select(SourceFile)).all() == []
     assert session.scalars(select(Page)).all() == []
@@ -149,15 +159,53 @@ def test_a_file_over_the_size_limit_is_refused(
     assert stored_objects(app) == []
 
 
+def duplicate_notes(client: FlaskClient, sample: WorkSample) -> list[str]:
+    """The duplicate notes on the sample's page, one per flagged file: where else its bytes were uploaded."""
+    page = client.get(f"/samples/{sample.id}").get_data(as_text=True)
+    notes = re.findall(r"also uploaded for ([^<]*)<", page)
+    assert len(notes) == page.count(">Duplicate<")  # every tag shown comes with its note
+    return [html.unescape(note) for note in notes]
+
+
 def test_the_same_file_twice_in_a_school_is_flagged_as_a_duplicate(
     client: FlaskClient, world: World, sample_a: WorkSample, session: Session
 ) -> None:
     sign_in(client, "teacher.a@example.org")
     upload(client, sample_a, ("photo.jpg", files.landscape_photo()))
     upload(client, sample_a, ("photo again.jpg", files.landscape_photo()))
-    page = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
-    assert "Duplicate" in page
-    assert "Y6-001 (this sample)" in page
+    assert duplicate_notes(client, sample_a) == ["Y6-001 (this sample)"]  # the second upload only
+
+
+def test_the_same_file_in_another_sample_of_the_school_is_flagged_with_its_pupil_code(
+    client: FlaskClient, world: World, sample_a: WorkSample, ks2_writing: Framework, session: Session
+) -> None:
+    classmate = create_sample(world.school_a, ks2_writing, SampleDetails("Y6-002", 6, 2025), world.teacher_a)
+    sign_in(client, "teacher.a@example.org")
+    upload(client, sample_a, ("photo.jpg", files.landscape_photo()), ("essay.pdf", files.essay_pdf()))
+    upload(client, classmate, ("the same photo.jpg", files.landscape_photo()))
+    assert duplicate_notes(client, sample_a) == ["Y6-002"]  # the photo, not the essay
+    assert duplicate_notes(client, classmate) == ["Y6-001"]
+
+
+def test_the_same_file_in_another_schools_sample_is_not_flagged(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, ks2_writing: Framework, session: Session
+) -> None:
+    """Another school's pupil codes are none of this school's business, even for the very same bytes."""
+    elsewhere = create_sample(world.school_b, ks2_writing, SampleDetails("BIRCH-17", 6, 2025), world.teacher_b)
+    teacher_b = https_client(app)
+    sign_in(teacher_b, "teacher.b@example.org")
+    assert upload(teacher_b, elsewhere, ("photo.jpg", files.landscape_photo())).status_code == 302
+    sign_in(client, "teacher.a@example.org")
+    assert upload(client, sample_a, ("photo.jpg", files.landscape_photo())).status_code == 302
+    session.expire_all()
+    assert sample_a.files[0].sha256 == elsewhere.files[0].sha256
+
+    page_a = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
+    assert "BIRCH-17" not in page_a
+    assert duplicate_notes(client, sample_a) == []
+    page_b = teacher_b.get(f"/samples/{elsewhere.id}").get_data(as_text=True)
+    assert "Y6-001" not in page_b
+    assert duplicate_notes(teacher_b, elsewhere) == []
 
 
 def test_a_submitted_sample_takes_no_more_files(

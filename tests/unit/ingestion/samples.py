@@ -22,6 +22,19 @@ NAME_FONT_SIZE = 16
 MARKER = (255, 0, 0)
 GPS_LATITUDE = (51.0, 30.0, 12.34)
 JPEG_COMMENT = b"Scanned for Amy Jones, Year 6"
+CAMERA_MAKE = "PhoneMaker"
+# An XMP packet as photo and scanning apps write it: the pupil's name as the creator.
+XMP_PACKET = (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    f' xmp:CreatorTool="ClassScan"><dc:creator><rdf:Seq><rdf:li>{PUPIL_NAME}</rdf:li></rdf:Seq></dc:creator>'
+    '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+).encode()
+# The text chunks of ``scan_with_every_metadata_block``, by chunk type: keyword to value.
+PNG_TEXT = {"Author": PUPIL_NAME, "Comment": "Scanned at Riverside Primary"}
+PNG_COMPRESSED_TEXT = {"Software": "ClassScan for Riverside Primary, class 6B"}
+PNG_INTERNATIONAL_TEXT = {"Description": "Year 6 writing, Amy Jones"}
 
 
 @cache
@@ -82,7 +95,6 @@ def scanned_pdf(page_count: int) -> bytes:
     return document.tobytes()
 
 
-@cache
 @cache
 def slow_pdf() -> bytes:
     """A 23 KB page that takes MuPDF minutes to draw: 400,000 page-sized fills in one content stream."""
@@ -189,6 +201,52 @@ def heic_photo(size: tuple[int, int] = (1600, 1200)) -> bytes:
     return buffer.getvalue()
 
 
+@cache
+def photo_with_every_metadata_block(size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """A phone photo (orientation 6) with EXIF and GPS (APP1), XMP (APP1), an ICC profile (APP2) and a comment."""
+    buffer = io.BytesIO()
+    _lined_paper(size).save(
+        buffer, "JPEG", exif=_camera_exif(), xmp=XMP_PACKET, icc_profile=_srgb_profile(), comment=JPEG_COMMENT
+    )
+    return buffer.getvalue()
+
+
+@cache
+def scan_with_every_metadata_block(size: tuple[int, int] = (1200, 1600)) -> bytes:
+    """A PNG scan with tEXt, zTXt and iTXt chunks, XMP (an iTXt chunk), an ICC profile (iCCP) and EXIF (eXIf)."""
+    info = PngImagePlugin.PngInfo()
+    for keyword, value in PNG_TEXT.items():
+        info.add_text(keyword, value)
+    for keyword, value in PNG_COMPRESSED_TEXT.items():
+        info.add_text(keyword, value, zip=True)
+    for keyword, value in PNG_INTERNATIONAL_TEXT.items():
+        info.add_itxt(keyword, value, lang="en")
+    info.add_itxt("XML:com.adobe.xmp", XMP_PACKET.decode())
+    buffer = io.BytesIO()
+    _lined_paper(size).save(buffer, "PNG", pnginfo=info, icc_profile=_srgb_profile(), exif=_camera_exif())
+    return buffer.getvalue()
+
+
+@cache
+def heic_with_every_metadata_block(size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """An iPhone-style HEIC with EXIF (GPS included), XMP and an ICC profile."""
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    _lined_paper(size).save(
+        buffer, "HEIF", quality=70, exif=_camera_exif().tobytes(), xmp=XMP_PACKET, icc_profile=_srgb_profile()
+    )
+    return buffer.getvalue()
+
+
+@cache
+def essay_pdf_with_metadata() -> bytes:
+    """The essay with the pupil's name in its document information and its XMP metadata stream."""
+    document = pymupdf.open(stream=essay_pdf(), filetype="pdf")
+    document.set_metadata({"author": PUPIL_NAME, "title": f"{PUPIL_NAME}'s holiday", "creator": CAMERA_MAKE})
+    document.set_xml_metadata(XMP_PACKET.decode())
+    return document.tobytes()
+
+
 def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     """A tiny PNG whose header claims a huge picture (10 gigapixels by default)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -223,6 +281,19 @@ def _lined_paper(size: tuple[int, int]) -> Image.Image:
     for y in range(size[1] // 12, size[1], size[1] // 24):
         draw.line((0, y, size[0], y), fill=(160, 180, 220), width=max(1, size[1] // 600))
     return image
+
+
+def _camera_exif(orientation: int = 6) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x010F] = CAMERA_MAKE  # Make
+    exif[0x013B] = PUPIL_NAME  # Artist
+    exif[0x8825] = {1: "N", 2: GPS_LATITUDE, 3: "W", 4: (0.0, 7.0, 39.0)}  # GPSInfo
+    return exif
+
+
+def _srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
