@@ -25,7 +25,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from moderation_hub.db import MAX_ROW_ID
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
@@ -46,6 +46,7 @@ from moderation_hub.organisations.services import (
 PHASE_MESSAGE = "Select the school's phase"
 TYPE_MESSAGE = "Select the type of school"
 CLUSTER_MESSAGE = "Choose a cluster from the list"
+KEEP_ORIGINALS_MESSAGE = "Select whether to keep the original files"
 
 
 def _strip(value: str | None) -> str | None:
@@ -154,6 +155,38 @@ class ClusterForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save cluster", widget=GovSubmitInput())
+
+
+def _yes_no(value: str | bool) -> bool:
+    """``yes`` or ``no`` from the form, or the school's own value; anything else is refused, never read as no."""
+    if isinstance(value, bool):
+        return value
+    if value not in ("yes", "no"):
+        raise ValueError("not yes or no")
+    return value == "yes"
+
+
+class SchoolSettingsForm(FlaskForm):
+    """What a school decides for itself; its assessment lead fills it in."""
+
+    keep_originals = RadioField(
+        "Keep the original files teachers upload?",
+        description=(
+            "Originals are kept only in the school's private storage: moderators and anyone outside the school "
+            "never see them, only the pages made from them. They take space. Turning this on keeps the files "
+            "processed from now on; turning it off deletes the originals already kept."
+        ),
+        choices=[
+            SelectChoice("yes", "Yes, keep them"),
+            SelectChoice("no", "No, delete each file once its pages are made"),
+        ],
+        coerce=_yes_no,
+        widget=GovRadioInput(),
+        validators=[InputRequired(KEEP_ORIGINALS_MESSAGE)],
+        invalid_choice_message=KEEP_ORIGINALS_MESSAGE,
+        invalid_value_message=KEEP_ORIGINALS_MESSAGE,
+    )
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
 class SchoolFilterForm(Form):

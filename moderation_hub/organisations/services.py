@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from moderation_hub.accounts.models import Membership, Role, User
+from moderation_hub.audit.services import record
 from moderation_hub.db import db
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.samples.uploads import delete_kept_originals
 
 # ASCII digits only: \d would also accept other scripts' digits.
 URN_PATTERN = re.compile(r"[0-9]{6}")
@@ -201,6 +203,24 @@ def school_staff(school: School) -> list[StaffMember]:
     for membership in memberships:
         staff.setdefault(membership.user_id, StaffMember(membership.user, [])).roles.append(membership.role)
     return list(staff.values())
+
+
+# A school's own settings
+
+
+def set_school_settings(school: School, keep_originals: bool, author: User) -> int:
+    """Save what the school decides for itself; returns how many kept originals are deleted.
+
+    Turning originals on keeps the files the worker processes from now on: earlier uploads are already gone.
+    Turning them off deletes every original the school holds, so "off" always means none are kept.
+    """
+    changed = school.keep_originals != keep_originals
+    school.keep_originals = keep_originals
+    deleted = 0 if keep_originals else delete_kept_originals(school)
+    if changed or deleted:
+        record(author.id, "school.settings_changed", school, keep_originals=keep_originals, originals_deleted=deleted)
+    db.session.flush()
+    return deleted
 
 
 # Clusters

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from moderation_hub.db import get_or_404
 from moderation_hub.organisations import services
-from moderation_hub.organisations.forms import ClusterForm, SchoolFilterForm, SchoolForm
+from moderation_hub.organisations.forms import ClusterForm, SchoolFilterForm, SchoolForm, SchoolSettingsForm
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
 from moderation_hub.organisations.services import OrganisationError, SchoolFilter
 from moderation_hub.permissions import Permission, authorize
@@ -67,6 +67,25 @@ def edit_school(school_id: int) -> Response | tuple[str, int] | str:
             flash(f"{school.name} has been updated.", "success")
             return redirect(url_for(".school", school_id=school.id))
     return render_form_page("organisations/school_form.html", form, authority=school.authority, school=school)
+
+
+@blueprint.route("/schools/<int:school_id>/settings", methods=["GET", "POST"])
+@login_required
+def school_settings(school_id: int) -> Response | tuple[str, int] | str:
+    school = get_or_404(School, school_id)
+    authorize(Permission.SCHOOL_SETTINGS, school)
+    form = SchoolSettingsForm(obj=school)
+    if form.validate_on_submit():
+        deleted = services.set_school_settings(school, form.keep_originals.data, current_user)
+        flash(f"{school.name}'s settings have been saved.{_originals_deleted(deleted)}", "success")
+        return redirect(url_for(".school", school_id=school.id))
+    return render_form_page("organisations/school_settings.html", form, school=school)
+
+
+def _originals_deleted(count: int) -> str:
+    if count == 0:
+        return ""
+    return f" {count} kept original file{'s have' if count > 1 else ' has'} been deleted."
 
 
 @blueprint.route("/authorities/<int:authority_id>/clusters", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from moderation_hub.audit.services import record
 from moderation_hub.db import db, get_or_404
 from moderation_hub.frameworks.models import Criterion
 from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.ingestion.formats import FileKind
 from moderation_hub.samples import pages as page_service
 from moderation_hub.samples import progress, uploads
 from moderation_hub.samples.access import (
@@ -74,6 +75,23 @@ def remove_file(sample_id: int, file_id: int) -> Response:
     refuse_with_409(lambda: uploads.remove_file(sample, source, current_user))
     flash(f"{source.school_file_name} and its pages have been removed.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))
+
+
+@blueprint.get("/samples/<int:sample_id>/files/<int:file_id>/original")
+@login_required
+def download_original(sample_id: int, file_id: int) -> Response:
+    """The file as uploaded, kept when the school keeps originals: for the school's own staff only.
+
+    Always an attachment named by its id: the browser never renders an uploaded PDF (it may carry scripts),
+    and the school's file name, which may name the pupil, never leaves the page.
+    """
+    sample = editable_sample(sample_id)
+    source = part_of(sample, SourceFile, file_id)
+    if source.original_key is None:
+        abort(404)
+    record(current_user.id, "sample.original_downloaded", sample, source_file_id=source.id)
+    content_type = uploads.CONTENT_TYPES[FileKind(source.kind)]
+    return storage().serve(source.original_key, content_type, download_name=f"original-{source.id}.{source.kind}")
 
 
 @blueprint.get("/samples/<int:sample_id>/status.json")

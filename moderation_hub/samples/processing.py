@@ -30,6 +30,7 @@ from moderation_hub.ingestion.sandbox import (
 )
 from moderation_hub.jobs import Job, JobFailure, job, periodic_job
 from moderation_hub.logs import logger
+from moderation_hub.organisations.models import School
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
 from moderation_hub.storage import FileStorage, storage
 
@@ -204,7 +205,9 @@ def _place(source: SourceFile, pages: list[Page]) -> None:
 def _settle_upload(files: FileStorage, source: SourceFile) -> None:
     """Keep the upload as the school's private original if the school says so; otherwise delete it."""
     key, source.upload_key = source.upload_key, None
-    if source.sample.school.keep_originals:
+    # Locked: a change of the setting meanwhile waits for this file, or is read here (``delete_kept_originals``).
+    school = db.session.get_one(School, source.sample.school_id, with_for_update=True)
+    if school.keep_originals:
         source.original_key = key
     elif key:
         db.after_commit(lambda: files.delete(key))

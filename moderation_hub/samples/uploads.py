@@ -17,6 +17,7 @@ from moderation_hub.ingestion.formats import FileKind
 from moderation_hub.ingestion.inspect import FileFacts, inspect_file, inspect_in_thread
 from moderation_hub.ingestion.limits import MB, IngestLimits
 from moderation_hub.ingestion.sandbox import JobError, run_isolated
+from moderation_hub.organisations.models import School
 from moderation_hub.samples.models import SampleState, SourceFile, WorkSample
 from moderation_hub.samples.processing import ingest_limits, process_source_file
 from moderation_hub.samples.services import SampleLockedError
@@ -100,6 +101,28 @@ def remove_file(sample: WorkSample, source: SourceFile, author: User) -> None:
     files = storage()
     db.after_commit(lambda: [files.delete(key) for key in keys])
     record(author.id, "sample.file_removed", sample, source_file_id=source.id)
+
+
+def delete_kept_originals(school: School) -> int:
+    """Forget every original the school keeps; their stored objects go once that is committed, never before.
+
+    How many there were. The caller has changed the school's row, so a worker placing a file meanwhile
+    (``processing._settle_upload`` locks that row) either kept its original before, and it is found here, or
+    reads the new setting after.
+    """
+    sources = db.session.scalars(
+        select(SourceFile)
+        .join(SourceFile.sample)
+        .where(WorkSample.school_id == school.id, SourceFile.original_key.is_not(None))
+        .with_for_update(of=SourceFile)
+    ).all()
+    keys = [source.original_key for source in sources if source.original_key]
+    for source in sources:
+        source.original_key = None
+    if keys:
+        files = storage()
+        db.after_commit(lambda: [files.delete(key) for key in keys])
+    return len(keys)
 
 
 def duplicates_of(sample: WorkSample) -> dict[int, list[str]]:

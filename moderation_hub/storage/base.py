@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 # and in a URL, and nothing but these characters can ever name an object, so no key can climb out of
 # its folder or prefix.
 KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+# A download's name is made of ids (``original-12.pdf``): no name a school typed reaches a header or a URL.
+DOWNLOAD_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 
 
 class InvalidKeyError(ValueError):
@@ -27,6 +29,11 @@ def random_key() -> str:
 def check_key(key: str) -> None:
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise InvalidKeyError(f"not a storage key: {key!r}")
+
+
+def check_download_name(name: str) -> None:
+    if not DOWNLOAD_NAME_PATTERN.fullmatch(name):
+        raise ValueError(f"not a download name: {name!r}")
 
 
 def reader_cache_control(max_age_seconds: int) -> str:
@@ -61,6 +68,10 @@ class FileStorage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def serve(self, key: str, content_type: str) -> Response:
-        """The response that shows the object to a reader whom the caller has already authorised."""
+    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
+        """The response that shows the object to a reader whom the caller has already authorised.
+
+        With ``download_name`` the browser saves it as an attachment of that name and never shows it: for
+        files as uploaded (a PDF may carry scripts), where ours are only images we rendered.
+        """
         ...

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import abort, send_file
 from werkzeug.wrappers import Response
 
-from moderation_hub.storage.base import check_key, random_key, reader_cache_control
+from moderation_hub.storage.base import check_download_name, check_key, random_key, reader_cache_control
 
 
 class LocalFileStorage:
@@ -65,16 +65,28 @@ class LocalFileStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def serve(self, key: str, content_type: str) -> Response:
+    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
         path = self._path(key)
+        if download_name is not None:
+            check_download_name(download_name)
         try:
             file = path.open("rb")
         except FileNotFoundError:
             abort(404)
         # An open file rather than a path: send_file would otherwise name the file in Content-Disposition.
         # A key's content never changes, so the key is a perfect ETag.
-        response = send_file(file, mimetype=content_type, etag=key, max_age=self._cache_seconds)
+        response = send_file(
+            file,
+            mimetype=content_type,
+            etag=key,
+            max_age=self._cache_seconds,
+            as_attachment=download_name is not None,
+            download_name=download_name,
+        )
         response.headers["Cache-Control"] = self._cache_control
+        # The browser takes the type we name, never one it guesses from the bytes (the app adds this too,
+        # but the storage's promise should not depend on it).
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
     def _path(self, key: str) -> Path:

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from flask import redirect
 from werkzeug.wrappers import Response
 
-from moderation_hub.storage.base import check_key, random_key, reader_cache_control
+from moderation_hub.storage.base import check_download_name, check_key, random_key, reader_cache_control
 
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 # SigV4 presigned URLs cannot live longer than seven days.
@@ -80,8 +80,9 @@ class S3FileStorage:
             raise
         return True
 
-    def serve(self, key: str, content_type: str) -> Response:
-        """Redirect to a presigned URL that forces our content type and keeps the image out of shared caches.
+    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
+        """Redirect to a presigned URL that forces our content type (and, for a download, the attachment and its
+        name) and keeps the object out of shared caches.
 
         No existence check: that would cost a round trip per image, and S3 refuses a missing object itself.
         """
@@ -90,6 +91,9 @@ class S3FileStorage:
             "ResponseContentType": content_type,
             "ResponseCacheControl": reader_cache_control(self._url_expiry_seconds),
         }
+        if download_name is not None:
+            check_download_name(download_name)
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
         url = self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=self._url_expiry_seconds)
         response = redirect(url, 302)
         response.headers["Cache-Control"] = "no-store"  # the URL dies soon: never reuse this redirect

@@ -62,6 +62,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/schools/{school_a}": (302, 200, 200, 404, 404, 200, 200, 404),
     "/schools/{school_c}": (302, 404, 404, 404, 404, 404, 200, 200),
     "/schools/{school_a}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/schools/{school_a}/settings": (302, 404, 200, 404, 404, 200, 200, 404),
     "/authorities/{authority}/schools/new": (302, 404, 404, 404, 404, 200, 200, 404),
     "/authorities/{authority}/clusters": (302, 404, 404, 404, 404, 200, 200, 404),
     "/authorities/{other_authority}/clusters": (302, 404, 404, 404, 404, 404, 200, 200),
@@ -73,6 +74,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/samples/{sample_a}/edit": (302, 200, 200, 404, 404, 404, 404, 404),
     "/samples/{sample_a}/evidence": (302, 200, 200, 404, 404, 404, 404, 404),
     "/samples/{sample_a}/status.json": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}/files/{file_a}/original": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}/display.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}/thumbnail.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
@@ -136,7 +138,7 @@ def framework_slug(app: Flask) -> str:
 
 @pytest.fixture
 def page_a(world: World, framework_slug: str, session: Session) -> Page:
-    """A draft sample at school A with one page whose images are in storage."""
+    """A draft sample at school A with one page whose images, and its file's kept original, are in storage."""
     framework = session.scalar(select(Framework).where(Framework.slug == "ks2-writing-ta"))
     sample = create_sample(world.school_a, framework, SampleDetails("Y6-900", 6, 2025), world.teacher_a)
     source = SourceFile(
@@ -148,6 +150,8 @@ def page_a(world: World, framework_slug: str, session: Session) -> Page:
     for name in ("master", "display", "thumbnail"):
         keys[f"{name}_key"] = storage().new_key()
         storage().put(keys[f"{name}_key"], _TINY_JPEG, "image/jpeg")
+    source.original_key = storage().new_key()
+    storage().put(source.original_key, _TINY_JPEG, "image/jpeg")
     page = Page(sample=sample, source_file=source, position=0, index_in_file=0, width=1, height=1, **keys)
     session.add(page)
     session.flush()
@@ -185,6 +189,7 @@ def _ids(world: World, framework_slug: str, page: Page, round_: ModerationRound)
         "judgement": next(j.id for j in entry.judgements if j.moderator_id == world.moderator.id),
         "sample_a": page.sample_id,
         "page_a": page.id,
+        "file_a": page.source_file_id,
         "teacher_a": world.teacher_a.id,
         "teacher_c": world.teacher_c.id,
         "school_a": world.school_a.id,

@@ -1,6 +1,7 @@
 """Both backends, ready to use: local on a temporary folder, S3 on moto's server under a fresh prefix."""
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,12 +41,15 @@ def any_storage(request: pytest.FixtureRequest) -> FileStorage:
 
 
 def reader_client(storage: FileStorage) -> FlaskClient:
-    """A bare app with one route that serves any key, standing in for a view that has authorised the reader."""
+    """A bare app with one route that serves any key, standing in for a view that has authorised the reader.
+
+    ``?download=<name>`` asks for it as an attachment of that name.
+    """
     app = Flask(__name__)
 
     @app.get("/files/<key>")
     def serve(key: str) -> Response:
-        return storage.serve(key, request.args["type"])
+        return storage.serve(key, request.args["type"], download_name=request.args.get("download"))
 
     return app.test_client()
 
@@ -54,16 +58,22 @@ class Served(NamedTuple):
     status: int
     content_type: str | None
     cache_control: str | None
+    content_disposition: str | None
     body: bytes
 
 
-def read_as_a_reader(storage: FileStorage, key: str, content_type: str) -> Served:
+def read_as_a_reader(storage: FileStorage, key: str, content_type: str, download_name: str | None = None) -> Served:
     """Ask for the object as a browser would, following a redirect to wherever the storage sends it."""
+    query = {"type": content_type} | ({"download": download_name} if download_name else {})
     # Closed as a WSGI server closes it, which closes the file the local backend opened.
-    with reader_client(storage).get(f"/files/{key}", query_string={"type": content_type}) as response:
+    with reader_client(storage).get(f"/files/{key}", query_string=query) as response:
         if response.status_code != 302:
-            return Served(
-                response.status_code, response.content_type, response.headers.get("Cache-Control"), response.data
-            )
+            return _served(response.status_code, response.headers, response.data)
     remote = urllib3.request("GET", response.location, redirect=False, timeout=10)
-    return Served(remote.status, remote.headers.get("Content-Type"), remote.headers.get("Cache-Control"), remote.data)
+    return _served(remote.status, remote.headers, remote.data)
+
+
+def _served(status: int, headers: Mapping[str, str], body: bytes) -> Served:
+    return Served(
+        status, headers.get("Content-Type"), headers.get("Cache-Control"), headers.get("Content-Disposition"), body
+    )

@@ -71,6 +71,26 @@ def test_anything_but_a_key_is_refused_everywhere(any_storage: FileStorage, key:
             use()
 
 
+@pytest.mark.parametrize("name", ["", "Jo Bloggs essay.pdf", 'a.pdf"; inline', "a.pdf\r\nSet-Cookie: x=1", "../a.pdf"])
+def test_a_download_is_named_by_ids_alone(any_storage: FileStorage, name: str) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "application/pdf")
+    with pytest.raises(ValueError, match="not a download name"):
+        any_storage.serve(key, "application/pdf", download_name=name)
+
+
+def test_a_download_is_saved_under_its_name_and_never_shown(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "application/pdf")
+    served = read_as_a_reader(any_storage, key, "application/pdf", download_name="original-12.pdf")
+    assert served.status == 200
+    assert served.content_type == "application/pdf"
+    assert served.content_disposition is not None
+    assert served.content_disposition.startswith("attachment;")
+    assert "original-12.pdf" in served.content_disposition
+    assert served.body == PAGE
+
+
 def test_a_reader_gets_the_bytes_as_the_content_type_asked_for(any_storage: FileStorage) -> None:
     key = any_storage.new_key()
     # Stored as one type, served as another: the caller, who knows what the object is, decides.
@@ -79,6 +99,7 @@ def test_a_reader_gets_the_bytes_as_the_content_type_asked_for(any_storage: File
     assert served.status == 200
     assert served.content_type == "image/png"
     assert served.body == PAGE
+    assert served.content_disposition is None  # an image is shown in the page, not saved
 
 
 def test_readers_may_keep_an_image_only_in_their_own_cache_and_briefly(any_storage: FileStorage) -> None:

@@ -94,6 +94,15 @@ def test_a_served_image_is_cached_privately_and_named_nowhere(local_storage: Loc
         assert response.headers["ETag"] == f'"{key}"'
 
 
+def test_a_download_tells_the_browser_not_to_guess_its_type(local_storage: LocalFileStorage) -> None:
+    key = local_storage.new_key()
+    local_storage.put(key, PAGE, "application/pdf")
+    query = {"type": "application/pdf", "download": "original-7.pdf"}
+    with reader_client(local_storage).get(f"/files/{key}", query_string=query) as response:
+        assert response.headers["Content-Disposition"] == "attachment; filename=original-7.pdf"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_a_browser_holding_the_image_gets_not_modified(local_storage: LocalFileStorage) -> None:
     key = local_storage.new_key()
     local_storage.put(key, PAGE, "image/png")
