@@ -159,6 +159,28 @@ def test_a_file_over_the_size_limit_is_refused(
     assert stored_objects(app) == []
 
 
+def test_files_too_large_together_are_refused_before_they_are_read(
+    app: Flask, client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    """Without JavaScript one request carries every file chosen; the server stops reading at one file's limit."""
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    sign_in(client, "teacher.a@example.org")
+    half_a_megabyte = [Image.effect_noise((700, 700), 120).convert("RGB") for _ in range(2)]
+    encoded = []
+    for number, picture in enumerate(half_a_megabyte):
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        assert 512 * 1024 < len(buffer.getvalue()) < 1024 * 1024
+        encoded.append((f"page{number}.png", buffer.getvalue()))
+    response = upload(client, sample_a, *encoded)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "The file is too large" in page
+    assert "too large together: upload them a few at a time" in " ".join(page.split())
+    assert session.scalars(select(SourceFile)).all() == []
+    assert stored_objects(app) == []
+
+
 def duplicate_notes(client: FlaskClient, sample: WorkSample) -> list[str]:
     """The duplicate notes on the sample's page, one per flagged file: where else its bytes were uploaded."""
     page = client.get(f"/samples/{sample.id}").get_data(as_text=True)
