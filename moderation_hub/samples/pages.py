@@ -18,7 +18,7 @@ from moderation_hub.ingestion.geometry import Box, Word
 from moderation_hub.ingestion.text import find_words, text_outside
 from moderation_hub.samples.models import Annotation, Page, Redaction, SampleState, WorkSample
 from moderation_hub.samples.processing import remake_page_images
-from moderation_hub.samples.services import SampleError, SampleLockedError
+from moderation_hub.samples.services import SampleError, SampleLockedError, back_claims_with
 
 MAX_COMMENT_LENGTH = 2000
 
@@ -63,6 +63,7 @@ def add_annotation(page: Page, box: Box, comment: str, criteria: Sequence[Criter
         y1=box.y1,
     )
     page.annotations.append(annotation)
+    back_claims_with(annotation, page.sample)
     db.session.flush()
     record(author.id, "page.annotation_added", page, annotation_id=annotation.id)
     return annotation

@@ -18,6 +18,7 @@ from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Criterion, Framework, Standard
 from moderation_hub.organisations.models import School
 from moderation_hub.samples.models import (
+    Annotation,
     EvidenceClaim,
     EvidenceStatus,
     FileStatus,
@@ -206,10 +207,18 @@ def set_evidence(
         sample.evidence.append(claim)
     claim.status = status
     claim.note = note.strip()
+    # An annotation backs the claim on each criterion it is linked to; ``back_claims_with`` adds later ones.
     claim.annotations = [a for page in sample.pages for a in page.annotations if criterion in a.criteria]
     db.session.flush()
     record(author.id, "sample.evidence_set", sample, criterion_id=criterion.id, status=status.value)
     return claim
+
+
+def back_claims_with(annotation: Annotation, sample: WorkSample) -> None:
+    """Link a new annotation to the sample's claims on its criteria, as ``set_evidence`` links earlier ones."""
+    for claim in sample.evidence:
+        if claim.criterion in annotation.criteria:
+            claim.annotations.append(annotation)
 
 
 # Submission

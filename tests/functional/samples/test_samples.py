@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
+from moderation_hub.ingestion.geometry import Box
 from moderation_hub.samples.models import SampleState, WorkSample
+from moderation_hub.samples.pages import add_annotation
 from moderation_hub.samples.services import current_academic_year
 from tests.conftest import https_client, post_form, sign_in
 from tests.factories import World
@@ -190,6 +192,27 @@ def test_evidence_claims_are_recorded_per_criterion(
     session.refresh(sample_a)
     claims = {claim.criterion_id: (claim.status.value, claim.note) for claim in sample_a.evidence}
     assert claims == {first.id: ("met", "Pieces 1 and 2"), second.id: ("not_evidenced", "")}
+
+
+def test_an_annotation_backs_the_claims_on_its_criteria_whether_made_before_or_after_them(
+    client: FlaskClient, world: World, essay: WorkSample, session: Session
+) -> None:
+    first, second = essay.framework.criteria[:2]
+    page = essay.pages[0]
+    before = add_annotation(page, Box(0.1, 0.1, 0.3, 0.2), "Before the claim", [first], world.teacher_a)
+    url = f"/samples/{essay.id}/evidence"
+    form = {f"status-{first.id}": "met", f"status-{second.id}": "met", "version": essay.version}
+    assert post_form(client, url, form).status_code == 302
+    session.expire_all()  # the claims the request saved, as the next request would read them
+    after = add_annotation(page, Box(0.1, 0.3, 0.3, 0.4), "After the claim", [first, second], world.teacher_a)
+    unrelated = add_annotation(page, Box(0.1, 0.5, 0.3, 0.6), "Another criterion", [], world.teacher_a)
+
+    session.expire_all()
+    backing = {claim.criterion_id: sorted(a.number for a in claim.annotations) for claim in essay.evidence}
+    assert backing == {first.id: [before.number, after.number], second.id: [after.number]}
+    assert unrelated.number not in backing[first.id] + backing[second.id]
+    shown = " ".join(client.get(url).get_data(as_text=True).split())
+    assert f"Annotations {before.number}, {after.number}" in shown
 
 
 def test_the_sample_page_links_to_its_framework(client: FlaskClient, world: World, sample_a: WorkSample) -> None:
