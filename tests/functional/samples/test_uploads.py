@@ -3,6 +3,7 @@
 import html
 import io
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,8 +131,16 @@ def test_a_refused_file_is_named_with_its_reason_and_leaves_nothing(
     name: str,
     content: bytes,
     reason: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app.config["UPLOAD_MAX_PDF_PAGES"] = 2
+    # Started first, as in a web process after its first upload: multiprocessing keeps the forkserver's socket,
+    # for the process's life, in a folder of its own among the temporary files.
+    run_isolated(abs, 0, timeout_seconds=30, memory_bytes=64 << 20)
+    temporary_files = tmp_path / "tmp"
+    temporary_files.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary_files))  # where Werkzeug and our code would put any
     sign_in(client, "teacher.a@example.org")
     response = upload(client, sample_a, ("fine.jpg", files.landscape_photo()), (name, content))
     assert response.status_code == 400
@@ -141,6 +150,7 @@ def test_a_refused_file_is_named_with_its_reason_and_leaves_nothing(
     assert session.scalars(select(SourceFile)).all() == []
     assert session.scalars(select(Page)).all() == []
     assert stored_objects(app) == []  # the accepted file of the same request was removed with the rest
+    assert list(temporary_files.iterdir()) == []
 
 
 def test_a_file_over_the_size_limit_is_refused(
