@@ -85,3 +85,25 @@ def test_pages_use_our_stylesheet_and_scripts_without_gov_uk_branding(page: Page
     assert header_background == GOV_UK_HEADER_BLACK
     expect(page.locator("body")).to_have_class("govuk-template__body js-enabled govuk-frontend-supported")
     assert_no_console_problems(console)
+
+
+def test_a_schools_settings_page_is_accessible_and_saves_the_choice(page: Page, console: ConsoleLog) -> None:
+    sign_in(page)  # the LA lead, who may set the authority's schools' settings
+    page.goto("/schools")
+    page.get_by_role("link", name="Harbourside Primary").click()
+    settings = page.get_by_role("link", name="Change school settings")
+    settings.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("School settings")
+    expect(page.get_by_label("No, delete each file once its pages are made")).to_be_checked()  # the demo's choice
+    assert_accessible(page)
+
+    page.get_by_label("Yes, keep them").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Harbourside Primary School's settings have been saved.")).to_be_visible()
+    expect(page.locator(".govuk-summary-card", has_text="School settings")).to_contain_text("Yes")
+
+    settings.click()  # back to the demo's own choice, for the other tests
+    page.get_by_label("No, delete each file once its pages are made").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".govuk-summary-card", has_text="School settings")).to_contain_text("No")
+    assert_no_console_problems(console)
