@@ -127,7 +127,9 @@ def create_and_submit_sample(teacher: Page, pupil: str) -> None:
     teacher.get_by_label("Year group").select_option(label="Year 6")
     teacher.get_by_label("Framework").select_option(label=FRAMEWORK)
     teacher.get_by_role("button", name="Create sample").click()
-    expect(teacher.get_by_role("button", name="Upload pages")).to_be_visible()  # the page's scripts are ready
+    # The sample page's module scripts, which make choosing files upload them, run before its "load" event. (The
+    # plain file input is already a button named "Upload pages", so waiting for that raced the scripts.)
+    teacher.wait_for_load_state()
     teacher.locator('input[type="file"]').set_input_files(
         [{"name": "letter.png", "mimeType": "image/png", "buffer": blank_png()}]
     )
