@@ -98,8 +98,7 @@ def remove_file(sample: WorkSample, source: SourceFile, author: User) -> None:
     for position, page in enumerate(sample.pages):
         page.position = position
     db.session.flush()
-    files = storage()
-    db.after_commit(lambda: [files.delete(key) for key in keys])
+    _delete_once_committed(keys)
     record(author.id, "sample.file_removed", sample, source_file_id=source.id)
 
 
@@ -119,10 +118,15 @@ def delete_kept_originals(school: School) -> int:
     keys = [source.original_key for source in sources if source.original_key]
     for source in sources:
         source.original_key = None
+    _delete_once_committed(keys)
+    return len(keys)
+
+
+def _delete_once_committed(keys: list[str]) -> None:
+    """Delete the stored objects once the transaction that forgot them commits; never, if it rolls back."""
     if keys:
         files = storage()
         db.after_commit(lambda: [files.delete(key) for key in keys])
-    return len(keys)
 
 
 def duplicates_of(sample: WorkSample) -> dict[int, list[str]]:
