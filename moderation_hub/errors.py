@@ -1,9 +1,12 @@
 """Friendly error pages; production never shows a traceback."""
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, jsonify, render_template
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from moderation_hub.logs import logger
+from moderation_hub.templating import wants_json
+from moderation_hub.text_rules import UnsafeTextError
 
 TEMPLATES = {
     400: "errors/400.html",
@@ -20,6 +23,13 @@ def init_error_pages(app: Flask) -> None:
         code = error.code or 500
         template = TEMPLATES.get(code, "errors/generic.html")
         return render_template(template, error=error), code
+
+    @app.errorhandler(UnsafeTextError)
+    def _unsafe_text(error: UnsafeTextError) -> tuple[Response | str, int]:
+        """Text read outside a form (a script's post, a criterion's note) that may not be stored: a 400 naming it."""
+        if wants_json():
+            return jsonify({"error": str(error), "errors": [str(error)], "field": error.field}), 400
+        return render_template("errors/400.html", error=BadRequest(), problem=str(error)), 400
 
     @app.errorhandler(InternalServerError)
     def _server_error(error: InternalServerError) -> tuple[str, int]:

@@ -1,6 +1,5 @@
-"""Forms for signing in, passwords, invitations and people admin. CSRF comes with FlaskForm."""
+"""Forms for signing in, passwords, invitations and people admin. CSRF and the text checks come with PostForm."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
@@ -13,11 +12,12 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import Email, InputRequired, Length
 
 from moderation_hub.accounts.passwords import MAX_LENGTH
+from moderation_hub.forms import PostForm
 
 EMAIL_REQUIRED = InputRequired("Enter your email address")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PostForm):
     email = EmailField("Email address", widget=GovTextInput(), validators=[EMAIL_REQUIRED, Length(max=254)])
     password = PasswordField(
         "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]
@@ -26,16 +26,20 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(PostForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
-        validators=[EMAIL_REQUIRED, Email("Enter an email address in the correct format, like name@example.org")],
+        validators=[
+            EMAIL_REQUIRED,
+            Email("Enter an email address in the correct format, like name@example.org"),
+            Length(max=254),
+        ],
     )
     submit = SubmitField("Send a reset link", widget=GovSubmitInput())
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PostForm):
     password = PasswordField(
         "New password",
         description="Use 15 characters or more. A few unrelated words together make a good password.",
@@ -67,7 +71,7 @@ class AcceptInvitationForm(NewPasswordForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PostForm):
     """Choices are filled by the view from what the inviter is allowed to grant."""
 
     email = EmailField(
@@ -87,5 +91,5 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PostForm):
     """A form with only a button: the CSRF token protects actions such as signing out."""

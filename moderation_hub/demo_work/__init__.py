@@ -18,6 +18,7 @@ from typing import NotRequired, TypedDict
 import yaml
 from sqlalchemy import select
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
 from moderation_hub.frameworks.models import Criterion, Framework
@@ -84,7 +85,7 @@ def load_demo_samples() -> list[WorkSample]:
     nothing, and a demo loaded last year gains this year's samples. Needs the demo schools, people and
     frameworks (``demo.load_demo`` makes them first).
     """
-    year = services.current_academic_year()
+    year = clock.current_academic_year()
     specs: list[SampleSpec] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["samples"]
     return [_make_sample(spec, year) for spec in specs if not _exists(spec, year)]
 

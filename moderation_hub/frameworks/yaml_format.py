@@ -43,6 +43,7 @@ from yaml.reader import ReaderError
 
 from moderation_hub.education import KEY_STAGE_YEARS, YEAR_GROUPS, KeyStage, Phase
 from moderation_hub.frameworks.spec import CriterionSpec, FrameworkSpec, GroupSpec, StandardSpec
+from moderation_hub.text_rules import TextKind, normalise_line_ends, text_problem
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # "import" would be shadowed by the import page at /frameworks/import.
@@ -157,7 +158,7 @@ class _Reader:
             "phase": self.choice(fields, "phase", Phase),
             "key_stage": key_stage,
             "year_groups": self.year_groups(fields, key_stage),
-            "description": self.text(fields, "description", "", required=False),
+            "description": self.text(fields, "description", "", required=False, kind=TextKind.PROSE),
             "standards": self.unique_codes("standards", standards),
             "groups": self.unique_codes("groups", groups),
             "criteria": self.criteria(fields, standards, groups),
@@ -172,7 +173,7 @@ class _Reader:
             return None
         code = self.text(fields, "code", path, max_length=CODE_LENGTH)
         label = self.text(fields, "label", path, max_length=TITLE_LENGTH)
-        description = self.text(fields, "description", path, required=False)
+        description = self.text(fields, "description", path, required=False, kind=TextKind.PROSE)
         if code is None or label is None or description is None:
             return None
         return StandardSpec(code=code, label=label, description=description)
@@ -209,7 +210,7 @@ class _Reader:
         code = self.text(fields, "code", path, max_length=CODE_LENGTH)
         standard = self.reference(fields, "standard", path, standard_codes, required=True)
         group = self.reference(fields, "group", path, group_codes, required=False)
-        statement = self.text(fields, "statement", path)
+        statement = self.text(fields, "statement", path, kind=TextKind.PROSE)
         if code is None or standard is None or statement is None:
             return None
         return CriterionSpec(code=code, standard=standard, group=group, statement=statement)
@@ -315,9 +316,19 @@ class _Reader:
         return fields
 
     def text(
-        self, fields: dict[str, Node], key: str, path: str, *, required: bool = True, max_length: int | None = None
+        self,
+        fields: dict[str, Node],
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        max_length: int | None = None,
+        kind: TextKind = TextKind.LINE,
     ) -> str | None:
-        """The stripped text of a field; "" for an absent optional field, None when it is missing or invalid."""
+        """The stripped text of a field; "" for an absent optional field, None when it is missing or invalid.
+
+        YAML's reader refuses control characters written as themselves, but a quoted string's escapes
+        ("\\0", "\\u202e") still make them, so the text is checked as a form's would be."""
         node, where = fields.get(key), _join(path, key)
         if node is None:
             return None if required else ""
@@ -332,7 +343,10 @@ class _Reader:
         if max_length is not None and len(value) > max_length:
             self.fail(node, where, f"must be at most {max_length} characters (it has {len(value)})")
             return None
-        return value
+        if problem := text_problem(value, kind):
+            self.fail(node, where, problem)
+            return None
+        return normalise_line_ends(value)
 
     def choice(
         self, fields: dict[str, Node], key: str, choices: type[_Choice], *, required: bool = True

@@ -7,7 +7,6 @@ the rules again (a URN's uniqueness, a cluster's authority) because they are the
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -29,6 +28,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from moderation_hub.db import MAX_ROW_ID
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
+from moderation_hub.forms import PostForm
 from moderation_hub.organisations.models import Cluster
 from moderation_hub.organisations.services import (
     CLUSTER_NAME_REQUIRED_MESSAGE,
@@ -68,7 +68,7 @@ def _urn_format(_form: Form, field: Field) -> None:
         raise ValidationError(URN_FORMAT_MESSAGE)
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(PostForm):
     """Add or change a school; the cluster choices are the clusters of the school's authority."""
 
     name = StringField(
@@ -144,7 +144,7 @@ class SchoolForm(FlaskForm):
         )
 
 
-class ClusterForm(FlaskForm):
+class ClusterForm(PostForm):
     name = StringField(
         "Cluster name",
         widget=GovTextInput(),
@@ -166,7 +166,7 @@ def _yes_no(value: str | bool) -> bool:
     return value == "yes"
 
 
-class SchoolSettingsForm(FlaskForm):
+class SchoolSettingsForm(PostForm):
     """What a school decides for itself; its assessment lead fills it in."""
 
     keep_originals = RadioField(

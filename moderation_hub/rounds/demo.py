@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import Membership, Role, User
 from moderation_hub.db import db
 from moderation_hub.frameworks.models import Framework
@@ -32,7 +33,6 @@ from moderation_hub.rounds.models import (
     Verdict,
 )
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.samples.services import current_academic_year
 
 HARBOURSIDE, KESTREL, BRAMBLEWOOD = "990103", "990104", "990105"
 
@@ -186,7 +186,7 @@ def load_demo_rounds(authority: LocalAuthority, lead: User, moderators: Sequence
     first moderator's queue is left for the newcomer and the second has submitted one judgement and saved a
     draft of another. Needs the demo samples (``demo_work.load_demo_samples``).
     """
-    year = current_academic_year()
+    year = clock.current_academic_year()
     made = []
     if not _exists(authority, OPEN.name, year):
         open_round = _judging_round(_settings(OPEN, year), OPEN, authority, lead, moderators)
@@ -213,7 +213,7 @@ def _exists(authority: LocalAuthority, name: str, year: int) -> bool:
 
 
 def _settings(plan: RoundPlan, year: int) -> services.RoundSettings:
-    today = services.today()
+    today = clock.today()
     opens, closes = (today + dt.timedelta(days=days) for days in plan.judging_days)
     frameworks = [_framework(slug) for slug in plan.frameworks]
     return services.RoundSettings(

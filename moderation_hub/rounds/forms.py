@@ -1,10 +1,8 @@
 """Forms for rounds. Choices that depend on the authority, the round or the framework are filled by the view."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -13,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -27,12 +24,11 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import Phase
+from moderation_hub.forms import DayMonthYearField, PostForm
 from moderation_hub.rounds.models import RoundKind, SampleRequestKind
 
-DAY_MONTH_YEAR = "%d %m %Y"
 
-
-class RoundForm(FlaskForm):
+class RoundForm(PostForm):
     name = StringField(
         "Name of the round",
         description="For example: Year 6 writing, spring cluster meeting.",
@@ -57,23 +53,12 @@ class RoundForm(FlaskForm):
         default=2,
         validators=[InputRequired("Say how many judgements each sample needs"), NumberRange(1, 5)],
     )
-    # GovDateInput posts day, month and year under one name; DateField joins them with spaces.
-    submission_deadline = DateField(
-        "Deadline for schools' samples", widget=GovDateInput(), format=DAY_MONTH_YEAR, validators=[Optional()]
+    submission_deadline = DayMonthYearField("Deadline for schools' samples")
+    judging_opens = DayMonthYearField(
+        "Judging opens", description="The first day moderators can save and submit their judgements."
     )
-    judging_opens = DateField(
-        "Judging opens",
-        description="The first day moderators can save and submit their judgements.",
-        widget=GovDateInput(),
-        format=DAY_MONTH_YEAR,
-        validators=[Optional()],
-    )
-    judging_closes = DateField(
-        "Judging closes",
-        description="The last day they can. You can change both dates while judging.",
-        widget=GovDateInput(),
-        format=DAY_MONTH_YEAR,
-        validators=[Optional()],
+    judging_closes = DayMonthYearField(
+        "Judging closes", description="The last day they can. You can change both dates while judging."
     )
     hide_school = BooleanField("Hide the school (and the pupil code)", widget=GovCheckboxInput(), default=True)
     hide_teacher = BooleanField("Hide the teacher", widget=GovCheckboxInput(), default=True)
@@ -97,12 +82,12 @@ class RoundForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class AddSchoolForm(FlaskForm):
+class AddSchoolForm(PostForm):
     school = SelectField("School", widget=GovSelect(), coerce=int)
     submit = SubmitField("Add school", widget=GovSubmitInput())
 
 
-class SampleRequestForm(FlaskForm):
+class SampleRequestForm(PostForm):
     kind = RadioField(
         "What should the school submit?",
         widget=GovRadioInput(),
@@ -124,7 +109,7 @@ class SampleRequestForm(FlaskForm):
     submit = SubmitField("Save request", widget=GovSubmitInput())
 
 
-class WidenForm(FlaskForm):
+class WidenForm(PostForm):
     standard = SelectField("Standard", widget=GovSelect(), coerce=int)
     submit = SubmitField("Widen the sample", widget=GovSubmitInput())
 
@@ -132,7 +117,7 @@ class WidenForm(FlaskForm):
 PHASE_CHOICES = [SelectChoice("", "Not set")] + [SelectChoice(phase.value, phase.label) for phase in Phase]
 
 
-class AddModeratorForm(FlaskForm):
+class AddModeratorForm(PostForm):
     moderator = SelectField("Moderator", widget=GovSelect(), coerce=int)
     phase = SelectField(
         "Phase",
@@ -143,7 +128,7 @@ class AddModeratorForm(FlaskForm):
     submit = SubmitField("Add moderator", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PostForm):
     """A button: carries the CSRF token and the version of the row the person saw."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -153,16 +138,16 @@ class AdvanceForm(ActionForm):
     target = StringField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class EnterSampleForm(FlaskForm):
+class EnterSampleForm(PostForm):
     sample = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PostForm):
     moderators = SelectMultipleField("Moderators of this sample", widget=GovCheckboxesInput(), coerce=int)
     submit = SubmitField("Save allocation", widget=GovSubmitInput())
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PostForm):
     reason = StringField(
         "Why does it need to change?",
         widget=GovTextInput(),
@@ -173,7 +158,7 @@ class ReopenForm(FlaskForm):
     )
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(PostForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     standard = RadioField(
         "Agreed standard", widget=GovRadioInput(), validators=[InputRequired("Choose the agreed standard")]
@@ -186,7 +171,7 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField("Record agreed outcome", widget=GovSubmitInput())
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PostForm):
     page = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     comment = TextAreaField(
         "Comment on this page", widget=GovTextArea(), validators=[InputRequired("Write the comment"), Length(max=10000)]
@@ -194,7 +179,7 @@ class CommentForm(FlaskForm):
     submit = SubmitField("Add comment", widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(PostForm):
     school = SelectField("School", widget=GovSelect(), coerce=int)
     reason = StringField(
         "Reason (optional)",

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Standard
-from moderation_hub.rounds import services
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
     CriterionJudgement,
@@ -59,7 +59,7 @@ def window_notice(round_: ModerationRound) -> str | None:
     """
     if round_.state is not RoundState.JUDGING:
         return None
-    today = services.today()
+    today = clock.today()
     if round_.judging_opens is not None and today < round_.judging_opens:
         return f"Judging opens on {_long_date(round_.judging_opens)}."
     if round_.judging_closes is not None and today > round_.judging_closes:

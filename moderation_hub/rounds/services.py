@@ -8,15 +8,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import Membership, Role, User
 from moderation_hub.audit.services import record
-from moderation_hub.db import db, utcnow
+from moderation_hub.db import db
 from moderation_hub.education import Phase
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import LocalAuthority, School
@@ -248,22 +248,6 @@ def conflicts_of(user_ids: list[int]) -> dict[int, set[int]]:
 # Samples entering the round
 
 
-UK = ZoneInfo("Europe/London")
-
-
-def today() -> dt.date:
-    """The date in the UK, where a round's dates are set and read: the calendar every date rule of a round uses.
-
-    Tests replace this function to move the calendar; nothing else should read the clock for a round's dates.
-    """
-    return uk_date(utcnow())
-
-
-def uk_date(instant: dt.datetime) -> dt.date:
-    """The day it is in the UK at ``instant``: from 23:00 UTC in summer time, already the next day."""
-    return instant.astimezone(UK).date()
-
-
 def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
     """Why this sample cannot enter the round now; empty when it can."""
     round_ = taking_part.round
@@ -271,7 +255,7 @@ def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
     widened = sample.teacher_judgement_id in taking_part.widened_standard_ids
     if round_.state is not RoundState.COLLECTING and not (round_.state is RoundState.JUDGING and widened):
         problems.append(f"The round is not collecting samples ('{round_.state.label}')")
-    elif not widened and round_.submission_deadline is not None and today() > round_.submission_deadline:
+    elif not widened and round_.submission_deadline is not None and clock.today() > round_.submission_deadline:
         problems.append(f"The deadline for samples was {round_.submission_deadline:%-d %B %Y}")
     if sample.school_id != taking_part.school_id:
         problems.append("The sample is from another school")

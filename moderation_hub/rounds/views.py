@@ -6,6 +6,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import Role, User
 from moderation_hub.db import db, get_or_404
 from moderation_hub.education import Phase
@@ -38,7 +39,6 @@ from moderation_hub.rounds.models import (
     SampleRequestKind,
 )
 from moderation_hub.rounds.paging import paging
-from moderation_hub.samples.services import current_academic_year
 from moderation_hub.templating import render_form_page, show_error
 
 
@@ -110,7 +110,7 @@ def _round_form(form: RoundForm, authority: LocalAuthority, own_cluster: Cluster
     form.cluster.choices = [SelectChoice(0, "No cluster")] + [SelectChoice(c.id, c.name) for c in clusters]
     frameworks = db.session.scalars(select(Framework).order_by(Framework.title, Framework.version.desc()))
     form.frameworks.choices = [SelectChoice(f.id, f"{f.title} (version {f.version})") for f in frameworks]
-    this_year = current_academic_year()
+    this_year = clock.current_academic_year()
     form.academic_year.choices = [
         SelectChoice(year, f"{year}/{(year + 1) % 100:02d}") for year in range(this_year, this_year - 3, -1)
     ]

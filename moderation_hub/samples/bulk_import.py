@@ -41,6 +41,7 @@ from moderation_hub.samples.models import FileStatus, SourceFile, WorkSample
 from moderation_hub.samples.processing import process_source_file
 from moderation_hub.samples.services import SampleDetails, SampleError, create_sample, normalise_pupil_code
 from moderation_hub.samples.uploads import accept_upload
+from moderation_hub.text_rules import TextKind, text_problem
 
 COLUMNS = ("school_urn", "pupil_code", "year_group", "framework", "teacher_judgement", "file")
 
@@ -118,10 +119,11 @@ class _CheckedRow:
 def read_manifest(path: Path, academic_year: int) -> list[PlannedSample]:
     """The samples the manifest describes, or ``ManifestError`` listing every problem. Writes nothing."""
     rows = _read_rows(path)
-    checker = _RowChecker(path.resolve().parent, academic_year, {row["school_urn"] for row in rows})
     problems: list[Problem] = []
+    safe_rows = _safe_rows(rows, problems)
+    checker = _RowChecker(path.resolve().parent, academic_year, {row["school_urn"] for row in safe_rows})
     planned: dict[tuple[int, str], PlannedSample] = {}
-    for row in rows:
+    for row in safe_rows:
         checked = checker.check(row, problems)
         if checked is not None:
             _add_to_sample(checked, planned, problems)
@@ -149,6 +151,22 @@ def _read_rows(path: Path) -> list[_Row]:
             return [row for row in rows if any(row.cells)]
     except UnicodeDecodeError:
         raise ManifestError([Problem(1, "file", 'is not UTF-8 text: save it as "CSV UTF-8"')]) from None
+
+
+def _safe_rows(rows: list[_Row], problems: list[Problem]) -> list[_Row]:
+    """The rows whose every cell is text that may be stored; the others' cells go to ``problems``, and the rows
+    are checked no further (a NUL byte cannot even be looked up on PostgreSQL)."""
+    safe = []
+    for row in rows:
+        unsafe = [
+            row.problem(column, message)
+            for column, cell in zip(COLUMNS, row.cells, strict=False)
+            if (message := text_problem(cell, TextKind.LINE))
+        ]
+        problems += unsafe
+        if not unsafe:
+            safe.append(row)
+    return safe
 
 
 class _RowChecker:

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from moderation_hub.accounts.services import find_user_by_email
+from moderation_hub.clock import current_academic_year
 from moderation_hub.db import db
 from moderation_hub.samples import processing
 from moderation_hub.samples.bulk_import import (
@@ -20,7 +21,7 @@ from moderation_hub.samples.bulk_import import (
     read_manifest,
     worker_count,
 )
-from moderation_hub.samples.services import SampleError, current_academic_year
+from moderation_hub.samples.services import SampleError
 
 samples_cli = click.Group("samples", help="Work samples.")
 

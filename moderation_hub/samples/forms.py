@@ -1,9 +1,7 @@
 """Forms for work samples. Choices that depend on the school or framework are filled by the view."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -12,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -25,12 +22,13 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import YEAR_GROUPS, year_group_label
+from moderation_hub.forms import DayMonthYearField, PostForm
 from moderation_hub.samples.models import Independence
 
 YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEAR_GROUPS]
 
 
-class SampleDetailsForm(FlaskForm):
+class SampleDetailsForm(PostForm):
     pupil_code = StringField(
         "Pupil code",
         description="Your school's code for the pupil, like Y6-014. Never the pupil's name or initials.",
@@ -66,7 +64,7 @@ class EditSampleForm(SampleDetailsForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class PieceForm(FlaskForm):
+class PieceForm(PostForm):
     title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=200)])
     purpose = StringField(
         "Genre or purpose",
@@ -74,7 +72,7 @@ class PieceForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Length(max=200)],
     )
-    written_on = DateField("Date written", widget=GovDateInput(), validators=[Optional()])
+    written_on = DayMonthYearField("Date written")
     independence = RadioField(
         "How independently was it written?",
         description="Moderators weigh independent work most.",
@@ -85,7 +83,7 @@ class PieceForm(FlaskForm):
     submit = SubmitField("Add piece", widget=GovSubmitInput())
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PostForm):
     files = MultipleFileField(
         "Upload pages",
         description="PDF, JPEG, PNG or HEIC (iPhone) files. You can choose several at once.",
@@ -94,7 +92,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Upload", widget=GovSubmitInput())
 
 
-class VersionedActionForm(FlaskForm):
+class VersionedActionForm(PostForm):
     """A button that acts on a sample: carries the version the person saw, and the CSRF token."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

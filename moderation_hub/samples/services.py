@@ -56,12 +56,6 @@ class EditConflictError(SampleError):
         )
 
 
-def current_academic_year(today: dt.date | None = None) -> int:
-    """English academic years start on 1 September; 2025 stands for 2025/26."""
-    today = today or utcnow().date()
-    return today.year if today.month >= 9 else today.year - 1
-
-
 @dataclass(frozen=True)
 class SampleDetails:
     """What the teacher may edit while the sample is a draft. The framework is fixed at creation."""

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import Role
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, get_or_404
@@ -163,7 +164,7 @@ DetailsForm = TypeVar("DetailsForm", NewSampleForm, EditSampleForm)
 
 
 def _details_form(form: DetailsForm) -> DetailsForm:
-    this_year = services.current_academic_year()
+    this_year = clock.current_academic_year()
     form.academic_year.choices = [
         SelectChoice(year, f"{year}/{(year + 1) % 100:02d}") for year in range(this_year, this_year - 3, -1)
     ]

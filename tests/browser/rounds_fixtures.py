@@ -12,11 +12,12 @@ from PIL import Image
 from sqlalchemy import select
 
 from moderation_hub.accounts.models import Role, User
+from moderation_hub.clock import current_academic_year
 from moderation_hub.db import db
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.samples import uploads
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year, submit, update_sample
+from moderation_hub.samples.services import SampleDetails, create_sample, submit, update_sample
 from tests import factories
 from tests.browser.samples_fixtures import FRAMEWORK_SLUG, LiveApp
 

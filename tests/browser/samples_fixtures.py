@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from moderation_hub import create_app, migrate
 from moderation_hub.accounts.models import User
+from moderation_hub.clock import current_academic_year
 from moderation_hub.db import db
 from moderation_hub.demo import load_demo
 from moderation_hub.frameworks.models import Framework
@@ -25,7 +26,7 @@ from moderation_hub.ingestion.geometry import Box
 from moderation_hub.organisations.models import School
 from moderation_hub.samples import pages, uploads
 from moderation_hub.samples.models import FileStatus, Page, SourceFile, WorkSample
-from moderation_hub.samples.services import SampleDetails, create_sample, current_academic_year
+from moderation_hub.samples.services import SampleDetails, create_sample
 
 TEACHER_EMAIL = "year6@harbourside.demo.moderation-hub.test"
 TEACHER_SCHOOL = "Harbourside Primary School"

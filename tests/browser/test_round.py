@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import APIResponse, Browser, Locator, Page, Route, expect
 
-from moderation_hub.samples.services import current_academic_year
+from moderation_hub.clock import current_academic_year
 from tests.browser.conftest import ConsoleLog, sign_in
 from tests.browser.rounds_fixtures import PASSWORD, SCHOOL_B_PUPIL, Cast, Person, blank_png, seed_round_world
 from tests.browser.samples_fixtures import LiveApp, live_app_with_jobs

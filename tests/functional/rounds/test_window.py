@@ -2,7 +2,7 @@
 
 Outside it their pages still open, read-only, and say why; every change is refused and nothing is stored.
 The lead's own actions are not bound by it, and the lead can move it while judging. "Today" is moved by
-replacing ``services.today``, the one clock a round's dates are read by.
+replacing ``clock.today``, the one clock every date rule reads.
 """
 
 import datetime as dt
@@ -15,9 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moderation_hub import clock
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
-from moderation_hub.rounds import judging, services
+from moderation_hub.rounds import judging
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.models import Judgement, JudgementComment, JudgementState, RoundState
 from tests.conftest import csrf_token_from, https_client, post_form, sign_in
@@ -46,7 +47,7 @@ def windowed(session: Session, judging_round: RoundWorld) -> RoundWorld:
 
 @pytest.fixture
 def set_today(monkeypatch: pytest.MonkeyPatch) -> SetToday:
-    return lambda day: monkeypatch.setattr(services, "today", lambda: day)
+    return lambda day: monkeypatch.setattr(clock, "today", lambda: day)
 
 
 def mine(round_world: RoundWorld, world: World) -> Judgement:
@@ -300,4 +301,4 @@ def test_the_leads_own_actions_are_not_bound_by_the_window(
     ],
 )
 def test_the_window_is_read_in_uk_dates_not_the_servers_utc_date(instant: dt.datetime, day: dt.date) -> None:
-    assert services.uk_date(instant) == day
+    assert clock.uk_date(instant) == day

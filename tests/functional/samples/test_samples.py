@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moderation_hub.audit.models import AuditEvent
+from moderation_hub.clock import current_academic_year
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.ingestion.geometry import Box
 from moderation_hub.samples.models import SampleState, WorkSample
 from moderation_hub.samples.pages import add_annotation
-from moderation_hub.samples.services import current_academic_year
 from tests.conftest import https_client, post_form, sign_in
 from tests.factories import World
 

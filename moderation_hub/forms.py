@@ -1,0 +1,71 @@
+"""The base of every form, and the fields that need more than WTForms gives.
+
+Every posted form derives from ``PostForm``: each of its text fields checks ``text_rules`` on its own, so a new form
+or field cannot forget the check. A textarea is prose; every other text field is one line.
+"""
+
+import datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, Field, PasswordField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from moderation_hub.text_rules import TextKind, normalise_line_ends, text_problem
+
+
+def _normalise_line_ends(value: str | None) -> str | None:
+    return normalise_line_ends(value) if value else value
+
+
+class _SafeText:
+    """Refuses what ``text_rules`` refuses, naming the field by its label."""
+
+    def __init__(self, kind: TextKind) -> None:
+        self.kind = kind
+
+    def __call__(self, _form: FlaskForm, field: Field) -> None:
+        problem = text_problem(field.data or "", self.kind)
+        if problem:
+            raise ValidationError(f"{field.label.text} {problem}")
+
+
+class PostForm(FlaskForm):
+    """A posted form: a CSRF token, and text fields that refuse control and invisible characters."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            # Passwords are only hashed, never stored or shown; refusing characters there could lock a person out.
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                prose = isinstance(field, TextAreaField)
+                if prose:
+                    field.filters = (*field.filters, _normalise_line_ends)
+                field.validators = [*field.validators, _SafeText(TextKind.PROSE if prose else TextKind.LINE)]
+            return field
+
+
+class DayMonthYearField(DateField):
+    """A date typed in GOV.UK's three boxes, which post day, month and year under one name.
+
+    The widget unpacks exactly three values when the form is shown again, so whatever was posted (nothing,
+    two parts, four) is kept as three. A blank date is None and a partial or impossible one is refused by name,
+    here: do not add ``Optional()``, which would clear that refusal.
+    """
+
+    widget = GovDateInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [value.strip() for value in valuelist]
+        self.raw_data = [*parts, "", "", ""][:3]
+        self.data = None
+        if not any(parts):
+            return
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(part) for part in parts)
+            self.data = datetime.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2025") from None
