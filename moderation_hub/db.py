@@ -82,12 +82,13 @@ def _begin_sqlite_transaction(connection: Any) -> None:
 
 
 def build_engine(url: str) -> Engine:
+    # A statement's error message would otherwise list its parameters: pupils' commentary, rationales, emails.
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

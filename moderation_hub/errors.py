@@ -4,7 +4,7 @@ from flask import Flask, jsonify, render_template
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from moderation_hub.logs import logger
+from moderation_hub.logs import log_unhandled_error
 from moderation_hub.templating import wants_json
 from moderation_hub.text_rules import UnsafeTextError
 
@@ -33,6 +33,5 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _server_error(error: InternalServerError) -> tuple[str, int]:
-        original = error.original_exception or error
-        logger.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
+        log_unhandled_error(error.original_exception or error)
         return render_template("errors/500.html"), 500

@@ -1,14 +1,17 @@
 """JSON-lines logging with UTC time, request id and user id.
 
 Log lines carry identifiers and route patterns, never form data, tokens or pupil data: the access
-line logs ``request.url_rule`` (``/reset-password/<token>``), not the requested path.
+line logs ``request.url_rule`` (``/reset-password/<token>``), not the requested path, and an exception is
+written as its types and frames without its message.
 """
 
 import logging
 import re
 import sys
 import time
+import traceback
 import uuid
+from types import TracebackType
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -34,11 +37,55 @@ def _current_user_id() -> int | None:
     return state.identity[0] if state is not None and state.identity else None
 
 
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+class ValueFreeJsonFormatter(JsonFormatter):
+    """Writes an exception as the types and frames of its chain, never its message: a message can quote what
+    a person typed (a driver's DataError quotes the value, an IntegrityError the row, a ValueError its input)."""
+
+    def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]  # noqa: N802 - logging's name
+        error = ei[1]
+        if error is None:
+            return ""
+        return "".join(line for link in reversed(_chain(error)) for line in _frames_and_type(link))
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The exception and the ones it was raised from or while handling, newest first, as Python prints them."""
+    chain = [error]
+    while (cause := _cause(chain[-1])) is not None and cause not in chain:
+        chain.append(cause)
+    return chain
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    return error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+
+
+def _frames_and_type(error: BaseException) -> list[str]:
+    kind = type(error)
+    return [*traceback.format_tb(error.__traceback__), f"{kind.__module__}.{kind.__qualname__}\n"]
+
+
+def log_unhandled_error(error: BaseException) -> None:
+    """The one line for an error no handler expected: its type and route, so it can be found, and no values."""
+    logger.error(
+        "unhandled error",
+        exc_info=(type(error), error, error.__traceback__),
+        extra={
+            "error_type": f"{type(error).__module__}.{type(error).__qualname__}",
+            "method": request.method if has_request_context() else None,
+            "route": request.url_rule.rule if has_request_context() and request.url_rule else None,
+        },
+    )
+
+
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         # timestamp= adds the record's creation time as an ISO 8601 string in UTC.
-        JsonFormatter(
+        ValueFreeJsonFormatter(
             "{levelname}{name}{message}",
             style="{",
             timestamp="time",
@@ -53,6 +100,12 @@ def configure_logging(app: Flask) -> None:
         named.propagate = False
     # Werkzeug's own access line prints the full path, which may hold a token: ours logs the route instead.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Flask-Limiter's "exceeded" line names the throttled key, for sign-in the email typed; the access line's 429
+    # records the refusal instead.
+    logging.getLogger("flask_limiter").setLevel(logging.WARNING)
+    # Flask's own line for an unhandled error carries the path (which may hold a token) and the exception's
+    # message; errors.py writes the one line for it, through log_unhandled_error.
+    app.logger.disabled = True
     app.before_request(_assign_request_id)
     app.after_request(_log_access)
 
