@@ -56,7 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "INGEST_CHECK_SECONDS": 30,  # time for checking one upload while the teacher waits
     "INGEST_FILE_SECONDS": 300,  # time for rendering every page of one file in the worker
     "INGEST_MEMORY_MB": 1024,  # memory one check or render may use, beyond the renderer's own
-    "INGEST_STALE_MINUTES": 10,  # a file still pending this long after upload, its job lost, is queued again
+    "INGEST_FILES_PER_SCHOOL": 1,  # one school's files queued or processing at once; the rest wait their turn
+    "INGEST_STALE_MINUTES": 10,  # a file still pending this long after it was queued, its job lost, is queued again
     "JOB_IMMEDIATE": False,  # True: run each job inside enqueue, in the same process (the test suite)
     "JOB_WORKERS": 2,  # job processes `flask worker` runs at once
     "JOB_DATABASE": None,  # None: the queue is instance/jobs.sqlite3 (Redis instead when REDIS_URL is set)

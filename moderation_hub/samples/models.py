@@ -48,7 +48,7 @@ class EvidenceStatus(enum.StrEnum):
 
 
 class FileStatus(enum.StrEnum):
-    PENDING = "pending"  # queued or being processed
+    PENDING = "pending"  # waiting for its school's turn, queued, or being processed
     READY = "ready"
     FAILED = "failed"
 
@@ -135,6 +135,8 @@ class SourceFile(Base):
     upload_key: Mapped[str | None] = mapped_column(sa.String(64))
     original_key: Mapped[str | None] = mapped_column(sa.String(64))
     attempts: Mapped[int] = mapped_column(default=0)
+    # When the file was handed to the job queue; None while it waits for its school's turn (``processing``).
+    queued_at: Mapped[dt.datetime | None]
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 

@@ -4,6 +4,9 @@ Rendering runs in the sandbox (a child process with time and memory limits), out
 transaction. A file's pages become visible together, in one short transaction at the end, so a crash
 or a failed attempt never shows half a sample; the images an attempt stored are deleted when it fails.
 Both jobs are idempotent and count their attempts; after the last, the file or page says why it failed.
+A file that runs out of rendering time fails at once: the time is the file's own doing, not a passing fault.
+Each school has at most ``INGEST_FILES_PER_SCHOOL`` files in the queue at once; its others wait in the
+database for their turn (``start_waiting_files``), so one school's heavy files cannot hold every worker.
 A periodic sweep queues again the work whose job the queue lost, with the attempts it has left.
 """
 
@@ -54,6 +57,11 @@ FAILURE_WORDS = {
     "WorkerDiedError": "the processing stopped part-way. Try uploading it again",
     "TimeLimitError": "it took too long to process",
 }
+# A file whose pages take longer to draw than INGEST_FILE_SECONDS would do so again on every attempt.
+TOO_SLOW_TO_RENDER = (
+    "its pages took too long to make, and would again if it were tried again. "
+    "Split it into smaller files, or scan its pages at a lower resolution, and upload those"
+)
 # Why a page's redactions could not be burned in, and what the teacher can do about it.
 TRY_REDACTING_AGAIN = "To try again, add or remove a redaction on this page"
 REMAKE_FAILURE_WORDS = {
@@ -112,12 +120,21 @@ def process_source_file(source_file_id: int) -> None:
         with closing(_render(upload, data)) as rendered:
             pages = [_store_page(files, upload, processed, stored) for processed in rendered]
     except RejectedFile as error:
-        _delete(files, stored)
-        source = db.session.get(SourceFile, upload.source_file_id)
-        if source is not None:
-            _fail(source, str(error))  # a bad file stays bad: no retry
+        _give_up(files, upload, stored, str(error))  # a bad file stays bad
+        return
+    except JobTimedOut:
+        # Not retried: another attempt would hold a worker for the whole time limit again, for nothing.
+        _give_up(files, upload, stored, _not_processed(upload.name, TOO_SLOW_TO_RENDER))
         return
     _finish(files, upload, pages, stored)
+
+
+def _give_up(files: FileStorage, upload: _Upload, stored: list[str], reason: str) -> None:
+    """Fail the file for good, without a retry, unless it was removed or finished meanwhile; its images go."""
+    _delete(files, stored)
+    source = db.session.get(SourceFile, upload.source_file_id, with_for_update=True)  # waits for a ``_finish``
+    if source is not None and source.status is FileStatus.PENDING:
+        _fail(source, reason)
 
 
 def _claim(source_file_id: int) -> _Upload | None:
@@ -139,6 +156,7 @@ def _finish(files: FileStorage, upload: _Upload, pages: list[Page], stored: list
     _settle_upload(files, source)
     source.status = FileStatus.READY
     logger.info("file processed", extra={"source_file_id": source.id, "pages": len(pages)})
+    start_waiting_files(source.sample.school_id)
 
 
 def _render(upload: _Upload, data: bytes) -> Generator[ProcessedPage, None, None]:
@@ -214,7 +232,11 @@ def _settle_upload(files: FileStorage, source: SourceFile) -> None:
 
 
 def _could_not_process(source: SourceFile, reason: str) -> None:
-    _fail(source, f"“{source.school_file_name}” could not be processed: {reason}.")
+    _fail(source, _not_processed(source.school_file_name, reason))
+
+
+def _not_processed(file_name: str, reason: str) -> str:
+    return f"“{file_name}” could not be processed: {reason}."
 
 
 def _fail(source: SourceFile, reason: str) -> None:
@@ -225,6 +247,38 @@ def _fail(source: SourceFile, reason: str) -> None:
         files = storage()
         db.after_commit(lambda: files.delete(key))
     logger.warning("file failed", extra={"source_file_id": source.id})
+    start_waiting_files(source.sample.school_id)
+
+
+def start_waiting_files(school_id: int) -> list[int]:
+    """Queue the school's oldest files waiting for their turn, as many as its share of the queue has room
+    for (``INGEST_FILES_PER_SCHOOL`` files queued or processing); the ids of those queued.
+
+    Huey's queue is first come, first served: a school's sixty heavy files queued at once would run before
+    another school's one photo. Held to its share, a school's heavy files hold at most that many workers,
+    and another school's upload waits behind at most that many files of each school. Called wherever a file
+    joins or leaves the queue's share (upload, finish, failure, removal) and by the sweep. The school's row
+    is locked first, so two transactions cannot both fill the same room.
+    """
+    db.session.get(School, school_id, with_for_update=True)
+    pending = (
+        select(SourceFile)
+        .join(SourceFile.sample)
+        .where(WorkSample.school_id == school_id, SourceFile.status == FileStatus.PENDING)
+    )
+    queued = db.session.scalar(
+        select(func.count()).select_from(pending.where(SourceFile.queued_at.is_not(None)).subquery())
+    )
+    room = current_app.config["INGEST_FILES_PER_SCHOOL"] - (queued or 0)
+    if room <= 0:
+        return []
+    waiting = db.session.scalars(pending.where(SourceFile.queued_at.is_(None)).order_by(SourceFile.id).limit(room))
+    started = []
+    for source in waiting:
+        source.queued_at = utcnow()
+        process_source_file.enqueue_after_commit(source.id)
+        started.append(source.id)
+    return started
 
 
 def _delete(files: FileStorage, keys: list[str]) -> None:
@@ -301,6 +355,7 @@ class Sweep:
 
     files_queued: list[int] = field(default_factory=list)
     files_failed: list[int] = field(default_factory=list)
+    files_started: list[int] = field(default_factory=list)
     pages_queued: list[int] = field(default_factory=list)
     pages_failed: list[int] = field(default_factory=list)
 
@@ -308,6 +363,7 @@ class Sweep:
         done = [
             *(f"Queued file {file_id} again." for file_id in self.files_queued),
             *(f"Marked file {file_id} as failed: it had used every attempt." for file_id in self.files_failed),
+            *(f"Queued file {file_id}: its school had room in the queue." for file_id in self.files_started),
             *(f"Queued new images of page {page_id} again." for page_id in self.pages_queued),
             *(
                 f"Marked new images of page {page_id} as failed: they had used every attempt."
@@ -319,8 +375,9 @@ class Sweep:
 
 def requeue_stale() -> Sweep:
     """Queue again the work whose job the queue lost (it could not be reached when the work was saved, or
-    lost its messages): files still pending ``INGEST_STALE_MINUTES`` after upload, and pages still waiting
-    for redacted images, when the queue holds no run of their job, waiting, retrying or running.
+    lost its messages): files still pending ``INGEST_STALE_MINUTES`` after they were queued, and pages still
+    waiting for redacted images, when the queue holds no run of their job, waiting, retrying or running.
+    Files waiting for their school's turn are queued if the school has room (``start_waiting_files``).
 
     Attempts are not renewed by the sweep: a job resumes with the retries its file or page has left, and
     one that has used them all fails with that reason; a page whose remake failed waits for the teacher.
@@ -330,6 +387,7 @@ def requeue_stale() -> Sweep:
     sweep = Sweep()
     _requeue_files(sweep)
     _requeue_pages(sweep)
+    _start_waiting_files(sweep)
     return sweep
 
 
@@ -337,7 +395,7 @@ def _requeue_files(sweep: Sweep) -> None:
     in_hand = process_source_file.in_hand()  # read first: a run that ends meanwhile leaves its file done
     stale_after = dt.timedelta(minutes=current_app.config["INGEST_STALE_MINUTES"])
     pending = select(SourceFile).where(
-        SourceFile.status == FileStatus.PENDING, SourceFile.created_at < utcnow() - stale_after
+        SourceFile.status == FileStatus.PENDING, SourceFile.queued_at < utcnow() - stale_after
     )
     for source in db.session.scalars(pending.order_by(SourceFile.id)):
         if (source.id,) not in in_hand:
@@ -352,6 +410,19 @@ def _requeue_pages(sweep: Sweep) -> None:
     for page in db.session.scalars(waiting.order_by(Page.id)):
         if (page.id,) not in in_hand:
             _resume_remake(page, sweep)
+
+
+def _start_waiting_files(sweep: Sweep) -> None:
+    """Every step that frees a school's room queues its next file itself; this catches what none did (the
+    setting was raised, say)."""
+    waiting = (
+        select(WorkSample.school_id)
+        .join(WorkSample.files)
+        .where(SourceFile.status == FileStatus.PENDING, SourceFile.queued_at.is_(None))
+        .distinct()
+    )
+    for school_id in db.session.scalars(waiting.order_by(WorkSample.school_id)).all():
+        sweep.files_started += start_waiting_files(school_id)
 
 
 def _resume(source: SourceFile, sweep: Sweep) -> None:

@@ -1,9 +1,9 @@
 """Accepting an uploaded file into a sample, while the teacher waits.
 
 The file is checked (in a sandboxed process, unless it is a photo whose check only reads bytes: PyMuPDF
-never runs in a web thread), stored under a random key, and queued for the worker. A refused file leaves
-nothing: no row, no stored object, no temporary file (the bytes never touch the disk before they are
-accepted).
+never runs in a web thread), stored under a random key, and queued for the worker in its school's turn.
+A refused file leaves nothing: no row, no stored object, no temporary file (the bytes never touch the disk
+before they are accepted).
 """
 
 from flask import current_app
@@ -19,7 +19,7 @@ from moderation_hub.ingestion.limits import MB, IngestLimits
 from moderation_hub.ingestion.sandbox import JobError, run_isolated
 from moderation_hub.organisations.models import School
 from moderation_hub.samples.models import SampleState, SourceFile, WorkSample
-from moderation_hub.samples.processing import ingest_limits, process_source_file
+from moderation_hub.samples.processing import ingest_limits, start_waiting_files
 from moderation_hub.samples.services import SampleLockedError
 from moderation_hub.storage import storage
 
@@ -51,7 +51,7 @@ def accept_upload(sample: WorkSample, filename: str, data: bytes, author: User) 
     sample.files.append(source)
     db.session.flush()
     record(author.id, "sample.file_uploaded", sample, source_file_id=source.id, pages=facts.page_count)
-    process_source_file.enqueue_after_commit(source.id)
+    start_waiting_files(sample.school_id)  # queued now, or after the school's earlier files
     return source
 
 
@@ -99,6 +99,7 @@ def remove_file(sample: WorkSample, source: SourceFile, author: User) -> None:
         page.position = position
     db.session.flush()
     _delete_once_committed(keys)
+    start_waiting_files(sample.school_id)  # a file removed while queued leaves its room to the next
     record(author.id, "sample.file_removed", sample, source_file_id=source.id)
 
 

@@ -151,7 +151,7 @@ def test_removing_a_file_removes_its_pages_and_images(
     # imports (the whole app) would not fit in the one second the file is given.
     [
         (child_jobs.abort_while_rendering, "made the page renderer crash"),
-        (child_jobs.hang_while_rendering, "took too long to process"),
+        (child_jobs.hang_while_rendering, "its pages took too long to make"),
     ],
     ids=["crash", "hang"],
 )

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from moderation_hub.db import db
+from moderation_hub.db import db, utcnow
 from moderation_hub.jobs.queue import JobQueue
 from moderation_hub.samples import processing
 from moderation_hub.samples.models import FileStatus, SourceFile, WorkSample
@@ -41,7 +41,8 @@ def queue_down(app: Flask) -> Iterator[None]:
 
 
 def grow_stale(source: SourceFile, session: Session) -> None:
-    source.created_at -= dt.timedelta(minutes=11)  # past INGEST_STALE_MINUTES (10)
+    """The file queued longer ago than INGEST_STALE_MINUTES (10)."""
+    source.queued_at = utcnow() - dt.timedelta(minutes=11)
     session.flush()
 
 
