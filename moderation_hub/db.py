@@ -16,6 +16,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter, Map
 
+from moderation_hub.logs import logger
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -61,7 +63,8 @@ short_text = Annotated[str, mapped_column(String(200))]
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite ignores foreign keys unless asked per connection; WAL lets readers run beside a writer.
+    """SQLite ignores foreign keys unless asked per connection; WAL lets readers run beside a writer;
+    secure_delete zeroes what a change frees, so words a redaction removed leave no copy in the file.
 
     The driver's own transaction handling is switched off so that SQLAlchemy emits BEGIN itself,
     which makes SAVEPOINT work (SQLAlchemy's documented recipe for pysqlite).
@@ -71,6 +74,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -127,6 +131,25 @@ class Database:
         Enqueued earlier, a worker could run before the rows it needs exist; on rollback it never runs.
         """
         self.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+    def checkpoint(self) -> None:
+        """Call once a change that must leave no copy (a redaction) is committed: on SQLite, copy the write-ahead
+        log into the database file, where secure_delete has zeroed the old rows, and empty the log.
+
+        PostgreSQL keeps old row versions until VACUUM (see the README). A session bound to a connection is inside
+        a transaction of its caller's (the tests'), so nothing is committed yet and there is nothing to copy.
+        """
+        bind = self.session.get_bind()
+        if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+            return
+        with bind.connect() as connection:
+            # On the driver's connection: SQLAlchemy would open a transaction first, inside which SQLite cannot
+            # checkpoint.
+            busy, _frames, _copied = connection.connection.driver_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
+        if busy:
+            logger.warning("database checkpoint incomplete: the write-ahead log may keep removed words a while")
 
     def after_rollback(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` if this session's work is rolled back, e.g. to delete a stored file it wrote."""

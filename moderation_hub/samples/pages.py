@@ -96,6 +96,7 @@ def add_redactions(page: Page, boxes: Sequence[Box], author: User) -> list[Redac
     page.redactions.extend(added)
     text, kept = text_outside(words_of(page), boxes)
     page.text, page.words = text, [asdict(word) for word in kept]
+    db.after_commit(db.checkpoint)  # the dropped words must not outlive the commit in the database's files
     _images_need_remaking(page)
     record(author.id, "page.redacted", page, boxes=len(boxes))
     return added
