@@ -8,13 +8,16 @@ of its standards (or empty) and ``file`` a path relative to the manifest's folde
 The whole manifest is checked before anything is written (``read_manifest``), so a mistake costs
 nothing. Then each file goes through the upload pipeline: ``accept_upload`` (checked in the sandbox,
 stored, queued) and the ``process_source_file`` job, which the import runs itself so that it finishes
-without a worker; a worker that later takes the queued job finds the file done and does nothing.
+without a worker; a worker that later takes the queued job finds the file done and does nothing. A new
+sample is created in the transaction that accepts its first file, so one whose files are all refused
+leaves nothing behind.
 
 Running a manifest again is safe: an existing sample is reused, a file whose bytes its sample already
 holds is skipped, and a file accepted by a run that stopped before rendering it is rendered.
 """
 
 import csv
+import dataclasses
 import hashlib
 import queue
 import threading
@@ -86,10 +89,14 @@ class PlannedSample:
 
 @dataclass(frozen=True)
 class SampleWork:
-    """What an import thread needs for one sample: ids and paths, never rows of another thread's session."""
+    """What an import thread needs for one sample: ids, values and paths, never rows of another thread's
+    session. ``sample_id`` is None for a sample the manifest adds, until its first file is accepted."""
 
-    sample_id: int
+    school_id: int
+    framework_id: int
+    details: SampleDetails
     files: tuple[ManifestFile, ...]
+    sample_id: int | None
 
 
 # Reading and checking the manifest
@@ -316,13 +323,18 @@ def _check_existing(sample: PlannedSample, problems: list[Problem]) -> None:
     problems.append(Problem(sample.first_row, "pupil_code", message))
 
 
-def prepare_samples(planned: list[PlannedSample], author: User) -> list[SampleWork]:
-    """Create the samples that do not exist yet (flushing only); each sample's work, in the manifest's order."""
-    work = []
-    for sample in planned:
-        row = sample.existing or create_sample(sample.school, sample.framework, sample.details, author)
-        work.append(SampleWork(row.id, tuple(sample.files)))
-    return work
+def prepare_samples(planned: list[PlannedSample]) -> list[SampleWork]:
+    """Each sample's work, in the manifest's order. Writes nothing: new samples come with their first file."""
+    return [
+        SampleWork(
+            sample.school.id,
+            sample.framework.id,
+            sample.details,
+            tuple(sample.files),
+            sample.existing.id if sample.existing else None,
+        )
+        for sample in planned
+    ]
 
 
 # Importing the files
@@ -339,9 +351,18 @@ class FileOutcome:
     row: int
     outcome: Outcome
     reason: str = ""
+    created_sample: bool = False  # its sample was created with it
 
     def __str__(self) -> str:
         return f"row {self.row}: file: {self.reason}"
+
+
+@dataclass
+class _ImportingSample:
+    """One thread's sample: ``id`` is None until the first of its files is accepted creates it."""
+
+    work: SampleWork
+    id: int | None
 
 
 @dataclass(frozen=True)
@@ -394,38 +415,43 @@ def _import_sample(
     app: Flask, work: SampleWork, author_id: int, report: Callable[[FileOutcome], None], stopping: threading.Event
 ) -> None:
     with app.app_context():
+        sample = _ImportingSample(work, work.sample_id)
         for file in work.files:
             if stopping.is_set():
                 return
-            report(_import_file(work.sample_id, file, author_id, stopping))
+            existed = sample.id is not None
+            outcome = _import_file(sample, file, author_id, stopping)
+            report(dataclasses.replace(outcome, created_sample=not existed and sample.id is not None))
 
 
-def _import_file(sample_id: int, file: ManifestFile, author_id: int, stopping: threading.Event) -> FileOutcome:
+def _import_file(
+    sample: _ImportingSample, file: ManifestFile, author_id: int, stopping: threading.Event
+) -> FileOutcome:
     """One file, in transactions of its own; whatever goes wrong is its outcome, and the others go on."""
     try:
         data = file.path.read_bytes()
     except OSError as error:
         return FileOutcome(file.row, Outcome.FAILED, f'"{file.path.name}" could not be read: {error.strerror}')
     try:
-        return _import_bytes(sample_id, file, data, author_id, stopping)
+        return _import_bytes(sample, file, data, author_id, stopping)
     except (RejectedFile, SampleError) as error:
         return FileOutcome(file.row, Outcome.FAILED, str(error))
     except Exception as error:
         # Not the file's fault (storage or database unavailable, a bug): its transaction was rolled back,
         # so running the import again retries it. The log gets the type only, as for a failed job: an
         # error's message may quote the data, and the log never holds pupils' data.
-        extra = {"sample_id": sample_id, "row": file.row, "error_type": type(error).__name__}
+        extra = {"sample_id": sample.id, "row": file.row, "error_type": type(error).__name__}
         logger.error("bulk import of a file failed", extra=extra)
         reason = f'"{file.path.name}" was not imported ({type(error).__name__}: {error}); run the import again'
         return FileOutcome(file.row, Outcome.FAILED, reason)
 
 
 def _import_bytes(
-    sample_id: int, file: ManifestFile, data: bytes, author_id: int, stopping: threading.Event
+    sample: _ImportingSample, file: ManifestFile, data: bytes, author_id: int, stopping: threading.Event
 ) -> FileOutcome:
-    held = _held_file(sample_id, hashlib.sha256(data).hexdigest())
+    held = None if sample.id is None else _held_file(sample.id, hashlib.sha256(data).hexdigest())
     if held is None:
-        source_id = _accept(sample_id, file.path.name, data, author_id)
+        source_id = _accept(sample, file.path.name, data, author_id)
     elif held.status is FileStatus.PENDING:  # accepted by a run that stopped before rendering it
         source_id = held.id
     elif held.status is FileStatus.READY:
@@ -448,11 +474,22 @@ def _held_file(sample_id: int, sha256: str) -> _HeldFile | None:
         return _HeldFile(best.id, best.status, best.failure_reason or "")
 
 
-def _accept(sample_id: int, filename: str, data: bytes, author_id: int) -> int:
-    """Check and store the file as an upload; the folders in its path are not kept (they may name the pupil)."""
+def _accept(sample: _ImportingSample, filename: str, data: bytes, author_id: int) -> int:
+    """Check and store the file as an upload, in one transaction with its sample if this creates it: a refused
+    file rolls both back. The folders in the file's path are not kept (they may name the pupil)."""
     with db.transaction():
-        sample = db.session.get_one(WorkSample, sample_id)
-        return accept_upload(sample, filename, data, db.session.get_one(User, author_id)).id
+        author = db.session.get_one(User, author_id)
+        row = _sample_row(sample.work, sample.id, author)
+        sample_id, source_id = row.id, accept_upload(row, filename, data, author).id
+    sample.id = sample_id  # only once committed
+    return source_id
+
+
+def _sample_row(work: SampleWork, sample_id: int | None, author: User) -> WorkSample:
+    if sample_id is not None:
+        return db.session.get_one(WorkSample, sample_id)
+    school, framework = db.session.get_one(School, work.school_id), db.session.get_one(Framework, work.framework_id)
+    return create_sample(school, framework, work.details, author)
 
 
 def _process(row: int, source_id: int, stopping: threading.Event) -> FileOutcome:
@@ -485,13 +522,14 @@ def _give_up(source_id: int, error: JobError) -> None:
 
 @dataclass
 class ImportSummary:
-    samples_created: int
     samples_reused: int
+    samples_created: int = 0
     imported: int = 0
     skipped: int = 0
     failures: list[FileOutcome] = field(default_factory=list)
 
     def add(self, outcome: FileOutcome) -> None:
+        self.samples_created += outcome.created_sample
         if outcome.outcome is Outcome.IMPORTED:
             self.imported += 1
         elif outcome.outcome is Outcome.SKIPPED:

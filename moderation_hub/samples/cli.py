@@ -21,7 +21,6 @@ from moderation_hub.samples.bulk_import import (
     read_manifest,
     worker_count,
 )
-from moderation_hub.samples.services import SampleError
 
 samples_cli = click.Group("samples", help="Work samples.")
 
@@ -74,22 +73,19 @@ def import_command(manifest: Path, author_email: str, academic_year: int, jobs: 
 
 
 def _prepare(manifest: Path, author_email: str, academic_year: int) -> tuple[int, list[SampleWork], ImportSummary]:
-    """Check everything and create the missing samples, in one transaction: on any problem, nothing is stored."""
+    """Check everything, storing nothing; the import creates each new sample with its first accepted file."""
     try:
         with db.transaction():
             author = find_user_by_email(author_email)
             if author is None or not author.is_active:
                 raise click.BadParameter(f"there is no active account for {author_email}", param_hint="--as")
             planned = read_manifest(manifest, academic_year)
-            created = sum(sample.existing is None for sample in planned)
-            work = prepare_samples(planned, author)
-            return author.id, work, ImportSummary(samples_created=created, samples_reused=len(planned) - created)
+            reused = sum(sample.existing is not None for sample in planned)
+            return author.id, prepare_samples(planned), ImportSummary(samples_reused=reused)
     except ManifestError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"nothing was imported: {len(error.problems)} problem(s) in {manifest}") from None
-    except SampleError as error:  # a sample created meanwhile by someone else, for instance
-        raise click.ClickException(f"nothing was imported: {error}") from None
 
 
 def _import(work: list[SampleWork], author_id: int, workers: int, file_count: int, summary: ImportSummary) -> None:

@@ -250,11 +250,36 @@ def test_a_refused_file_is_reported_by_row_and_the_others_are_imported(
     assert 'row 4: file: "page.html.pdf" is not a PDF, JPEG, PNG or HEIC' in result.output
     assert "Files: 2 imported, 0 already imported, 2 failed." in result.output
     assert "2 file(s) were not imported" in result.output
+    assert "Samples: 2 created, 0 already there." in result.output
     session.expire_all()
     assert pages_of(session, world.school_a.id, "Y6-001") == [(0, "essay.pdf", 0), (1, "essay.pdf", 1)]
-    assert pages_of(session, world.school_a.id, "Y6-002") == []  # the sample stays, a draft, for another file
     assert pages_of(session, world.school_a.id, "Y6-003") == [(0, "photo.jpg", 0)]
     assert count(session, SourceFile) == 2
+    # Y6-002's only file was refused: no sample, and no record of one, is left behind.
+    assert sorted(session.scalars(select(WorkSample.pupil_code))) == ["Y6-001", "Y6-003"]
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == world.la_lead.id)).all()
+    assert sorted(actions) == ["sample.created"] * 2 + ["sample.file_uploaded"] * 2
+
+
+def test_a_sample_is_created_with_its_first_accepted_file_and_a_run_again_adds_no_empty_one(
+    app: Flask, world: World, ks2_writing: Framework, session: Session, tmp_path: Path
+) -> None:
+    urn_a = world.school_a.urn
+    rows = [
+        [urn_a, "Y6-001", "6", KS2, "EXS", put(tmp_path, "page.html.pdf", files.html_page())],
+        [urn_a, "Y6-001", "6", KS2, "EXS", put(tmp_path, "photo.jpg", files.landscape_photo())],
+        [urn_a, "Y6-002", "6", KS2, "WTS", put(tmp_path, "archive.zip", files.zip_archive())],
+    ]
+    manifest = write_manifest(tmp_path, rows)
+
+    first = run_import(app, manifest)
+    again = run_import(app, manifest)
+
+    assert "Samples: 1 created, 0 already there." in first.output
+    assert "Samples: 0 created, 1 already there." in again.output
+    session.expire_all()
+    assert pages_of(session, world.school_a.id, "Y6-001") == [(0, "photo.jpg", 0)]
+    assert session.scalars(select(WorkSample.pupil_code)).all() == ["Y6-001"]
 
 
 @pytest.fixture
@@ -288,6 +313,7 @@ def test_an_interrupted_import_is_finished_by_running_it_again(
     assert 'row 3: file: "photo.jpg" was not imported (RuntimeError: the server restarted)' in first.output
     assert 'row 4: file: "scan.png" could not be read: Input/output error' in first.output
     assert "Files: 3 imported, 0 already imported, 2 failed." in first.output
+    assert "Samples: 2 created, 0 already there." in first.output
     session.expire_all()
     assert {f.school_file_name: f.status for f in session.scalars(select(SourceFile))} == {
         "essay.pdf": FileStatus.READY,
@@ -300,7 +326,7 @@ def test_an_interrupted_import_is_finished_by_running_it_again(
     second = run_import(queued_app, manifest)
 
     assert second.exit_code == 0, second.output
-    assert "Samples: 0 created, 3 already there." in second.output
+    assert "Samples: 1 created, 2 already there." in second.output  # Y6-002, whose one file could not be read
     assert "Files: 2 imported, 3 already imported, 0 failed." in second.output
     session.expire_all()
     assert count(session, SourceFile) == 5
@@ -339,7 +365,7 @@ def test_ctrl_c_stops_the_import_and_running_it_again_finishes(
     second = run_import(queued_app, manifest)
 
     assert second.exit_code == 0, second.output
-    assert "Samples: 0 created, 3 already there." in second.output
+    assert "Samples: 2 created, 1 already there." in second.output  # the two the first run never started
     session.expire_all()
     assert count(session, SourceFile) == 5
     assert count(session, Page) == 6
@@ -467,7 +493,7 @@ def test_the_import_shows_its_progress_in_a_log_once_and_ends_with_the_summary(
     assert result.output.splitlines() == [
         "2 sample(s), 3 file(s) for 2025/26.",
         "Importing files",
-        "Samples: 2 created, 0 already there.",
+        "Samples: 1 created, 0 already there.",  # Y6-002's one file was refused: no sample is left for it
         "Files: 2 imported, 0 already imported, 1 failed.",
         'row 4: file: "page.html.pdf" is not a PDF, JPEG, PNG or HEIC file (it looks like HTML)',
         "Error: 1 file(s) were not imported (listed above)",
@@ -498,6 +524,6 @@ def test_on_a_terminal_the_progress_bar_counts_each_file_as_it_is_done(
     ]
     after_the_bar = frames[-1].splitlines()[1:]
     assert after_the_bar[:2] == [
-        "Samples: 2 created, 0 already there.",
+        "Samples: 1 created, 0 already there.",
         "Files: 2 imported, 0 already imported, 1 failed.",
     ]
