@@ -14,10 +14,11 @@ from moderation_hub import create_app
 from moderation_hub.db import Base, db
 from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.ingestion.geometry import Box
-from moderation_hub.samples.models import SampleState
+from moderation_hub.samples.models import FileStatus, Page, SourceFile
 from moderation_hub.samples.pages import add_redactions
+from moderation_hub.samples.services import SampleDetails, create_sample
 from tests.conftest import app_settings
-from tests.factories import build_world, make_ready_sample
+from tests.factories import build_world
 
 SECRET = "Quillondrake"  # the pupil's surname, printed on the page
 # A letter whose address block is redacted: the row shrinks by several database pages, which SQLite frees.
@@ -44,11 +45,16 @@ def database_bytes(tmp_path: Path) -> bytes:
 def test_redacted_words_are_in_no_byte_of_the_database_files(committing_app: Flask, tmp_path: Path) -> None:
     world = build_world(db.session)
     framework = next(r.framework for r in import_demo_frameworks() if r.framework.slug == "ks2-writing-ta")
-    sample = make_ready_sample(db.session, world.school_a, world.teacher_a, framework, "Y6-001", "EXS")
-    sample.state = SampleState.DRAFT
-    (page,) = sample.pages
+    sample = create_sample(world.school_a, framework, SampleDetails("Y6-001", 6, 2025), world.teacher_a)
+    source = SourceFile(
+        sample=sample, school_file_name="letter.pdf", kind="pdf", byte_size=1, sha256="0" * 64, page_count=1
+    )
+    page = Page(sample=sample, source_file=source, position=0, index_in_file=0, width=600, height=800)
+    page.master_key, page.display_key, page.thumbnail_key = "a" * 32, "b" * 32, "c" * 32  # images are not read
     page.words = [{"text": text, "x0": x, "y0": 0.1, "x1": x + 0.15, "y1": 0.15} for text, x in WORDS]
     page.text = " ".join(text for text, _x in WORDS)
+    source.status = FileStatus.READY
+    db.session.add(page)
     db.session.commit()
     assert SECRET.encode() in database_bytes(tmp_path)  # the page's text was stored
 
