@@ -4,6 +4,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, flash
+from flask_login import current_user
+from sqlalchemy import select
 
 from moderation_hub.db import db, get_or_404
 from moderation_hub.permissions import Permission, authorize
@@ -27,8 +29,23 @@ def part_of(round_: ModerationRound, model: type[Part], row_id: int) -> Part:
     return part
 
 
-def own_judgement(judgement_id: int) -> Judgement:
-    judgement = get_or_404(Judgement, judgement_id)
+def own_judgement(round_id: int, blind_code: str) -> Judgement:
+    """The signed-in moderator's judgement of the sample the round calls ``blind_code``.
+
+    A moderator's URLs name a sample by the round's random code, never by a row id: ids are sequential, so
+    they would let a moderator count or order other schools' work.
+    """
+    judgement = db.session.scalar(
+        select(Judgement)
+        .join(RoundEntry)
+        .where(
+            RoundEntry.round_id == round_id,
+            RoundEntry.blind_code == blind_code,
+            Judgement.moderator_id == current_user.id,
+        )
+    )
+    if judgement is None:
+        abort(404)
     authorize(Permission.JUDGEMENT_EDIT, judgement)
     return judgement
 

@@ -32,8 +32,7 @@ class BlindAnnotation:
 
 @dataclass(frozen=True)
 class BlindPage:
-    position: int  # 0-based, the only way a moderator's URL names a page
-    page_id: int  # for pinned comments; ids are opaque row numbers
+    position: int  # 0-based, the only way a moderator's URL or form names a page (as position + 1)
     width: int
     height: int
     annotations: list[BlindAnnotation]
@@ -68,7 +67,6 @@ def blind_view(entry: RoundEntry) -> BlindSample:
     pages = [
         BlindPage(
             position=page.position,
-            page_id=page.id,
             width=page.width,
             height=page.height,
             annotations=[

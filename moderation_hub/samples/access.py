@@ -4,12 +4,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort
+from werkzeug.wrappers import Response
 
 from moderation_hub.db import get_or_404
+from moderation_hub.opaque import opaque_name
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.samples.forms import VersionedActionForm
 from moderation_hub.samples.models import Page, Piece, SourceFile, WorkSample
 from moderation_hub.samples.services import SampleError
+from moderation_hub.storage import storage
 
 
 def readable_sample(sample_id: int) -> WorkSample:
@@ -42,20 +45,26 @@ Part = TypeVar("Part", Piece, SourceFile)
 IMAGE_VARIANTS = ("display", "thumbnail")
 
 
-def image_key(page: Page, variant: str, *, own_school: bool = False) -> str:
-    """The storage key of a page's display image or thumbnail: all a reader is ever sent. Else 404.
+def serve_page_image(page: Page, variant: str, view: str, *, own_school: bool = False) -> Response:
+    """A page's display image or thumbnail, as ``view`` shows it to a reader already authorised. Else 404.
+
+    ``view`` names who looks and where (``"school"``, or a round, its judging or reveal, and the person): the
+    image's ETag is the storage key's opaque name in that view, so the same image seen by the school, by a
+    moderator and by the panel carries three unrelated tags, none of them the key, and nothing in a header
+    ties the views together. Each view's browser still revalidates with its own tag.
 
     Until the worker has burned a page's latest redactions in (or when it could not), its images may show
     what they hide, so only the school's own staff (``own_school``), who drew them, are sent its images.
     """
     if variant not in IMAGE_VARIANTS or (page.images_outdated and not own_school):
         abort(404)
-    return page.display_key if variant == "display" else page.thumbnail_key
+    key = page.display_key if variant == "display" else page.thumbnail_key
+    return storage().serve(key, "image/jpeg", etag=opaque_name("image", view, key))
 
 
 def numbered_page(sample: WorkSample, number: int) -> Page:
     """Page ``number`` (from 1) of the sample, for URLs that must not carry a page's row id."""
-    if number > len(sample.pages):
+    if not 1 <= number <= len(sample.pages):  # 0 or less would count from the end
         abort(404)
     return sample.pages[number - 1]
 

@@ -68,9 +68,12 @@ class FileStorage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
+    def serve(self, key: str, content_type: str, *, etag: str, download_name: str | None = None) -> Response:
         """The response that shows the object to a reader whom the caller has already authorised.
 
+        ``etag`` is the name the caller gives the object in its view (``moderation_hub.opaque``), never the key,
+        so one object's tags differ from view to view; the S3 backend redirects to a presigned link instead,
+        which names the object itself.
         With ``download_name`` the browser saves it as an attachment of that name and never shows it: for
         files as uploaded (a PDF may carry scripts), where ours are only images we rendered.
         """

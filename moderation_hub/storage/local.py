@@ -65,7 +65,7 @@ class LocalFileStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
+    def serve(self, key: str, content_type: str, *, etag: str, download_name: str | None = None) -> Response:
         path = self._path(key)
         if download_name is not None:
             check_download_name(download_name)
@@ -74,11 +74,11 @@ class LocalFileStorage:
         except FileNotFoundError:
             abort(404)
         # An open file rather than a path: send_file would otherwise name the file in Content-Disposition.
-        # A key's content never changes, so the key is a perfect ETag.
+        # A key's content never changes, so the caller's name for the key in its view is a perfect ETag.
         response = send_file(
             file,
             mimetype=content_type,
-            etag=key,
+            etag=etag,
             max_age=self._cache_seconds,
             as_attachment=download_name is not None,
             download_name=download_name,

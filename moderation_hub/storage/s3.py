@@ -80,11 +80,13 @@ class S3FileStorage:
             raise
         return True
 
-    def serve(self, key: str, content_type: str, *, download_name: str | None = None) -> Response:
+    def serve(self, key: str, content_type: str, *, etag: str, download_name: str | None = None) -> Response:
         """Redirect to a presigned URL that forces our content type (and, for a download, the attachment and its
         name) and keeps the object out of shared caches.
 
         No existence check: that would cost a round trip per image, and S3 refuses a missing object itself.
+        ``etag`` goes unused: the browser gets the object from S3, which tags it with its own ETag (the content's
+        MD5) under a link that names the key.
         """
         params = {
             **self._location(key),

@@ -98,10 +98,13 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/rounds/{round}/schools/{part_a}/samples": (302, 404, 200, 404, 404, 404, 404, 404),
     "/rounds/{round}/schools/{part_a}/outcome": (302, 404, 404, 404, 404, 404, 404, 404),  # not before reveal
     "/rounds/{round}/judging": (302, 404, 404, 200, 200, 404, 404, 404),
-    "/judgements/{judgement}": (302, 404, 404, 404, 200, 404, 404, 404),
-    "/judgements/{judgement}/pages/1/display.jpg": (302, 404, 404, 404, 200, 404, 404, 404),
-    "/judgements/{judgement}/pages/1/thumbnail.jpg": (302, 404, 404, 404, 200, 404, 404, 404),
-    "/judgements/{judgement}/pages/2/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    # A sample's judging URL names the round and the blind code; each of its moderators gets their own judgement.
+    "/rounds/{round}/judging/{code}": (302, 404, 404, 200, 200, 404, 404, 404),
+    "/rounds/{round}/judging/{code}/pages/1/display.jpg": (302, 404, 404, 200, 200, 404, 404, 404),
+    "/rounds/{round}/judging/{code}/pages/1/thumbnail.jpg": (302, 404, 404, 200, 200, 404, 404, 404),
+    "/rounds/{round}/judging/{code}/pages/2/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds/{round}/judging/{code}/pages/0/display.jpg": (404,) * 8,  # routing takes no page 0
+    "/rounds/{round}/judging/NOSUCH": (302, 404, 404, 404, 404, 404, 404, 404),
     "/rounds/{round}/reveal": (302, 404, 404, 404, 404, 404, 404, 404),  # not before reveal
     "/rounds/{round}/reveal/{entry_a}": (302, 404, 404, 404, 404, 404, 404, 404),
     "/rounds/{round}/reveal/{entry_a}/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
@@ -187,6 +190,7 @@ def _ids(world: World, framework_slug: str, page: Page, round_: ModerationRound)
         "part_a": next(t.id for t in round_.schools if t.school_id == world.school_a.id),
         "entry_a": entry.id,
         "judgement": next(j.id for j in entry.judgements if j.moderator_id == world.moderator.id),
+        "code": entry.blind_code,
         "sample_a": page.sample_id,
         "page_a": page.id,
         "file_a": page.source_file_id,
@@ -276,9 +280,10 @@ POST_CASES = [
     ("/rounds/{round}/schools/{part_a}/samples", "teacher_a", 404),
     ("/rounds/{round}/schools/{part_a}/samples", "la_lead", 404),
     ("/rounds/{round}/schools/{part_a}/widen", "lead_a", 404),
-    ("/judgements/{judgement}", "teacher_b", 404),
-    ("/judgements/{judgement}", "la_lead", 404),
-    ("/judgements/{judgement}/comments", "teacher_b", 404),
+    ("/rounds/{round}/judging/{code}", "teacher_a", 404),
+    ("/rounds/{round}/judging/{code}", "la_lead", 404),
+    ("/rounds/{round}/judging/{code}/comments", "teacher_a", 404),
+    ("/rounds/{round}/judging/{code}/comments/0123456789abcdef0123456789abcdef/remove", "moderator", 404),
     ("/rounds/{round}/reveal/{entry_a}", "moderator", 404),
 ]
 

@@ -29,6 +29,7 @@ from tests.conftest import (
     sign_in,
 )
 from tests.factories import build_world
+from tests.functional.rounds.conftest import judging_url
 
 
 @pytest.fixture
@@ -73,8 +74,13 @@ def _seeded_app(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, list
     engine.dispose()
 
 
-def _form(client: FlaskClient, judgement_id: int) -> dict[str, str]:
-    page = client.get(f"/judgements/{judgement_id}").get_data(as_text=True)
+def _url(app: Flask, judgement_id: int) -> str:
+    with app.app_context():
+        return judging_url(db.session.get_one(Judgement, judgement_id))
+
+
+def _form(client: FlaskClient, url: str) -> dict[str, str]:
+    page = client.get(url).get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
     assert version, page[:2000]
     return {"csrf_token": csrf_token_from(page), "version": version.group(1)}
@@ -113,12 +119,13 @@ def test_two_moderators_submitting_at_the_same_moment_both_keep_their_judgement(
     for judgement_id, email in zip(ids, emails, strict=True):
         client = https_client(app)
         sign_in(client, email)
-        data = _form(client, judgement_id) | {
+        url = _url(app, judgement_id)
+        data = _form(client, url) | {
             "standard": "EXS",
             "rationale": f"Rationale of {email}",
             "action": "submit",
         }
-        posts.append((client, f"/judgements/{judgement_id}", data))
+        posts.append((client, url, data))
     assert _together(*posts) == [302, 302]
     assert _judgements(app, ids) == [(JudgementState.SUBMITTED, f"Rationale of {email}", "EXS") for email in emails]
 
@@ -127,16 +134,17 @@ def test_one_moderator_in_two_tabs_is_told_instead_of_overwriting(committing_app
     app, ids = committing_app
     with app.app_context():
         email = db.session.get_one(Judgement, ids[0]).moderator.email
+    url = _url(app, ids[0])
     tabs = []
     for text in ("first tab", "second tab"):
         client = https_client(app)
         sign_in(client, email)
-        tabs.append((client, f"/judgements/{ids[0]}", _form(client, ids[0]) | {"rationale": text, "action": "save"}))
+        tabs.append((client, url, _form(client, url) | {"rationale": text, "action": "save"}))
     statuses = _together(*tabs)
     assert sorted(statuses) == [302, 409]
     winner = ("first tab", "second tab")[statuses.index(302)]
     assert _judgements(app, ids[:1]) == [(JudgementState.DRAFT, winner, None)]
     # The tab that lost reloads and sees the other's words, with a version that now saves.
     loser = tabs[statuses.index(409)][0]
-    page = loser.get(f"/judgements/{ids[0]}").get_data(as_text=True)
+    page = loser.get(url).get_data(as_text=True)
     assert winner in page

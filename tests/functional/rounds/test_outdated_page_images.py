@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from moderation_hub.samples.models import Page
 from tests.conftest import https_client, sign_in
 from tests.factories import World
-from tests.functional.rounds.conftest import RoundWorld
+from tests.functional.rounds.conftest import RoundWorld, judging_url
 
 
 def test_a_moderator_never_gets_the_images_of_a_page_whose_redactions_are_not_burned_in(
@@ -20,7 +20,7 @@ def test_a_moderator_never_gets_the_images_of_a_page_whose_redactions_are_not_bu
     )
     page: Page = judgement.entry.sample.pages[0]
     sign_in(client, world.moderator.email)
-    urls = [f"/judgements/{judgement.id}/pages/1/{variant}.jpg" for variant in ("display", "thumbnail")]
+    urls = [f"{judging_url(judgement)}/pages/1/{variant}.jpg" for variant in ("display", "thumbnail")]
     assert [client.get(url).status_code for url in urls] == [200, 200]
 
     page.images_outdated, page.remake_failure = True, "it took too long. To try again"

@@ -15,6 +15,7 @@ from moderation_hub.storage import FileStorage, LocalFileStorage, S3FileStorage
 from tests.storage_server import S3Server, use_dummy_credentials
 
 EXPIRY_SECONDS = 300
+TAG = "the-views-name-for-the-object"
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def reader_client(storage: FileStorage) -> FlaskClient:
 
     @app.get("/files/<key>")
     def serve(key: str) -> Response:
-        return storage.serve(key, request.args["type"], download_name=request.args.get("download"))
+        return storage.serve(key, request.args["type"], etag=TAG, download_name=request.args.get("download"))
 
     return app.test_client()
 
