@@ -27,7 +27,7 @@ EXS = "EXS: Working at the expected standard"
 WTS = "WTS: Working towards the expected standard"
 PANEL_RATIONALE = "Spelling is not secure in the independent pieces."
 KEYBOARD_RATIONALE = "Paragraphs and openers are varied; the recount is told in order."
-JUDGEMENT_URL = re.compile(r"/judgements/\d+$")  # the judging page, and where its form posts
+JUDGEMENT_URL = re.compile(r"/rounds/\d+/judging/[A-Z0-9]+$")  # the judging page, and where its form posts
 TAB_LIMIT = 120  # presses of Tab to reach a control; the judging form has 18 criteria of two stops each
 PROCESSING_TIMEOUT_MS = 20_000
 
