@@ -7,15 +7,26 @@ that another school's object exists.
 """
 
 import enum
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import Select, or_, select
 
-from moderation_hub.accounts.models import Role, Scope, User
+from moderation_hub.accounts.models import Membership, Role, Scope, User
+from moderation_hub.db import db
 from moderation_hub.organisations.models import LocalAuthority, School
-from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound, RoundSchool, RoundState
+from moderation_hub.rounds.models import (
+    Judgement,
+    JudgementState,
+    ModerationRound,
+    RoundEntry,
+    RoundModerator,
+    RoundSchool,
+    RoundState,
+)
 from moderation_hub.samples.models import WorkSample
 
 
@@ -261,3 +272,92 @@ def authorize(permission: Permission, obj: Any = None) -> None:
     if can(current_user, permission, obj):
         return
     abort(404 if obj is not None else 403)
+
+
+# Blindness across rounds. A sample is judged blind only by people who cannot see who it is from anywhere else:
+# not its school's staff, not anyone who runs a round it is in (the round's page names each sample's school and
+# pupil), and not the panel of another round that has revealed it. Allocation keeps these people off the sample
+# (``identity_seers``); someone who comes to see it later while judging it blind elsewhere, because a second round
+# that holds it reveals, does not see it revealed there until their own round is revealed (``blind_holds``).
+
+REVEALED = (RoundState.REVEAL, RoundState.CLOSED)
+BEFORE_REVEAL = (RoundState.SETUP, RoundState.COLLECTING, RoundState.JUDGING)
+
+
+def identity_seers(round_: ModerationRound, sample_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """For each sample, the people who can see its identity other than by judging it blind in ``round_``.
+
+    Empty for a round that hides nothing: its moderators are not blind, so nothing of theirs needs keeping.
+    Four set-based queries, whatever the numbers of samples, rounds and people.
+    """
+    if not round_.is_blind or not sample_ids:
+        return {}
+    ids = list(sample_ids)
+    seers: dict[int, set[int]] = defaultdict(set)
+    for sample_id, user_id in db.session.execute(_school_staff(ids)):
+        seers[sample_id].add(user_id)
+    for sample_id, user_id in db.session.execute(_round_leads(ids)):
+        seers[sample_id].add(user_id)
+    for sample_id, user_id in db.session.execute(_other_panels(round_, ids)):
+        seers[sample_id].add(user_id)
+    everywhere = set(db.session.scalars(managers_of(round_)))
+    return {sample_id: frozenset(seers[sample_id] | everywhere) for sample_id in ids}
+
+
+def _school_staff(sample_ids: list[int]) -> Select[tuple[int, int]]:
+    return (
+        select(WorkSample.id, Membership.user_id)
+        .join(Membership, Membership.school_id == WorkSample.school_id)
+        .where(WorkSample.id.in_(sample_ids))
+    )
+
+
+def _round_leads(sample_ids: list[int]) -> Select[tuple[int, int]]:
+    """The named lead of every round the sample is in, this one included."""
+    return (
+        select(RoundEntry.sample_id, ModerationRound.lead_id)
+        .join(ModerationRound, ModerationRound.id == RoundEntry.round_id)
+        .where(RoundEntry.sample_id.in_(sample_ids), ModerationRound.lead_id.is_not(None))
+    )
+
+
+def _other_panels(round_: ModerationRound, sample_ids: list[int]) -> Select[tuple[int, int]]:
+    """Everyone who reads the reveal of another round that holds the sample: its moderators, dropped ones too."""
+    return (
+        select(RoundEntry.sample_id, RoundModerator.user_id)
+        .join(ModerationRound, ModerationRound.id == RoundEntry.round_id)
+        .join(RoundModerator, RoundModerator.round_id == ModerationRound.id)
+        .where(
+            RoundEntry.sample_id.in_(sample_ids),
+            ModerationRound.id != round_.id,
+            ModerationRound.state.in_(REVEALED),
+        )
+    )
+
+
+def managers_of(round_: ModerationRound) -> Select[tuple[int]]:
+    """Who runs the round (``_manages_round``), as a query of user ids: its lead, the authority's LA leads and
+    the site's administrators. They see which school sent each sample, so never judge a blind round's samples."""
+    return select(Membership.user_id).where(
+        or_(
+            (Membership.role == Role.LA_LEAD) & (Membership.authority_id == round_.authority_id),
+            Membership.role == Role.SITE_ADMIN,
+            Membership.user_id == round_.lead_id,
+        )
+    )
+
+
+def blind_holds(user: User) -> frozenset[int]:
+    """The samples ``user`` is judging blind in a round not yet revealed: no other view may show them who they are."""
+    statement = (
+        select(RoundEntry.sample_id)
+        .join(Judgement, Judgement.entry_id == RoundEntry.id)
+        .join(ModerationRound, ModerationRound.id == RoundEntry.round_id)
+        .where(
+            Judgement.moderator_id == user.id,
+            Judgement.state != JudgementState.WITHDRAWN,
+            ModerationRound.state.in_(BEFORE_REVEAL),
+            ModerationRound.is_blind,
+        )
+    )
+    return frozenset(db.session.scalars(statement))

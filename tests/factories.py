@@ -1,15 +1,22 @@
 """Small builders for test data. Every test user shares one password, hashed once per run."""
 
 import functools
+import hashlib
+import io
 import itertools
 from dataclasses import dataclass
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Membership, Role, User
 from moderation_hub.accounts.passwords import hash_password
+from moderation_hub.db import utcnow
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.samples.models import FileStatus, Page, SampleState, SourceFile, WorkSample
+from moderation_hub.storage import storage
 
 PASSWORD = "marking-window-blue-harbour"
 _sequence = itertools.count(1)
@@ -128,3 +135,54 @@ def build_world(session: Session) -> World:
         other_la_lead=make_user(session, (Role.LA_LEAD, other_authority), email="south.lead@example.org"),
         admin=make_user(session, (Role.SITE_ADMIN, None), email="admin@example.org", name="Ada Admin"),
     )
+
+
+def _tiny_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def make_ready_sample(
+    session: Session,
+    school: School,
+    teacher: User,
+    framework: Framework,
+    pupil_code: str,
+    standard_code: str,
+    commentary: str = "",
+    academic_year: int = 2025,
+) -> WorkSample:
+    """A submitted sample with one ready page, inserted directly: no upload and no sandbox. Its page's images are
+    a small JPEG stored under fresh keys, so pages that show them work."""
+    standard = next(s for s in framework.standards if s.code == standard_code)
+    sample = WorkSample(
+        school=school,
+        framework=framework,
+        pupil_code=pupil_code,
+        year_group=6,
+        academic_year=academic_year,
+        teacher_judgement=standard,
+        commentary=commentary,
+        state=SampleState.SUBMITTED,
+        created_by_id=teacher.id,
+        submitted_at=utcnow(),
+    )
+    image = _tiny_jpeg()
+    source = SourceFile(
+        sample=sample,
+        school_file_name=f"{pupil_code}.jpg",
+        kind="jpeg",
+        byte_size=len(image),
+        sha256=hashlib.sha256(image).hexdigest(),
+        page_count=1,
+        status=FileStatus.READY,
+    )
+    keys = [storage().new_key() for _ in range(3)]
+    for key in keys:
+        storage().put(key, image, "image/jpeg")
+    page = Page(sample=sample, source_file=source, position=0, index_in_file=0, width=60, height=80)
+    page.master_key, page.display_key, page.thumbnail_key = keys
+    session.add_all([sample, source, page])
+    session.flush()
+    return sample

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from blinker import Namespace
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -149,6 +150,11 @@ class RoleGrant:
         return place.name if place is not None else "the whole site"
 
 
+# Sent with the user once a new role is flushed, so that what depends on who sees what (blind judging) can act;
+# accounts sits below the capabilities that listen, so it tells them rather than calling them.
+role_granted = Namespace().signal("role-granted")
+
+
 def grant_role(user: User, grant: RoleGrant) -> Membership:
     """Give the user a role; granting one they already hold changes nothing."""
     for membership in user.memberships:
@@ -162,6 +168,7 @@ def grant_role(user: User, grant: RoleGrant) -> Membership:
     user.memberships.append(membership)
     db.session.flush()
     logger.info("role granted", extra={"subject_user_id": user.id, "role": grant.role.value})
+    role_granted.send(user)
     return membership
 
 

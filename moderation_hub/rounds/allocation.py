@@ -5,17 +5,18 @@ Pure: plain data in, plain data out; no Flask, no database. The rounds service t
 out, or ``rule_breaches`` for a manual override) and stores what comes back.
 
 The rules: each sample gets ``per_sample`` distinct moderators; a moderator never gets work from a school they
-work at or declared a conflict with, nor, when the round says so, from their own cluster; a cross-phase round
+work at or declared a conflict with, nor a sample whose identity they can see elsewhere (the rounds service works
+out who, from every round), nor, when the round says so, work from their own cluster; a cross-phase round
 gives each sample at least one moderator from another phase. Within those rules the loads (existing work
 included) are as even as they can be: within one of each other whenever that is possible, and otherwise with
 the heaviest load as light as it can be.
 
-How: moderators are bits of an integer in a seeded order, and samples that share a school (and, when the rules look
-at them, a cluster and a phase) share one mask of eligible moderators. Samples are filled most-constrained first
-with the least-loaded eligible moderators; in a cross-phase round every sample first gets its other-phase moderator,
-as those are the scarce ones, and then the rest. Loads have no cap, so a sample can be completed exactly when it has
-enough eligible moderators: that is checked for every sample before anything is chosen, so an error lists every
-problem and a result is never partial. Then the loads are evened out by moving slots along chains (sample A passes
+How: moderators are bits of an integer in a seeded order, and samples that share a school and the people who can
+see them elsewhere (and, when the rules look at them, a cluster and a phase) share one mask of eligible moderators.
+Samples are filled most-constrained first with the least-loaded eligible moderators; in a cross-phase round every
+sample first gets its other-phase moderator, as those are the scarce ones, and then the rest. Loads have no cap,
+so a sample can be completed exactly when it has enough eligible moderators: that is checked for every sample
+before anything is chosen, so an error lists every problem and a result is never partial. Then the loads are evened out by moving slots along chains (sample A passes
 from moderator 1 to 2, sample B from 2 to 3, ...) from a moderator to one at least two lighter, until no such chain
 exists. The loads a round can reach form an M-convex set (they are the flows into the sink of a network: source ->
 sample -> moderator -> sink, with a cross-phase sample's other-phase moderators behind an arc carrying at least
@@ -39,6 +40,7 @@ class SampleSlot:
     school_id: int
     cluster_id: int | None
     phase: str  # coarse phase of the sample's school, e.g. "primary", "secondary"
+    seen_by: frozenset[int] = frozenset()  # moderators who can see who it is from elsewhere: never blind to it
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,18 @@ class AllocationError(ValueError):
 
 
 # Why a moderator may not judge a sample, in the order the reasons are checked and reported.
-OWN_SCHOOL, CONFLICT, OWN_CLUSTER = "own school", "conflict", "own cluster"
+OWN_SCHOOL, CONFLICT, SEEN, OWN_CLUSTER = "own school", "conflict", "seen elsewhere", "own cluster"
 
 
 def exclusion(sample: SampleSlot, moderator: ModeratorProfile, rules: AllocationRules) -> str | None:
-    """The first rule that keeps ``moderator`` from judging ``sample`` (OWN_SCHOOL, CONFLICT, OWN_CLUSTER), or None."""
+    """The first rule that keeps ``moderator`` from judging ``sample`` (OWN_SCHOOL, CONFLICT, SEEN, OWN_CLUSTER),
+    or None."""
     if sample.school_id in moderator.school_ids:
         return OWN_SCHOOL
     if sample.school_id in moderator.conflict_school_ids:
         return CONFLICT
+    if moderator.id in sample.seen_by:
+        return SEEN
     if rules.exclude_own_cluster and sample.cluster_id is not None and sample.cluster_id in moderator.cluster_ids:
         return OWN_CLUSTER
     return None
@@ -206,6 +211,7 @@ def load_spread(allocation: Mapping[int, Collection[int]], moderator_ids: Iterab
 _EXCLUSION_PHRASES = {
     OWN_SCHOOL: "works at the school of",
     CONFLICT: "declared a conflict with the school of",
+    SEEN: "can see elsewhere which school sent",
     OWN_CLUSTER: "works in the cluster (excluded in this round) of",
 }
 
@@ -277,7 +283,7 @@ class _Board:
         self.levels: list[int] = [0] * (max(self.load, default=0) + 2)
         for bit, load in enumerate(self.load):
             self.levels[load] |= 1 << bit
-        self.groups: dict[tuple[int, int | None, str | None], _Group] = {}
+        self.groups: dict[tuple[int, frozenset[int], int | None, str | None], _Group] = {}
         self.samples: list[SampleSlot] = []
         self.group_of: list[_Group] = []
         self.members: list[int] = []
@@ -314,6 +320,7 @@ class _Board:
     def _add_sample(self, sample: SampleSlot) -> None:
         key = (
             sample.school_id,
+            sample.seen_by,
             sample.cluster_id if self.rules.exclude_own_cluster else None,
             sample.phase if self.rules.require_other_phase else None,
         )
@@ -363,7 +370,7 @@ class _Board:
     def _why_not(self, index: int, mask: int) -> str:
         """Why the moderators in ``mask`` who may not take this sample are ruled out, as a bracketed count."""
         sample = self.samples[index]
-        reasons = dict.fromkeys((OWN_SCHOOL, CONFLICT, OWN_CLUSTER, "already"), 0)
+        reasons = dict.fromkeys((OWN_SCHOOL, CONFLICT, SEEN, OWN_CLUSTER, "already"), 0)
         for bit in _bits(mask & ~self._candidates(index) & ((1 << len(self.moderators)) - 1)):
             if self.members[index] >> bit & 1:
                 reasons["already"] += 1
@@ -372,6 +379,7 @@ class _Board:
         phrases = {
             OWN_SCHOOL: ("works at its school", "work at its school"),
             CONFLICT: ("declared a conflict with it", "declared a conflict with it"),
+            SEEN: ("can see elsewhere who it is from", "can see elsewhere who it is from"),
             OWN_CLUSTER: ("works in its cluster", "work in its cluster"),
             "already": ("is already allocated to it", "are already allocated to it"),
         }

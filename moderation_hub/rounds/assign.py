@@ -9,6 +9,7 @@ import re
 from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
+from moderation_hub.permissions import identity_seers
 from moderation_hub.rounds import allocation
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.models import (
@@ -44,10 +45,17 @@ def _rules(round_: ModerationRound) -> allocation.AllocationRules:
     )
 
 
-def _slot(entry: RoundEntry) -> allocation.SampleSlot:
-    school = entry.school
-    phase = coarse_phase(school.phase)
-    return allocation.SampleSlot(entry.id, school.id, school.cluster_id, phase.value if phase else "")
+def _slots(round_: ModerationRound, entries: list[RoundEntry]) -> list[allocation.SampleSlot]:
+    """The entries as the allocator sees them, each with the people who can see elsewhere who it is from."""
+    seers = identity_seers(round_, [entry.sample_id for entry in entries])
+    slots = []
+    for entry in entries:
+        school, phase = entry.school, coarse_phase(entry.school.phase)
+        seen_by = seers.get(entry.sample_id, frozenset())
+        slots.append(
+            allocation.SampleSlot(entry.id, school.id, school.cluster_id, phase.value if phase else "", seen_by)
+        )
+    return slots
 
 
 def _profiles(moderators: list[RoundModerator]) -> list[allocation.ModeratorProfile]:
@@ -83,7 +91,7 @@ def allocate_round(round_: ModerationRound, by: User) -> int:
     _require_allocating(round_)
     try:
         new = allocation.allocate(
-            [_slot(entry) for entry in round_.entries],
+            _slots(round_, round_.entries),
             _profiles(round_.active_moderators),
             _rules(round_),
             existing=_current(round_),
@@ -118,7 +126,7 @@ def override(entry: RoundEntry, moderator_ids: list[int], by: User) -> None:
     unknown = [user_id for user_id in moderator_ids if user_id not in profiles]
     if unknown:
         raise RoundError("Choose moderators who are taking part in the round", "moderators")
-    breaches = allocation.rule_breaches(_slot(entry), moderator_ids, profiles, _rules(round_))
+    breaches = allocation.rule_breaches(_slots(round_, [entry])[0], moderator_ids, profiles, _rules(round_))
     if breaches:
         raise _in_words(allocation.AllocationError(breaches), round_)
     kept_submitted = [j for j in entry.submitted_judgements if j.moderator_id not in moderator_ids]
@@ -155,7 +163,7 @@ def drop_moderator(moderator: RoundModerator, by: User) -> int:
             replacements = allocation.reallocate(
                 moderator.user_id,
                 [judgement.entry_id for judgement in unfinished],
-                [_slot(entry) for entry in round_.entries],
+                _slots(round_, round_.entries),
                 _profiles(others),
                 _rules(round_),
                 _current(round_),

@@ -3,10 +3,10 @@ one revealed with its agreed outcomes, so that a newcomer can judge, and read a 
 
 Both are made through the services the people's clicks go through: the round lead sets the round up and asks
 the schools for samples, each school's assessment lead enters them, the seeded allocation gives each sample two
-moderators, the moderators judge, and the lead reveals and records the agreed outcomes. The demo has only five
-submitted samples, so both rounds moderate the same Year 6 pupils: the revealed round happened earlier in the
-year, and the open round looks at them again with a Year 2 pupil. A round of the demo authority with the same
-name and academic year is left as it is, so loading the demo twice changes nothing.
+moderators, the moderators judge, and the lead reveals and records the agreed outcomes. Each round has samples of
+its own: a moderator on the revealed round's panel has seen its samples' schools and pupils, so could not judge
+them blind in the open one (the allocation would refuse). A round of the demo authority with the same name and
+academic year is left as it is, so loading the demo twice changes nothing.
 """
 
 import datetime as dt
@@ -48,14 +48,14 @@ class RoundPlan(NamedTuple):
 OPEN = RoundPlan(
     "Primary writing: cross-school moderation",
     ("ks1-writing-ta", "ks2-writing-ta"),
-    {HARBOURSIDE: ("Y6-014", "Y6-022"), KESTREL: ("Y2-007",), BRAMBLEWOOD: ("Y6-031",)},
+    {HARBOURSIDE: ("Y6-014",), KESTREL: ("Y2-007",)},
     SampleRequestKind.COUNT,
     (0, 14),
 )
 REVEALED = RoundPlan(
     "Year 6 writing: LA moderation",
     ("ks2-writing-ta",),
-    {HARBOURSIDE: ("Y6-014", "Y6-022"), BRAMBLEWOOD: ("Y6-031",)},
+    {HARBOURSIDE: ("Y6-022",), BRAMBLEWOOD: ("Y6-031",)},
     SampleRequestKind.NAMED,
     (-70, -56),
 )
@@ -73,27 +73,6 @@ class Script(NamedTuple):
 
 # The revealed round's judgements, two per pupil in the order the allocation made them, and the agreed outcomes.
 REVEALED_JUDGEMENTS = {
-    "Y6-014": (
-        Script(
-            "WTS",
-            "A story and a diary, each written with its reader in mind, and the story is in paragraphs, one for "
-            "each new event. Description is simple but apt ('green skin and yellow teeth'). The expected standard "
-            "is not there yet: the troll's speech has no inverted commas, the story slips into the present tense "
-            "('he runs at them') and apostrophes are missing ('didnt'). Working towards is secure.",
-            met="WTS.1 WTS.2 WTS.3 WTS.4 WTS.5",
-            not_met="EXS.2 EXS.4 EXS.5",
-        ),
-        Script(
-            "WTS",
-            "Working towards, though the spelling gave me pause: 'becuase' twice, 'handel', 'opend', 'slamed' and "
-            "'to' for 'too'. I have marked WTS.4 not met, but one particular weakness need not block a judgement "
-            "when the rest is secure, and it is: two purposes, a paragraph for each event, simple description. "
-            "Speech punctuation and a consistent tense are the next steps.",
-            met="WTS.1 WTS.2 WTS.3 WTS.5",
-            not_met="WTS.4 EXS.4 EXS.5",
-            insufficient="EXS.2",
-        ),
-    ),
     "Y6-022": (
         Script(
             "EXS",
@@ -137,12 +116,6 @@ REVEALED_JUDGEMENTS = {
 }
 
 REVEALED_OUTCOMES = {
-    "Y6-014": (
-        "WTS",
-        "Agreed at working towards, as the school judged. The panel discussed spelling (WTS.4): 'handle' and "
-        "'opened' are not on the year 3 and 4 list, and the list words the pupil uses are mostly right, so the "
-        "statement is met. Next steps, as the school says: inverted commas for speech and a consistent past tense.",
-    ),
     "Y6-022": (
         "EXS",
         "Agreed at the expected standard, as the school judged. GDS.2 asks for shifts of register controlled within "
@@ -158,9 +131,11 @@ REVEALED_OUTCOMES = {
     ),
 }
 
-# The open round's work so far, by its second moderator: pupil code -> what they recorded, and whether submitted.
+# The open round's work so far: pupil code -> the moderator (by email) who has started on it, what they recorded,
+# and whether they submitted it. The first moderator's queue is left for the newcomer.
 OPEN_WORK = {
     "Y6-014": (
+        "year2@kestrel.demo.moderation-hub.test",
         Script(
             "WTS",
             "Working towards. Two purposes, each with a reader in mind, and paragraphs that follow the events. "
@@ -172,8 +147,14 @@ OPEN_WORK = {
         ),
         True,
     ),
-    "Y6-031": (
-        Script("", "Strong story: suspense built with short paragraphs. Reading the letter next.", met="EXS.1 EXS.2"),
+    "Y2-007": (
+        "year6@harbourside.demo.moderation-hub.test",
+        Script(
+            "",
+            "A recount in time order, said aloud first with an adult. Some sentences are demarcated; the spelling "
+            "is phonically plausible. Checking the common exception words before I decide.",
+            met="WTS.1 WTS.2 WTS.3",
+        ),
         False,
     ),
 }
@@ -183,14 +164,14 @@ def load_demo_rounds(authority: LocalAuthority, lead: User, moderators: Sequence
     """Make the demo rounds missing from this academic year; returns those made. The caller commits.
 
     ``lead`` runs both rounds, in which ``moderators`` judge. In the round left open for judging, the
-    first moderator's queue is left for the newcomer and the second has submitted one judgement and saved a
-    draft of another. Needs the demo samples (``demo_work.load_demo_samples``).
+    first moderator's queue is left for the newcomer; another has submitted a judgement and a third saved a
+    draft (``OPEN_WORK``). Needs the demo samples (``demo_work.load_demo_samples``).
     """
     year = clock.current_academic_year()
     made = []
     if not _exists(authority, OPEN.name, year):
         open_round = _judging_round(_settings(OPEN, year), OPEN, authority, lead, moderators)
-        _start_judging(open_round, moderators[1])
+        _start_judging(open_round)
         made.append(open_round)
     if not _exists(authority, REVEALED.name, year):
         settings = _settings(REVEALED, year)
@@ -243,11 +224,11 @@ def _judging_round(
     return round_
 
 
-def _start_judging(round_: ModerationRound, moderator: User) -> None:
-    for judgement in judging.queue_of(moderator, round_):
-        work = OPEN_WORK.get(judgement.entry.sample.pupil_code)
-        if work is not None:
-            _judge(judgement, *work)
+def _start_judging(round_: ModerationRound) -> None:
+    for entry in round_.entries:
+        email, script, submit = OPEN_WORK[entry.sample.pupil_code]
+        judgement = next(j for j in entry.live_judgements if j.moderator.email == email)
+        _judge(judgement, script, submit)
 
 
 def _judge_and_agree(round_: ModerationRound, settings: services.RoundSettings, lead: User) -> None:

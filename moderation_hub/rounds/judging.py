@@ -16,6 +16,7 @@ from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Standard
+from moderation_hub.permissions import identity_seers
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
     CriterionJudgement,
@@ -142,6 +143,12 @@ def reopen(judgement: Judgement, reason: str, by: User) -> None:
         raise RoundError("Only a submitted judgement can be reopened.")
     if not reason.strip():
         raise RoundError("Say why the judgement is being reopened", "reason")
+    sample_id = judgement.entry.sample_id
+    if judgement.moderator_id in identity_seers(judgement.entry.round, [sample_id]).get(sample_id, ()):
+        raise RoundError(
+            f"{judgement.moderator.display_name} can now see elsewhere which school sent this sample, so cannot "
+            "judge it blind again."
+        )
     before = judgement.snapshot()
     with versioned_write("this judgement"):
         judgement.state = JudgementState.DRAFT

@@ -1,7 +1,9 @@
 """A moderator's blind judging: the queue, the judging page, autosaved drafts, submission, page images.
 
-Pages here are built from ``blind.blind_view`` only, and images are addressed by the judgement and the
-page's position, so no URL, header or page names the school, the pupil or the uploaded file.
+Pages here are built from ``blind.blind_view`` only. URLs name a sample by the round and its blind code, a page
+by its position and a comment by an opaque name; image ETags are opaque names in this moderator's view. So no
+URL, header or page names the school, the pupil or the uploaded file, or carries a row id that would let a
+moderator count or order other schools' work.
 """
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -11,7 +13,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from moderation_hub.audit.services import record
-from moderation_hub.db import db, get_or_404
+from moderation_hub.db import db
+from moderation_hub.opaque import opaque_name
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.rounds import judging, services
@@ -21,9 +24,9 @@ from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import ActionForm, CommentForm, ConflictForm
 from moderation_hub.rounds.models import Judgement, JudgementComment, ModeratorConflict, Verdict
-from moderation_hub.samples.access import image_key, numbered_page
-from moderation_hub.storage import storage
+from moderation_hub.samples.access import numbered_page, serve_page_image
 from moderation_hub.templating import render_form_page, show_error, wants_json
+from moderation_hub.text_rules import TextKind, checked_text
 
 
 @blueprint.get("/rounds/<int:round_id>/judging")
@@ -38,10 +41,13 @@ def queue(round_id: int) -> str:
     )
 
 
-@blueprint.get("/judgements/<int:judgement_id>")
+JUDGEMENT_URL = "/rounds/<int:round_id>/judging/<code>"
+
+
+@blueprint.get(JUDGEMENT_URL)
 @login_required
-def judge(judgement_id: int) -> str:
-    judgement = own_judgement(judgement_id)
+def judge(round_id: int, code: str) -> str:
+    judgement = own_judgement(round_id, code)
     record(current_user.id, "judgement.viewed", judgement)
     return _judging_page(judgement)
 
@@ -60,12 +66,15 @@ def _judging_page(judgement: Judgement, problems: list[str] | None = None) -> st
         window_notice=judging.window_notice(judgement.entry.round),
         form=ActionForm(version=judgement.version),
         comment_form=CommentForm(),
+        comments=[(_comment_name(pinned), pinned) for pinned in judgement.comments],
         problems=problems or [],
     )
 
 
 def _given() -> judging.JudgementInput:
-    """The judging form as posted: a standard's code, a rationale, and per criterion a verdict and note."""
+    """The judging form as posted: a standard's code, a rationale, and per criterion a verdict and note.
+
+    It is read by hand (its fields follow the framework's criteria) so its text is checked here, as a form's is."""
     verdicts, notes = {}, {}
     for name, value in request.form.items():
         prefix, _, raw_id = name.partition("-")
@@ -76,20 +85,20 @@ def _given() -> judging.JudgementInput:
                 abort(400)
             verdicts[int(raw_id)] = Verdict(value)
         elif prefix == "note":
-            notes[int(raw_id)] = value
+            notes[int(raw_id)] = checked_text("Note on a criterion", value, TextKind.LINE, name)
     return judging.JudgementInput(
-        standard_code=request.form.get("standard", ""),
-        rationale=request.form.get("rationale", ""),
+        standard_code=checked_text("Standard", request.form.get("standard", ""), TextKind.LINE, "standard"),
+        rationale=checked_text("Rationale", request.form.get("rationale", ""), TextKind.PROSE, "rationale"),
         verdicts=verdicts,
         notes=notes,
     )
 
 
-@blueprint.post("/judgements/<int:judgement_id>")
+@blueprint.post(JUDGEMENT_URL)
 @login_required
-def save(judgement_id: int) -> Response | tuple[Response | str, int]:
+def save(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     """Autosave (JSON), "Save draft" or "Submit". A refusal changes nothing and says why."""
-    judgement = own_judgement(judgement_id)
+    judgement = own_judgement(round_id, code)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -104,7 +113,7 @@ def save(judgement_id: int) -> Response | tuple[Response | str, int]:
         db.session.rollback()
         if wants_json():
             return jsonify({"error": str(error)}), 409
-        return _judging_page(db.session.get_one(Judgement, judgement_id), [str(error)]), 409
+        return _judging_page(judgement, [str(error)]), 409  # the rollback expired it: it reloads as stored
     if wants_json():
         return jsonify({"version": judgement.version, "state": judgement.state.value, "problems": problems})
     if problems:
@@ -113,47 +122,56 @@ def save(judgement_id: int) -> Response | tuple[Response | str, int]:
         flash(f"Your judgement of sample {judgement.entry.blind_code} is submitted.", "success")
         return redirect(url_for("rounds.queue", round_id=judgement.entry.round_id))
     flash("Draft saved.", "success")
-    return redirect(url_for("rounds.judge", judgement_id=judgement.id))
+    return redirect(_judging_url(judgement))
 
 
-@blueprint.get("/judgements/<int:judgement_id>/pages/<int:number>/<variant>.jpg")
+def _judging_url(judgement: Judgement, **args: str) -> str:
+    entry = judgement.entry
+    return url_for("rounds.judge", round_id=entry.round_id, code=entry.blind_code, **args)
+
+
+@blueprint.get(f"{JUDGEMENT_URL}/pages/<int:number>/<variant>.jpg")
 @login_required
-def page_image(judgement_id: int, number: int, variant: str) -> Response:
+def page_image(round_id: int, code: str, number: int, variant: str) -> Response:
     """Page ``number`` (from 1) of the sample: the URL names neither the page's row nor its file."""
-    judgement = own_judgement(judgement_id)
-    key = image_key(numbered_page(judgement.entry.sample, number), variant)
+    judgement = own_judgement(round_id, code)
+    page = numbered_page(judgement.entry.sample, number)
     record(current_user.id, f"judgement.viewed_{variant}", judgement, page_number=number)
-    return storage().serve(key, "image/jpeg")
+    return serve_page_image(page, variant, f"judging:{round_id}:{current_user.id}")
 
 
-@blueprint.post("/judgements/<int:judgement_id>/comments")
+@blueprint.post(f"{JUDGEMENT_URL}/comments")
 @login_required
-def add_comment(judgement_id: int) -> Response:
-    judgement = own_judgement(judgement_id)
+def add_comment(round_id: int, code: str) -> Response:
+    judgement = own_judgement(round_id, code)
     form = CommentForm()
     if not form.validate_on_submit():
         flash("Write the comment before adding it.", "error")
-        return redirect(url_for("rounds.judge", judgement_id=judgement.id, _anchor="comments"))
-    pages = {page.id: page for page in judgement.entry.sample.pages}
-    page = pages.get(form.page.data or 0)
-    if page is None:
-        abort(404)
+        return redirect(_judging_url(judgement, _anchor="comments"))
+    page = numbered_page(judgement.entry.sample, form.page.data or 0)
     attempt(
         lambda: judging.add_comment(judgement, page, form.comment.data or "", current_user),
         f"Comment added to page {page.position + 1}.",
     )
-    return redirect(url_for("rounds.judge", judgement_id=judgement.id, _anchor="comments"))
+    return redirect(_judging_url(judgement, _anchor="comments"))
 
 
-@blueprint.post("/judgements/<int:judgement_id>/comments/<int:comment_id>/remove")
+def _comment_name(pinned: JudgementComment) -> str:
+    """How the page names a comment: its row id is a count of every moderator's comments."""
+    return opaque_name("comment", pinned.id)
+
+
+@blueprint.post(f"{JUDGEMENT_URL}/comments/<name>/remove")
 @login_required
-def remove_comment(judgement_id: int, comment_id: int) -> Response:
-    judgement = own_judgement(judgement_id)
-    pinned = get_or_404(JudgementComment, comment_id)
-    if pinned.judgement_id != judgement.id or not ActionForm().validate_on_submit():
-        abort(404 if pinned.judgement_id != judgement.id else 400)
+def remove_comment(round_id: int, code: str, name: str) -> Response:
+    judgement = own_judgement(round_id, code)
+    pinned = next((c for c in judgement.comments if _comment_name(c) == name), None)
+    if pinned is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     attempt(lambda: judging.remove_comment(pinned, current_user))
-    return redirect(url_for("rounds.judge", judgement_id=judgement.id, _anchor="comments"))
+    return redirect(_judging_url(judgement, _anchor="comments"))
 
 
 @blueprint.route("/conflicts", methods=["GET", "POST"])

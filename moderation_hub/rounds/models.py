@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation_hub.accounts.models import User
@@ -107,6 +108,10 @@ round_framework = sa.Table(
 )
 
 
+# The settings that hide something from moderators until reveal.
+HIDING_RULES = ("hide_school", "hide_teacher", "hide_teacher_judgement", "hide_evidence", "hide_annotations")
+
+
 def new_seed() -> int:
     return secrets.randbelow(2**31)
 
@@ -156,6 +161,16 @@ class ModerationRound(Base):
     @property
     def academic_year_label(self) -> str:
         return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    @hybrid_property
+    def is_blind(self) -> bool:
+        """Whether moderators judge without seeing something the round hides."""
+        return any(getattr(self, rule) for rule in HIDING_RULES)
+
+    @is_blind.inplace.expression
+    @classmethod
+    def _is_blind_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(*(getattr(cls, rule) for rule in HIDING_RULES))
 
     @property
     def active_moderators(self) -> list["RoundModerator"]:

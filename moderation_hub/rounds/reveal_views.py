@@ -6,15 +6,14 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from moderation_hub.audit.services import record
-from moderation_hub.permissions import Permission, can
+from moderation_hub.permissions import Permission, blind_holds, can
 from moderation_hub.rounds import reveal
 from moderation_hub.rounds.access import part_of, round_for
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import OutcomeForm
 from moderation_hub.rounds.models import RoundEntry, RoundState
-from moderation_hub.samples.access import image_key, numbered_page
-from moderation_hub.storage import storage
+from moderation_hub.samples.access import numbered_page, serve_page_image
 from moderation_hub.templating import render_form_page, show_error
 
 
@@ -24,21 +23,24 @@ def reveal_index(round_id: int) -> str:
     round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
     if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
         abort(404)
+    held = blind_holds(current_user)
+    shown = [entry for entry in round_.entries if entry.sample_id not in held]
+    withheld = len(round_.entries) - len(shown)
     return render_template(
         "rounds/reveal.html",
         round_=round_,
-        comparisons=[reveal.compare(entry) for entry in round_.entries],
-        outcomes=reveal.school_outcomes(round_),
+        comparisons=[reveal.compare(entry) for entry in shown],
+        # Schools' outcomes would tell which school a withheld sample came from, so wait with the rest.
+        outcomes=[] if withheld else reveal.school_outcomes(round_),
+        withheld=withheld,
     )
 
 
 @blueprint.route("/rounds/<int:round_id>/reveal/<int:entry_id>", methods=["GET", "POST"])
 @login_required
 def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | str:
-    round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
-    entry = part_of(round_, RoundEntry, entry_id)
-    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
-        abort(404)
+    entry = _revealed_entry(round_id, entry_id)
+    round_ = entry.round
     deciding = can(current_user, Permission.ROUND_MANAGE, round_) and round_.state is RoundState.REVEAL
     form = OutcomeForm(version=entry.version)
     form.standard.choices = [SelectChoice(s.code, f"{s.code}: {s.label}") for s in entry.sample.framework.standards]
@@ -65,10 +67,17 @@ def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | s
 @blueprint.get("/rounds/<int:round_id>/reveal/<int:entry_id>/pages/<int:number>/<variant>.jpg")
 @login_required
 def reveal_image(round_id: int, entry_id: int, number: int, variant: str) -> Response:
+    entry = _revealed_entry(round_id, entry_id)
+    page = numbered_page(entry.sample, number)
+    record(current_user.id, f"round.entry_viewed_{variant}", entry, page_number=number)
+    return serve_page_image(page, variant, f"reveal:{round_id}:{current_user.id}")
+
+
+def _revealed_entry(round_id: int, entry_id: int) -> RoundEntry:
+    """An entry of a revealed round the user reads the reveal of; 404 while they still judge its sample blind
+    in another round, as if it were not there."""
     round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
     entry = part_of(round_, RoundEntry, entry_id)
-    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
+    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED) or entry.sample_id in blind_holds(current_user):
         abort(404)
-    key = image_key(numbered_page(entry.sample, number), variant)
-    record(current_user.id, f"round.entry_viewed_{variant}", entry, page_number=number)
-    return storage().serve(key, "image/jpeg")
+    return entry

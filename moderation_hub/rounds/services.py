@@ -20,6 +20,8 @@ from moderation_hub.db import db
 from moderation_hub.education import Phase
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.permissions import managers_of
+from moderation_hub.rounds.blindness import withdraw_seen_work
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
     EntryReason,
@@ -97,6 +99,8 @@ def update_round(round_: ModerationRound, settings: RoundSettings, seen_version:
     with versioned_write("the round"):
         _apply_settings(round_, settings)
     record(by.id, "round.updated", round_, before=before, after=_settings_snapshot(round_))
+    # Made blind after allocation: anyone given a sample they can see elsewhere gives it back.
+    withdraw_seen_work([moderator.user_id for moderator in round_.moderators], by)
 
 
 def _apply_settings(round_: ModerationRound, settings: RoundSettings) -> None:
@@ -180,7 +184,8 @@ def set_request(taking_part: RoundSchool, kind: SampleRequestKind, count: int, c
 
 
 def moderator_candidates(round_: ModerationRound) -> list[User]:
-    """Who may moderate: the authority's moderators and leads, and the staff of participating schools."""
+    """Who may moderate: the authority's moderators and leads, and the staff of participating schools; in a
+    blind round, not those who run it, as they see which school sent each sample."""
     school_ids = [taking_part.school_id for taking_part in round_.schools]
     statement = (
         select(User)
@@ -193,12 +198,20 @@ def moderator_candidates(round_: ModerationRound) -> list[User]:
         .order_by(User.display_name)
         .distinct()
     )
+    if round_.is_blind:
+        statement = statement.where(User.id.not_in(managers_of(round_)))
     return list(db.session.scalars(statement))
 
 
 def add_moderator(round_: ModerationRound, user: User, phase: Phase | None, by: User) -> RoundModerator:
     _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, RoundState.JUDGING, doing="add a moderator")
     if user not in moderator_candidates(round_):
+        if user.id in db.session.scalars(managers_of(round_)).all() and round_.is_blind:
+            raise RoundError(
+                f"{user.display_name} runs this round and sees which school sent each sample, so cannot judge its "
+                "samples blind",
+                "moderator",
+            )
         raise RoundError(
             "A moderator must be one of the authority's moderators or teach at a participating school", "moderator"
         )
@@ -284,6 +297,8 @@ def enter_sample(taking_part: RoundSchool, sample: WorkSample, by: User) -> Roun
     taking_part.round.entries.append(entry)
     _flush_new_entry(entry)
     record(by.id, "round.sample_entered", taking_part.round, entry_id=entry.id, school_id=sample.school_id)
+    if taking_part.round.lead_id is not None:
+        withdraw_seen_work([taking_part.round.lead_id], by)  # the lead now sees it here; not blind to it elsewhere
     return entry
 
 

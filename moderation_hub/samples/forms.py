@@ -31,7 +31,7 @@ YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEA
 class SampleDetailsForm(PostForm):
     pupil_code = StringField(
         "Pupil code",
-        description="Your school's code for the pupil, like Y6-014. Never the pupil's name or initials.",
+        description="Your school's code for the pupil, like Y4-120. Never the pupil's name or initials.",
         widget=GovTextInput(),
         validators=[
             InputRequired("Enter the pupil code"),

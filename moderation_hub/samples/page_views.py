@@ -14,17 +14,18 @@ from moderation_hub.db import db, get_or_404
 from moderation_hub.frameworks.models import Criterion
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.formats import FileKind
+from moderation_hub.opaque import opaque_name
 from moderation_hub.samples import pages as page_service
 from moderation_hub.samples import progress, uploads
 from moderation_hub.samples.access import (
     editable_page,
     editable_sample,
-    image_key,
     part_of,
     readable_page,
     readable_sample,
     refuse_with_409,
     require_button,
+    serve_page_image,
 )
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import VersionedActionForm
@@ -32,6 +33,7 @@ from moderation_hub.samples.models import Annotation, Page, Redaction, SourceFil
 from moderation_hub.samples.services import SampleError
 from moderation_hub.storage import storage
 from moderation_hub.templating import wants_json
+from moderation_hub.text_rules import TextKind, checked_text
 
 
 @blueprint.post("/samples/<int:sample_id>/files")
@@ -91,7 +93,12 @@ def download_original(sample_id: int, file_id: int) -> Response:
         abort(404)
     record(current_user.id, "sample.original_downloaded", sample, source_file_id=source.id)
     content_type = uploads.CONTENT_TYPES[FileKind(source.kind)]
-    return storage().serve(source.original_key, content_type, download_name=f"original-{source.id}.{source.kind}")
+    return storage().serve(
+        source.original_key,
+        content_type,
+        etag=opaque_name("original", source.original_key),
+        download_name=f"original-{source.id}.{source.kind}",
+    )
 
 
 @blueprint.get("/samples/<int:sample_id>/status.json")
@@ -147,9 +154,8 @@ def page(page_id: int) -> str:
 @login_required
 def page_image(page_id: int, variant: str) -> Response:
     page = readable_page(page_id)  # the school's own staff only
-    key = image_key(page, variant, own_school=True)
     record(current_user.id, f"page.viewed_{variant}", page, sample_id=page.sample_id)
-    return storage().serve(key, "image/jpeg")
+    return serve_page_image(page, variant, "school", own_school=True)
 
 
 @blueprint.post("/pages/<int:page_id>/annotations")
@@ -159,7 +165,8 @@ def add_annotation(page_id: int) -> Response | tuple[Response | str, int]:
     criteria = _criteria(request.form.getlist("criteria"))
     try:
         box = page_service.box_from(request.form)
-        annotation = page_service.add_annotation(page, box, request.form.get("comment", ""), criteria, current_user)
+        comment = checked_text("Comment", request.form.get("comment", ""), TextKind.PROSE, "comment")
+        annotation = page_service.add_annotation(page, box, comment, criteria, current_user)
     except SampleError as error:
         return _page_refused(page_id, error)
     if wants_json():
@@ -211,7 +218,7 @@ def flag_redaction(page_id: int) -> Response:
 def find_text(sample_id: int) -> tuple[str, int] | str:
     """Find a typed name in the sample's text layers and propose every place as a redaction."""
     sample = editable_sample(sample_id)
-    query = request.form.get("query", "").strip()
+    query = checked_text("Words to find", request.form.get("query", ""), TextKind.LINE, "query").strip()
     if not query:
         return render_template(
             "samples/find_text.html", sample=sample, proposals=[], error="Type the words to find"

@@ -28,10 +28,10 @@ from moderation_hub.samples.models import (
     WorkSample,
 )
 
-# Letters, digits and hyphens with at least one digit: "Y6-014" or "P2231", never a name like "AMYJONES".
+# Letters, digits and hyphens with at least one digit: "Y4-120" or "P2231", never a name like "AMYJONES".
 PUPIL_CODE = re.compile(r"(?=.*\d)[A-Z0-9][A-Z0-9-]{1,19}")
 PUPIL_CODE_RULE = (
-    "Pupil code must be 2 to 20 letters, digits or hyphens, including a digit, like Y6-014. Never use a name."
+    "Pupil code must be 2 to 20 letters, digits or hyphens, including a digit, like Y4-120. Never use a name."
 )
 
 

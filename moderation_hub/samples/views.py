@@ -24,6 +24,7 @@ from moderation_hub.samples.progress import file_tag, page_progress
 from moderation_hub.samples.services import PieceDetails, SampleDetails, SampleError
 from moderation_hub.samples.uploads import duplicates_of
 from moderation_hub.templating import render_form_page, show_error
+from moderation_hub.text_rules import TextKind, checked_text
 
 
 @blueprint.get("/samples")
@@ -153,7 +154,9 @@ def _save_claim(sample: WorkSample, criterion: Criterion) -> None:
     if raw_status and raw_status not in EvidenceStatus.__members__.values():
         abort(400)
     status = EvidenceStatus(raw_status) if raw_status else None
-    services.set_evidence(sample, criterion, status, request.form.get(f"note-{criterion.id}", ""), current_user)
+    name = f"note-{criterion.id}"
+    note = checked_text(f"Note on {criterion.code}", request.form.get(name, ""), TextKind.LINE, name)
+    services.set_evidence(sample, criterion, status, note, current_user)
 
 
 def _frameworks() -> list[Framework]:

@@ -5,12 +5,16 @@ everything a round hides (teacher's judgement, evidence claims, annotations with
 tests can check that none of it reaches a moderator.
 """
 
+import re
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
@@ -20,7 +24,7 @@ from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.ingestion.geometry import Box
 from moderation_hub.organisations.models import School
 from moderation_hub.rounds import assign, services
-from moderation_hub.rounds.models import ModerationRound, RoundKind, RoundState
+from moderation_hub.rounds.models import Judgement, ModerationRound, RoundKind, RoundState
 from moderation_hub.samples import pages as page_service
 from moderation_hub.samples.models import EvidenceStatus, WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample, set_evidence, submit, update_sample
@@ -55,6 +59,11 @@ def submitted_sample(
     submit(sample, sample.version, teacher)
     session.flush()
     return sample
+
+
+def judging_url(judgement: Judgement) -> str:
+    """Where a moderator judges: the round and the sample's blind code, never a row id."""
+    return f"/rounds/{judgement.entry.round_id}/judging/{judgement.entry.blind_code}"
 
 
 @dataclass
@@ -117,3 +126,44 @@ def selects_on(connection: Connection) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(connection, "before_cursor_execute", keep)
+
+
+LINK = re.compile(r'(?:href|src|action)="([^"#]+)')
+
+
+def crawl(
+    client: FlaskClient, starts: list[str], followed: tuple[str, ...] = ("/",), limit: int = 400
+) -> dict[str, tuple[bytes, dict[str, str]]]:
+    """GET every same-site page, image and link reachable from ``starts`` whose path starts with one of
+    ``followed``, following redirects by hand; each URL's body and headers."""
+    seen: dict[str, tuple[bytes, dict[str, str]]] = {}
+    queue = deque(starts)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen or not url.startswith(followed):
+            continue
+        response = client.get(url)
+        seen[url] = (response.get_data(), dict(response.headers))
+        if response.status_code in (301, 302, 303):
+            queue.append(urlsplit(urljoin(url, response.headers["Location"])).path)
+        if response.mimetype == "text/html":
+            for link in LINK.findall(response.get_data(as_text=True)):
+                parts = urlsplit(urljoin(url, link.replace("&amp;", "&")))
+                if parts.netloc in ("", "localhost"):
+                    queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
+
+
+def leaks(fetched: dict[str, tuple[bytes, dict[str, str]]], secrets: list[str]) -> list[str]:
+    """Where any of ``secrets`` appears in a fetched URL, its headers or its body (case-insensitive)."""
+    return [
+        f"{secret!r} in {where} of {url}"
+        for url, (body, headers) in fetched.items()
+        for secret in secrets
+        for where, text in (
+            ("the URL", url),
+            ("the headers", repr(headers)),
+            ("the body", body.decode("utf-8", "replace")),
+        )
+        if secret.lower() in text.lower()
+    ]

@@ -8,8 +8,6 @@ receives), and every body, header and URL is searched for any of those.
 
 import io
 import re
-from collections import deque
-from urllib.parse import urljoin, urlsplit
 
 from flask import Flask
 from PIL import Image
@@ -18,12 +16,19 @@ from sqlalchemy.orm import Session
 from moderation_hub.rounds.models import Judgement
 from tests.conftest import csrf_token_from, https_client, sign_in
 from tests.factories import World
-from tests.functional.rounds.conftest import ANNOTATION_COMMENT, COMMENTARY, ORIGINAL_FILE_NAME, RoundWorld
+from tests.functional.rounds.conftest import (
+    ANNOTATION_COMMENT,
+    COMMENTARY,
+    ORIGINAL_FILE_NAME,
+    RoundWorld,
+    crawl,
+    judging_url,
+    leaks,
+)
 
-LINK = re.compile(r'(?:href|src|action)="([^"#]+)')
 # What a moderator reaches "in a round". Elsewhere (the list of schools to declare a conflict with, say)
 # school names are public: what must stay hidden is which school a sample comes from.
-FOLLOWED = ("/rounds", "/judgements/")
+FOLLOWED = ("/rounds",)
 
 
 def hidden_values(world: World, round_world: RoundWorld) -> list[str]:
@@ -45,26 +50,6 @@ def hidden_values(world: World, round_world: RoundWorld) -> list[str]:
     ]
 
 
-def crawl(client, starts: list[str], limit: int = 400) -> dict[str, tuple[bytes, dict[str, str]]]:
-    """GET every same-site page, image and link reachable from ``starts``, following redirects by hand."""
-    seen: dict[str, tuple[bytes, dict[str, str]]] = {}
-    queue = deque(starts)
-    while queue and len(seen) < limit:
-        url = queue.popleft()
-        if url in seen or not url.startswith(FOLLOWED):
-            continue
-        response = client.get(url)
-        seen[url] = (response.get_data(), dict(response.headers))
-        if response.status_code in (301, 302, 303):
-            queue.append(urlsplit(urljoin(url, response.headers["Location"])).path)
-        if response.mimetype == "text/html":
-            for link in LINK.findall(response.get_data(as_text=True)):
-                parts = urlsplit(urljoin(url, link.replace("&amp;", "&")))
-                if parts.netloc in ("", "localhost"):
-                    queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return seen
-
-
 def test_a_moderator_reaches_nothing_the_round_hides(
     app: Flask, session: Session, world: World, judging_round: RoundWorld
 ) -> None:
@@ -73,42 +58,31 @@ def test_a_moderator_reaches_nothing_the_round_hides(
     assert judgement is not None
     client = https_client(app)
     sign_in(client, world.moderator.email)
-    fetched = crawl(client, ["/rounds", f"/rounds/{round_.id}", f"/rounds/{round_.id}/judging"])
+    fetched = crawl(client, ["/rounds", f"/rounds/{round_.id}", f"/rounds/{round_.id}/judging"], FOLLOWED)
 
     # The crawl really reached the judging pages and every page image of the moderator's samples.
     judged = [j for e in round_.entries for j in e.live_judgements if j.moderator_id == world.moderator.id]
     for mine in judged:
-        assert f"/judgements/{mine.id}" in fetched
+        assert judging_url(mine) in fetched
         for number in range(1, len(mine.entry.sample.pages) + 1):
             for variant in ("display", "thumbnail"):
-                body, headers = fetched[f"/judgements/{mine.id}/pages/{number}/{variant}.jpg"]
+                body, headers = fetched[f"{judging_url(mine)}/pages/{number}/{variant}.jpg"]
                 assert headers["Content-Type"] == "image/jpeg"
                 image = Image.open(io.BytesIO(body))
                 assert not image.info.get("exif") and not image.getexif(), "page images carry no metadata"
 
     # The JSON the autosave script receives.
-    page = client.get(f"/judgements/{judgement.id}").get_data(as_text=True)
+    page = client.get(judging_url(judgement)).get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     saved = client.post(
-        f"/judgements/{judgement.id}",
+        judging_url(judgement),
         data={"csrf_token": csrf_token_from(page), "version": version, "standard": "EXS", "action": "save"},
         headers={"Accept": "application/json"},
     )
     assert saved.status_code == 200 and saved.is_json
     fetched["autosave"] = (saved.get_data(), dict(saved.headers))
 
-    leaks = [
-        f"{secret!r} in {where} of {url}"
-        for url, (body, headers) in fetched.items()
-        for secret in hidden_values(world, judging_round)
-        for where, text in (
-            ("the URL", url),
-            ("the headers", repr(headers)),
-            ("the body", body.decode("utf-8", "replace")),
-        )
-        if secret.lower() in text.lower()
-    ]
-    assert leaks == []
+    assert leaks(fetched, hidden_values(world, judging_round)) == []
 
 
 def test_nothing_of_other_moderators_judgements_before_reveal(
@@ -122,9 +96,9 @@ def test_nothing_of_other_moderators_judgements_before_reveal(
     session.flush()
     client = https_client(app)
     sign_in(client, world.moderator.email)
-    fetched = crawl(client, [f"/rounds/{round_.id}/judging"])
+    fetched = crawl(client, [f"/rounds/{round_.id}/judging"], FOLLOWED)
     assert all(b"fellow moderator" not in body for body, _ in fetched.values())
-    assert client.get(f"/judgements/{other.id}").status_code == 404
+    assert "fellow moderator" not in client.get(judging_url(other)).get_data(as_text=True)  # their own there
     assert client.get(f"/rounds/{round_.id}/reveal").status_code == 404
     assert client.get(f"/rounds/{round_.id}/reveal/{shared.id}").status_code == 404
 
@@ -145,6 +119,6 @@ def test_a_round_that_shows_the_school_shows_it(
     )
     client = https_client(app)
     sign_in(client, world.moderator.email)
-    page = client.get(f"/judgements/{judgement.id}").get_data(as_text=True)
+    page = client.get(judging_url(judgement)).get_data(as_text=True)
     for shown in (world.school_a.name, world.teacher_a.display_name, COMMENTARY, ANNOTATION_COMMENT, "Claim note"):
         assert shown in page

@@ -6,11 +6,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from moderation_hub.accounts.models import Role
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds.models import JudgementState, ModerationRound, RoundState
 from tests.conftest import https_client, post_form, sign_in
-from tests.factories import World
-from tests.functional.rounds.conftest import submitted_sample
+from tests.factories import World, make_user
+from tests.functional.rounds.conftest import judging_url, submitted_sample
 
 
 def _version(client: FlaskClient, url: str) -> str:
@@ -54,10 +55,16 @@ def test_a_round_runs_from_set_up_to_closed_in_the_browser_pages(
     base = f"/rounds/{round_.id}"
     for school in (world.school_a, world.school_b):
         assert post_form(lead, f"{base}/schools", {"school": school.id}, page=base).status_code == 302
-    for person in (world.moderator, world.teacher_b, world.la_lead):
+    second_moderator = make_user(session, (Role.MODERATOR, world.authority), name="Second Moderator")
+    for person in (world.moderator, world.teacher_b, second_moderator):
         assert (
             post_form(lead, f"{base}/moderators", {"moderator": person.id, "phase": ""}, page=base).status_code == 302
         )
+    # The lead sees every sample's school on this page, so is not offered as a moderator of the blind round.
+    offered = re.search(r'<select[^>]*name="moderator".*?</select>', lead.get(base).get_data(as_text=True), re.S)
+    assert offered is not None and world.la_lead.display_name not in offered.group(0)
+    refused = post_form(lead, f"{base}/moderators", {"moderator": world.la_lead.id, "phase": ""}, page=base)
+    assert "Choose someone who can moderate" in lead.get(refused.location).get_data(as_text=True)
     assert "The round is now &#39;Collecting samples&#39;" in _advance(lead, round_.id, "collecting")
     session.expire_all()
     assert round_.state is RoundState.COLLECTING
@@ -107,7 +114,7 @@ def test_a_round_runs_from_set_up_to_closed_in_the_browser_pages(
     for judgement in [j for entry in round_.entries for j in entry.live_judgements]:
         moderator = https_client(app)
         sign_in(moderator, judgement.moderator.email)
-        url = f"/judgements/{judgement.id}"
+        url = judging_url(judgement)
         assert f"Sample {judgement.entry.blind_code}" in moderator.get(f"/rounds/{round_.id}/judging").get_data(
             as_text=True
         )

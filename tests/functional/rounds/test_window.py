@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from moderation_hub import clock
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
+from moderation_hub.opaque import opaque_name
 from moderation_hub.rounds import judging
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.models import Judgement, JudgementComment, JudgementState, RoundState
 from tests.conftest import csrf_token_from, https_client, post_form, sign_in
 from tests.factories import World
-from tests.functional.rounds.conftest import RoundWorld
-from tests.functional.rounds.test_blindness import crawl, hidden_values
+from tests.functional.rounds.conftest import RoundWorld, crawl, judging_url
+from tests.functional.rounds.test_blindness import FOLLOWED, hidden_values
 
 OPENS, CLOSES = dt.date(2026, 3, 2), dt.date(2026, 3, 13)  # a Monday and a Friday
 DAY = dt.timedelta(days=1)
@@ -78,7 +79,7 @@ def test_a_moderator_saves_and_submits_on_the_first_and_last_days(
     set_today(day)
     judgement = mine(windowed, world)
     sign_in(client, world.moderator.email)
-    url = f"/judgements/{judgement.id}"
+    url = judging_url(judgement)
 
     page = text_of(client.get(url))
     assert "Submit judgement" in page
@@ -100,14 +101,14 @@ def test_outside_the_window_the_pages_open_read_only_and_say_why(
     sign_in(client, world.moderator.email)
 
     queue = client.get(f"/rounds/{windowed.round.id}/judging")
-    page = client.get(f"/judgements/{judgement.id}")
+    page = client.get(judging_url(judgement))
 
     assert queue.status_code == page.status_code == 200
     assert notice in text_of(queue)
-    assert f'href="/judgements/{judgement.id}"' in text_of(queue)
+    assert f'href="{judging_url(judgement)}"' in text_of(queue)
     judging_page = text_of(page)
     assert 'class="govuk-notification-banner"' in judging_page and notice in judging_page
-    assert f"/judgements/{judgement.id}/pages/1/display.jpg" in judging_page  # the work can still be read
+    assert f"{judging_url(judgement)}/pages/1/display.jpg" in judging_page  # the work can still be read
     for control in ("Submit judgement", "Save draft", "Add comment", "Your draft saves itself"):
         assert control not in judging_page
     assert '<fieldset class="govuk-fieldset" disabled>' in judging_page
@@ -127,7 +128,7 @@ def test_outside_the_window_every_change_is_refused_and_nothing_is_stored(
     judgement = mine(windowed, world)
     version = judgement.version
     sign_in(client, world.moderator.email)
-    url = f"/judgements/{judgement.id}"
+    url = judging_url(judgement)
     token = csrf_token_from(client.get(url).get_data(as_text=True))
 
     saved = client.post(url, data={**judgement_form(judgement, "save"), "csrf_token": token})
@@ -135,8 +136,7 @@ def test_outside_the_window_every_change_is_refused_and_nothing_is_stored(
     autosaved = client.post(
         url, data={**judgement_form(judgement, "save"), "csrf_token": token}, headers={"Accept": "application/json"}
     )
-    page_id = judgement.entry.sample.pages[0].id
-    comment = {"page": page_id, "comment": "Look here", "csrf_token": token}
+    comment = {"page": "1", "comment": "Look here", "csrf_token": token}
     commented = client.post(f"{url}/comments", data=comment, follow_redirects=True)
 
     assert saved.status_code == submitted.status_code == autosaved.status_code == 409
@@ -164,9 +164,9 @@ def test_a_page_comment_cannot_be_removed_once_the_window_has_closed(
     session.flush()
     set_today(CLOSES + DAY)
     sign_in(client, world.moderator.email)
-    url = f"/judgements/{judgement.id}"
+    url = judging_url(judgement)
 
-    remove = f"{url}/comments/{pinned.id}/remove"
+    remove = f"{url}/comments/{opaque_name('comment', pinned.id)}/remove"
     response = post_form(client, remove, {"version": judgement.version}, page=url, follow_redirects=True)
 
     assert response.request.path == url and CLOSED in text_of(response)
@@ -181,18 +181,18 @@ def test_outside_the_window_the_refusals_reveal_nothing_the_round_hides(
     round_ = windowed.round
     judgement = mine(windowed, world)
     sign_in(client, world.moderator.email)
-    fetched = crawl(client, [f"/rounds/{round_.id}", f"/rounds/{round_.id}/judging"])
-    token = csrf_token_from(client.get(f"/judgements/{judgement.id}").get_data(as_text=True))
+    fetched = crawl(client, [f"/rounds/{round_.id}", f"/rounds/{round_.id}/judging"], FOLLOWED)
+    token = csrf_token_from(client.get(judging_url(judgement)).get_data(as_text=True))
     for accept in ("text/html", "application/json"):
         refused = client.post(
-            f"/judgements/{judgement.id}",
+            judging_url(judgement),
             data={**judgement_form(judgement, "submit"), "csrf_token": token},
             headers={"Accept": accept},
         )
         assert refused.status_code == 409
         fetched[f"refusal as {accept}"] = (refused.get_data(), dict(refused.headers))
 
-    assert f"/judgements/{judgement.id}" in fetched
+    assert judging_url(judgement) in fetched
     texts = [html.unescape(body.decode("utf-8", "replace")) + repr(headers) for body, headers in fetched.values()]
     assert any(CLOSED in text for text in texts)
     assert [
@@ -214,7 +214,7 @@ def test_the_lead_moves_the_window_while_judging_and_the_change_is_logged(
     judgement = mine(windowed, world)
     moderator = https_client(app)
     sign_in(moderator, world.moderator.email)
-    url = f"/judgements/{judgement.id}"
+    url = judging_url(judgement)
     assert post_form(moderator, url, judgement_form(judgement, "save")).status_code == 409
     lead = client
     sign_in(lead, world.la_lead.email)

@@ -97,6 +97,22 @@ def test_a_moderator_never_gets_work_from_a_school_they_declared_a_conflict_with
     assert all(set(chosen) == {2, 3, 4} for chosen in allocation.values())
 
 
+def test_a_moderator_never_gets_a_sample_they_can_see_elsewhere() -> None:
+    """Two samples of one school: the first was revealed to moderator 1 in another round, so only 2 and 3 judge it,
+    while the second, which nobody has seen, can go to anyone."""
+    seen = SampleSlot(1, school_id=1, cluster_id=None, phase=PRIMARY, seen_by=frozenset({1}))
+    unseen = SampleSlot(2, school_id=1, cluster_id=None, phase=PRIMARY)
+    moderators = [la_moderator(1), la_moderator(2), la_moderator(3)]
+    for seed in range(20):
+        allocation = allocate([seen, unseen], moderators, AllocationRules(per_sample=2, seed=seed))
+        assert 1 not in allocation[1]
+    assert 1 in {m for seed in range(20) for m in allocate([unseen], moderators, AllocationRules(2, seed=seed))[2]}
+    breaches = rule_breaches(seen, [1, 2], {m.id: m for m in moderators}, AllocationRules(per_sample=2))
+    assert breaches == ["Moderator 1 can see elsewhere which school sent sample 1."]
+    with pytest.raises(AllocationError, match=r"only 1 is eligible \(2 can see elsewhere who it is from\)"):
+        allocate([SampleSlot(1, 1, None, PRIMARY, frozenset({1, 2}))], moderators, AllocationRules(per_sample=2))
+
+
 def test_own_cluster_is_excluded_only_when_the_round_says_so() -> None:
     samples = samples_at(1, range(1, 21), cluster_id=7)
     moderators = [teacher(1, 2, cluster_id=7), la_moderator(2), la_moderator(3)]
@@ -398,14 +414,15 @@ def small_rounds(draw: st.DrawFn):
             )
         )
     school_of = draw(st.lists(st.integers(1, schools), min_size=1, max_size=7))
-    samples = [SampleSlot(i + 100, s, cluster[s], phase[s]) for i, s in enumerate(school_of)]
+    ids = [m.id for m in moderators]
+    seen_by = [draw(st.frozensets(st.sampled_from(ids), max_size=2)) for _ in school_of]
+    samples = [SampleSlot(i + 100, s, cluster[s], phase[s], seen_by[i]) for i, s in enumerate(school_of)]
     rules = AllocationRules(
         per_sample=draw(st.sampled_from([1, 2, 2, 3])),
         exclude_own_cluster=draw(st.booleans()),
         require_other_phase=draw(st.booleans()),
         seed=draw(st.integers(0, 3)),
     )
-    ids = [m.id for m in moderators]
     existing = {s.id: draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) for s in samples[:2]}
     return samples, moderators, rules, draw(st.sampled_from([{}, existing]))
 
