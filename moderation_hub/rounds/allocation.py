@@ -14,15 +14,15 @@ the heaviest load as light as it can be.
 How: moderators are bits of an integer in a seeded order, and samples that share a school and the people who can
 see them elsewhere (and, when the rules look at them, a cluster and a phase) share one mask of eligible moderators.
 Samples are filled most-constrained first with the least-loaded eligible moderators; in a cross-phase round every
-sample first gets its other-phase moderator, as those are the scarce ones, and then the rest. Loads have no cap,
-so a sample can be completed exactly when it has enough eligible moderators: that is checked for every sample
-before anything is chosen, so an error lists every problem and a result is never partial. Then the loads are evened out by moving slots along chains (sample A passes
-from moderator 1 to 2, sample B from 2 to 3, ...) from a moderator to one at least two lighter, until no such chain
-exists. The loads a round can reach form an M-convex set (they are the flows into the sink of a network: source ->
-sample -> moderator -> sink, with a cross-phase sample's other-phase moderators behind an arc carrying at least
-one), and for those "no such chain" means the load vector is decreasingly minimal (Frank and Murota, 2020): the
-heaviest load is as light as it can be, the lightest as heavy as it can be, and the spread is at most one whenever
-any allocation achieves that.
+sample first gets its other-phase moderator, as those are the scarce ones, and then the rest. Loads have no cap, so
+a sample can be completed exactly when it has enough eligible moderators: that is checked for every sample before
+anything is chosen, so an error lists every problem and a result is never partial. Then the loads are evened out by
+moving slots along chains (sample A passes from moderator 1 to 2, sample B from 2 to 3, ...) from a moderator to
+one at least two lighter, until no such chain exists. The loads a round can reach form an M-convex set (they are
+the flows into the sink of a network: source -> sample -> moderator -> sink, with a cross-phase sample's
+other-phase moderators behind an arc carrying at least one), and for those "no such chain" means the load vector is
+decreasingly minimal (Frank and Murota, 2020): the heaviest load is as light as it can be, the lightest as heavy as
+it can be, and the spread is at most one whenever any allocation achieves that.
 """
 
 import itertools
