@@ -488,8 +488,10 @@ def _accept(sample: _ImportingSample, filename: str, data: bytes, author_id: int
 def _sample_row(work: SampleWork, sample_id: int | None, author: User) -> WorkSample:
     if sample_id is not None:
         return db.session.get_one(WorkSample, sample_id)
-    school, framework = db.session.get_one(School, work.school_id), db.session.get_one(Framework, work.framework_id)
-    return create_sample(school, framework, work.details, author)
+    # The school's row is locked before the sample's insert takes a weaker lock on it, which queueing the
+    # upload (``start_waiting_files``) would then upgrade: a deadlock with a worker waiting for the same row.
+    school = db.session.get_one(School, work.school_id, with_for_update=True)
+    return create_sample(school, db.session.get_one(Framework, work.framework_id), work.details, author)
 
 
 def _process(row: int, source_id: int, stopping: threading.Event) -> FileOutcome:

@@ -272,7 +272,15 @@ def start_waiting_files(school_id: int) -> list[int]:
     room = current_app.config["INGEST_FILES_PER_SCHOOL"] - (queued or 0)
     if room <= 0:
         return []
-    waiting = db.session.scalars(pending.where(SourceFile.queued_at.is_(None)).order_by(SourceFile.id).limit(room))
+    # A waiting file whose row another transaction holds is being processed (the bulk import renders files
+    # itself), failed or removed: skipped, not waited for, since that transaction may be waiting for this
+    # school's row, which this one holds.
+    waiting = db.session.scalars(
+        pending.where(SourceFile.queued_at.is_(None))
+        .order_by(SourceFile.id)
+        .limit(room)
+        .with_for_update(skip_locked=True, of=SourceFile)
+    )
     started = []
     for source in waiting:
         source.queued_at = utcnow()
