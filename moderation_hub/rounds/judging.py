@@ -31,6 +31,7 @@ from moderation_hub.rounds.models import (
 from moderation_hub.samples.models import Page
 
 MAX_TEXT = 10_000
+MAX_NOTE = 2_000  # a note is one line: what the page's note box holds
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,12 @@ def _save(judgement: Judgement, given: JudgementInput, seen_version: int, by: Us
     """One UPDATE of the judgement and one audit event, carrying what was saved: a draft, or the submission
     when submitting with nothing missing. Returns what stops the submission."""
     _require_editable(judgement)
+    # Input is checked before the version, so a refusal names the field even when the page is stale.
+    standard = _checked(judgement, given)
     require_version(judgement, seen_version, "this judgement")
     before, notes_before = judgement.snapshot(), _notes(judgement)
     with versioned_write("this judgement"):
-        _apply(judgement, given)
+        _apply(judgement, given, standard)
         problems = submission_problems(judgement) if submitting else []
         locking = submitting and not problems
         judgement.state = JudgementState.SUBMITTED if locking else JudgementState.DRAFT
@@ -161,28 +164,37 @@ def _notes(judgement: Judgement) -> dict[int, str]:
     return {row.criterion_id: row.note for row in judgement.criteria}
 
 
-def _apply(judgement: Judgement, given: JudgementInput) -> None:
+def _checked(judgement: Judgement, given: JudgementInput) -> Standard | None:
+    """The standard ``given`` names; a ``RoundError`` naming the first field that cannot be saved as given."""
     framework = judgement.entry.sample.framework
-    judgement.standard = _standard(framework.standards, given.standard_code)
+    criteria = {criterion.id: criterion for criterion in framework.criteria}
+    for criterion_id in sorted(given.verdicts.keys() | given.notes.keys()):
+        if criterion_id not in criteria:
+            name = "verdict" if criterion_id in given.verdicts else "note"
+            raise RoundError("A criterion is not part of this sample's framework", f"{name}-{criterion_id}")
+        if len(given.notes.get(criterion_id, "")) > MAX_NOTE:
+            code = criteria[criterion_id].code
+            raise RoundError(f"Note on {code} must be {MAX_NOTE:,} characters or fewer", f"note-{criterion_id}")
     if len(given.rationale) > MAX_TEXT:
-        raise RoundError("The rationale must be 10,000 characters or fewer", "rationale")
+        raise RoundError(f"Rationale must be {MAX_TEXT:,} characters or fewer", "rationale")
+    return _standard(framework.standards, given.standard_code)
+
+
+def _apply(judgement: Judgement, given: JudgementInput, standard: Standard | None) -> None:
+    judgement.standard = standard
     judgement.rationale = given.rationale.strip()
-    known = {criterion.id for criterion in framework.criteria}
-    unknown = (set(given.verdicts) | set(given.notes)) - known
-    if unknown:
-        raise RoundError("A criterion is not part of this sample's framework", "criteria")
     rows = judgement.verdicts()
-    for criterion_id in known:
-        verdict, note = given.verdicts.get(criterion_id), given.notes.get(criterion_id, "").strip()
-        row = rows.get(criterion_id)
+    for criterion in judgement.entry.sample.framework.criteria:
+        verdict, note = given.verdicts.get(criterion.id), given.notes.get(criterion.id, "").strip()
+        row = rows.get(criterion.id)
         if verdict is None:
             if row is not None:
                 judgement.criteria.remove(row)
             continue
         if row is None:
-            row = CriterionJudgement(criterion_id=criterion_id, verdict=verdict)
+            row = CriterionJudgement(criterion_id=criterion.id, verdict=verdict)
             judgement.criteria.append(row)
-        row.verdict, row.note = verdict, note[:MAX_TEXT]
+        row.verdict, row.note = verdict, note
 
 
 def _standard(standards: list[Standard], code: str) -> Standard | None:

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
+from moderation_hub.frameworks.models import Standard
 from moderation_hub.opaque import opaque_name
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import Permission, authorize
@@ -26,7 +27,7 @@ from moderation_hub.rounds.forms import ActionForm, CommentForm, ConflictForm
 from moderation_hub.rounds.models import Judgement, JudgementComment, ModeratorConflict, Verdict
 from moderation_hub.samples.access import numbered_page, serve_page_image
 from moderation_hub.templating import render_form_page, show_error, wants_json
-from moderation_hub.text_rules import TextKind, checked_text
+from moderation_hub.text_rules import TextKind, UnsafeTextError, checked_text
 
 
 @blueprint.get("/rounds/<int:round_id>/judging")
@@ -52,7 +53,8 @@ def judge(round_id: int, code: str) -> str:
     return _judging_page(judgement)
 
 
-def _judging_page(judgement: Judgement, problems: list[str] | None = None) -> str:
+def _judging_page(judgement: Judgement, problems: list[str] | None = None, field: str | None = None) -> str:
+    """The judging page; ``problems`` head it, linked to the input ``field`` names when one does."""
     sample = blind_view(judgement.entry)
     return render_template(
         "rounds/judge.html",
@@ -68,24 +70,40 @@ def _judging_page(judgement: Judgement, problems: list[str] | None = None) -> st
         comment_form=CommentForm(),
         comments=[(_comment_name(pinned), pinned) for pinned in judgement.comments],
         problems=problems or [],
+        problem_anchor=_anchor(sample.framework.standards, field) if field else None,
+        max_note=judging.MAX_NOTE,
     )
 
 
-def _given() -> judging.JudgementInput:
+def _anchor(standards: list[Standard], field: str) -> str:
+    """The input a refusal of ``field`` links to: a group of radios by its first radio, as GOV.UK does."""
+    if field == "standard":
+        return f"standard-{standards[0].code}"
+    if field.startswith("verdict-"):
+        return f"{field}-{next(iter(Verdict)).value}"
+    return field
+
+
+def _given(judgement: Judgement) -> judging.JudgementInput:
     """The judging form as posted: a standard's code, a rationale, and per criterion a verdict and note.
 
-    It is read by hand (its fields follow the framework's criteria) so its text is checked here, as a form's is."""
+    It is read by hand (its fields follow the framework's criteria), so its text is checked here, as a form's is,
+    and a refusal names the field as the page labels it."""
+    codes = {criterion.id: criterion.code for criterion in judgement.entry.sample.framework.criteria}
     verdicts, notes = {}, {}
     for name, value in request.form.items():
         prefix, _, raw_id = name.partition("-")
-        if not raw_id.isdigit():
+        if prefix not in ("verdict", "note") or not raw_id.isdigit():
             continue
-        if prefix == "verdict" and value:
+        if int(raw_id) not in codes:
+            raise RoundError("A criterion is not part of this sample's framework", name)
+        code = codes[int(raw_id)]
+        if prefix == "note":
+            notes[int(raw_id)] = checked_text(f"Note on {code}", value, TextKind.LINE, name)
+        elif value:
             if value not in Verdict.__members__.values():
-                abort(400)
+                raise RoundError(f"Verdict on {code} must be {', '.join(v.label for v in Verdict)}", name)
             verdicts[int(raw_id)] = Verdict(value)
-        elif prefix == "note":
-            notes[int(raw_id)] = checked_text("Note on a criterion", value, TextKind.LINE, name)
     return judging.JudgementInput(
         standard_code=checked_text("Standard", request.form.get("standard", ""), TextKind.LINE, "standard"),
         rationale=checked_text("Rationale", request.form.get("rationale", ""), TextKind.PROSE, "rationale"),
@@ -104,16 +122,15 @@ def save(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         abort(400)
     submitting = request.form.get("action") == "submit"
     try:
+        given = _given(judgement)
         if submitting:
-            problems = judging.submit(judgement, _given(), form.version.data or 0, current_user)
+            problems = judging.submit(judgement, given, form.version.data or 0, current_user)
         else:
-            judging.save_draft(judgement, _given(), form.version.data or 0, current_user)
+            judging.save_draft(judgement, given, form.version.data or 0, current_user)
             problems = []
-    except RoundError as error:
+    except (RoundError, UnsafeTextError) as error:
         db.session.rollback()
-        if wants_json():
-            return jsonify({"error": str(error)}), 409
-        return _judging_page(judgement, [str(error)]), 409  # the rollback expired it: it reloads as stored
+        return _refused(judgement, error)
     if wants_json():
         return jsonify({"version": judgement.version, "state": judgement.state.value, "problems": problems})
     if problems:
@@ -123,6 +140,15 @@ def save(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         return redirect(url_for("rounds.queue", round_id=judgement.entry.round_id))
     flash("Draft saved.", "success")
     return redirect(_judging_url(judgement))
+
+
+def _refused(judgement: Judgement, error: RoundError | UnsafeTextError) -> tuple[Response | str, int]:
+    """A refusal naming an input is the input's fault (400, fix that field); one naming none is the judgement's
+    state (409: locked, or changed in another tab), which reloading shows."""
+    status = 400 if error.field else 409
+    if wants_json():  # read by static/js/rounds/autosave.mjs, which shows a field's refusal by the field
+        return jsonify({"error": str(error), **({"field": error.field} if error.field else {})}), status
+    return _judging_page(judgement, [str(error)], error.field), status  # the rollback expired it: it reloads as stored
 
 
 def _judging_url(judgement: Judgement, **args: str) -> str:

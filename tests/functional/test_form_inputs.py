@@ -108,10 +108,6 @@ KNOWN_GAPS = {
         "samples.find_text",
         "query",
     ): "the sample page labels the query otherwise than the refusal; a long one is searched",
-    ("rounds.save", "note-"): "the refusal names 'Note on a criterion', not its code; an overlong one is a plain 409",
-    ("rounds.save", "verdict-"): "a garbled verdict is answered by the plain 400 page",
-    ("rounds.save", "rationale"): "an overlong rationale is refused by the service as a 409 that does not name it",
-    ("rounds.save", "standard"): "an unknown standard is refused by the service as a 409 that does not name it",
     ("rounds.widen", "standard"): "a garbled standard is answered by the plain 400 page",
 }
 

@@ -3,7 +3,8 @@
 // (a comment on a page), so nothing typed is lost to the page reloading. The server answers with the
 // judgement's new version, which the form carries into the next save; if the judgement changed
 // elsewhere (another tab), the server refuses and the moderator is told to reload rather than
-// overwriting it.
+// overwriting it. A field the server refuses (a note too long, say) is named beside that field, and
+// saving carries on once it is put right.
 
 const PAUSE_MS = 1500;
 
@@ -69,6 +70,12 @@ export class Autosave {
     })
       .then(async (response) => {
         const answer = await response.json().catch(() => ({}));
+        this.showFieldError(response.ok ? null : answer);
+        if (answer.field) {
+          // A field the server refused: nothing was saved, and the next change the moderator makes tries again.
+          this.say(`Your draft is not saved: ${answer.error}`);
+          return false;
+        }
         if (!response.ok) {
           this.stopped = true;
           this.say(answer.error || "Your draft could not be saved. Reload the page and try again.");
@@ -86,6 +93,27 @@ export class Autosave {
     const result = await this.saving;
     this.saving = null;
     return result;
+  }
+
+  // The server's refusal of one field, shown by that field as GOV.UK shows a form's errors; null clears it.
+  showFieldError(answer) {
+    this.fieldError?.group.classList.remove("govuk-form-group--error");
+    this.fieldError?.message.remove();
+    this.fieldError = null;
+    const input = answer?.field && this.form.querySelector(`[name="${CSS.escape(answer.field)}"]`);
+    const group = input?.closest(".govuk-form-group");
+    if (!group) return;
+    const message = document.createElement("p");
+    message.className = "govuk-error-message";
+    message.id = `${answer.field}-error`;
+    const prefix = document.createElement("span");
+    prefix.className = "govuk-visually-hidden";
+    prefix.textContent = "Error:";
+    message.append(prefix, ` ${answer.error}`);
+    // Radios keep their message above the group; a text input or textarea just above itself.
+    (input.type === "radio" ? input.closest(".govuk-radios") : input).before(message);
+    group.classList.add("govuk-form-group--error");
+    this.fieldError = { group, message };
   }
 
   say(text) {
