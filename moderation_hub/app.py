@@ -13,7 +13,7 @@ from moderation_hub import cli, errors
 from moderation_hub.accounts import sessions
 from moderation_hub.accounts.views import blueprint as accounts_blueprint
 from moderation_hub.config import load_settings
-from moderation_hub.db import RowIdConverter, db
+from moderation_hub.db import PathTextConverter, RowIdConverter, db
 from moderation_hub.extensions import csrf, limiter, login_manager
 from moderation_hub.frameworks.views import blueprint as frameworks_blueprint
 from moderation_hub.jobs import init_jobs
@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     load_settings(app, config)
     app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathTextConverter
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -14,9 +14,10 @@ from sqlalchemy import DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from moderation_hub.logs import logger
+from moderation_hub.text_rules import PATH_SEGMENT
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -167,6 +168,13 @@ def get_or_404(model: type[Row], row_id: int) -> Row:
     if row is None:
         abort(404)
     return row
+
+
+class PathTextConverter(BaseConverter):
+    """``<name>`` and ``<string:name>`` in every route: a segment with a control or invisible character (``%00``
+    says NUL, which PostgreSQL refuses in a query's text) is a 404 at routing, before any view reads it."""
+
+    regex = PATH_SEGMENT
 
 
 class RowIdConverter(IntegerConverter):

@@ -16,6 +16,9 @@ _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional controls (embeddings, overrides, isolates, marks) and zero-width characters.
 _INVISIBLE = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
 _LINE_ENDS = re.compile(r"\r\n?")
+# One segment of a URL path that a route reads as text (a code, a token, a file's variant): anything but a slash,
+# a control character or an invisible one. A regular expression, for the router.
+PATH_SEGMENT = r"[^/\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]+"
 
 
 class TextKind(Enum):

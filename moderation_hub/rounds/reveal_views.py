@@ -2,13 +2,15 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from moderation_hub.audit.services import record
+from moderation_hub.db import db
 from moderation_hub.permissions import Permission, blind_holds, can
 from moderation_hub.rounds import reveal
-from moderation_hub.rounds.access import part_of, round_for
+from moderation_hub.rounds.access import round_for
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import OutcomeForm
@@ -36,10 +38,10 @@ def reveal_index(round_id: int) -> str:
     )
 
 
-@blueprint.route("/rounds/<int:round_id>/reveal/<int:entry_id>", methods=["GET", "POST"])
+@blueprint.route("/rounds/<int:round_id>/reveal/<code>", methods=["GET", "POST"])
 @login_required
-def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | str:
-    entry = _revealed_entry(round_id, entry_id)
+def reveal_entry(round_id: int, code: str) -> Response | tuple[str, int] | str:
+    entry = _revealed_entry(round_id, code)
     round_ = entry.round
     deciding = can(current_user, Permission.ROUND_MANAGE, round_) and round_.state is RoundState.REVEAL
     form = OutcomeForm(version=entry.version)
@@ -53,7 +55,7 @@ def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | s
             show_error(form, error)
         else:
             flash(f"Agreed outcome for sample {entry.blind_code} recorded.", "success")
-            return redirect(url_for("rounds.reveal_index", round_id=round_.id, _anchor=f"entry-{entry.id}"))
+            return redirect(url_for("rounds.reveal_index", round_id=round_.id, _anchor=f"sample-{entry.blind_code}"))
     elif not deciding and form.is_submitted():
         abort(403)
     if entry.agreed_standard and not form.is_submitted():
@@ -64,20 +66,23 @@ def reveal_entry(round_id: int, entry_id: int) -> Response | tuple[str, int] | s
     )
 
 
-@blueprint.get("/rounds/<int:round_id>/reveal/<int:entry_id>/pages/<int:number>/<variant>.jpg")
+@blueprint.get("/rounds/<int:round_id>/reveal/<code>/pages/<int:number>/<variant>.jpg")
 @login_required
-def reveal_image(round_id: int, entry_id: int, number: int, variant: str) -> Response:
-    entry = _revealed_entry(round_id, entry_id)
+def reveal_image(round_id: int, code: str, number: int, variant: str) -> Response:
+    entry = _revealed_entry(round_id, code)
     page = numbered_page(entry.sample, number)
     record(current_user.id, f"round.entry_viewed_{variant}", entry, page_number=number)
     return serve_page_image(page, variant, f"reveal:{round_id}:{current_user.id}")
 
 
-def _revealed_entry(round_id: int, entry_id: int) -> RoundEntry:
-    """An entry of a revealed round the user reads the reveal of; 404 while they still judge its sample blind
-    in another round, as if it were not there."""
+def _revealed_entry(round_id: int, code: str) -> RoundEntry:
+    """The entry a revealed round calls ``code``, for someone who reads its reveal; 404 while they still judge its
+    sample blind in another round, as if it were not there. Named by the round's random code, not its row id, as
+    the panel are moderators too: sequential ids would let them count other rounds' work."""
     round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
-    entry = part_of(round_, RoundEntry, entry_id)
-    if round_.state not in (RoundState.REVEAL, RoundState.CLOSED) or entry.sample_id in blind_holds(current_user):
+    entry = db.session.scalar(select(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.blind_code == code))
+    if entry is None or round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
+        abort(404)
+    if entry.sample_id in blind_holds(current_user):
         abort(404)
     return entry

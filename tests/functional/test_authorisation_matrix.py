@@ -106,8 +106,8 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/rounds/{round}/judging/{code}/pages/0/display.jpg": (404,) * 8,  # routing takes no page 0
     "/rounds/{round}/judging/NOSUCH": (302, 404, 404, 404, 404, 404, 404, 404),
     "/rounds/{round}/reveal": (302, 404, 404, 404, 404, 404, 404, 404),  # not before reveal
-    "/rounds/{round}/reveal/{entry_a}": (302, 404, 404, 404, 404, 404, 404, 404),
-    "/rounds/{round}/reveal/{entry_a}/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds/{round}/reveal/{code}": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/rounds/{round}/reveal/{code}/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
     # Reports. The matrix round is judging, so it has no report and nothing is charted yet (404 for all);
     # tests/functional/reports/test_access.py checks the same routes over a revealed round.
     "/reports": (302, 200, 200, 200, 200, 200, 200, 200),
@@ -284,7 +284,7 @@ POST_CASES = [
     ("/rounds/{round}/judging/{code}", "la_lead", 404),
     ("/rounds/{round}/judging/{code}/comments", "teacher_a", 404),
     ("/rounds/{round}/judging/{code}/comments/0123456789abcdef0123456789abcdef/remove", "moderator", 404),
-    ("/rounds/{round}/reveal/{entry_a}", "moderator", 404),
+    ("/rounds/{round}/reveal/{code}", "moderator", 404),
 ]
 
 

@@ -2,12 +2,13 @@
 
 import json
 import logging
+import re
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from tests.conftest import post_form, sign_in
+from tests.conftest import https_client, post_form, sign_in
 from tests.factories import PASSWORD, World
 
 
@@ -101,3 +102,28 @@ def test_logs_never_carry_passwords_or_tokens(
     assert "secret-token-value" not in written
     assert "/reset-password/<token>" in written
     assert "reset-password/" not in written.replace("/reset-password/<token>", "")
+
+
+SEGMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\u202e", "\u200b"])
+def test_a_control_or_invisible_character_in_a_url_segment_is_a_404_at_routing(
+    app: Flask, world: World, bad: str
+) -> None:
+    """Every route's text segment (a blind code, a token, a variant) refuses what text fields refuse, before a
+    view reads it: ``%00`` reaching a query is a 500 on PostgreSQL."""
+    client = https_client(app)
+    sign_in(client, world.la_lead.email)
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        segments = {name: converter or "default" for converter, name in SEGMENT.findall(rule.rule)}
+        if not {"default", "string"} & set(segments.values()):
+            continue
+        values = {name: 1 if converter == "int" else f"AB{bad}C" for name, converter in segments.items()}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            assert client.open(url, method=method).status_code == 404, (method, rule.rule)
+            walked += 1
+    assert walked > 5

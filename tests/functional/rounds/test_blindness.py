@@ -100,7 +100,7 @@ def test_nothing_of_other_moderators_judgements_before_reveal(
     assert all(b"fellow moderator" not in body for body, _ in fetched.values())
     assert "fellow moderator" not in client.get(judging_url(other)).get_data(as_text=True)  # their own there
     assert client.get(f"/rounds/{round_.id}/reveal").status_code == 404
-    assert client.get(f"/rounds/{round_.id}/reveal/{shared.id}").status_code == 404
+    assert client.get(f"/rounds/{round_.id}/reveal/{shared.blind_code}").status_code == 404
 
 
 def test_a_round_that_shows_the_school_shows_it(

@@ -135,14 +135,14 @@ def test_a_round_revealed_while_a_panel_member_judges_its_sample_elsewhere_withh
     fetched = crawl(client, ["/", f"/rounds/{panel.id}/reveal"])
     index = fetched[f"/rounds/{panel.id}/reveal"][0].decode()
     assert other.pupil_code in index and "1 sample is withheld from you" in index
-    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.id}").status_code == 404
-    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.id}/pages/1/display.jpg").status_code == 404
+    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.blind_code}").status_code == 404
+    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.blind_code}/pages/1/display.jpg").status_code == 404
     assert len(fetched) > 10
     assert leaks(fetched, [shared.pupil_code, shared.commentary]) == []
 
     revealed(blind)  # their own judging has ended: now they see it with the panel
     session.flush()
-    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.id}").status_code == 200
+    assert client.get(f"/rounds/{panel.id}/reveal/{shared_entry.blind_code}").status_code == 200
     assert shared.pupil_code in client.get(f"/rounds/{panel.id}/reveal").get_data(as_text=True)
 
 

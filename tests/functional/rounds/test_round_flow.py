@@ -145,7 +145,7 @@ def test_a_round_runs_from_set_up_to_closed_in_the_browser_pages(
 
     # The lead changes one outcome with the panel's rationale; school A is then "not agreed".
     entry_a = next(e for e in round_.entries if e.school_id == world.school_a.id)
-    url = f"{base}/reveal/{entry_a.id}"
+    url = f"{base}/reveal/{entry_a.blind_code}"
     data = {"version": _version(lead, url), "standard": "WTS", "rationale": "Spelling not secure in independent work"}
     assert post_form(lead, url, data).status_code == 302
     _advance(lead, round_.id, "closed")

@@ -75,7 +75,7 @@ def test_one_image_has_a_different_etag_and_url_in_each_view(
     tags = [_etag(school, urls[0]), _etag(moderator, urls[1])]
     judged.entry.round.state = RoundState.REVEAL
     session.flush()
-    urls.append(f"/rounds/{judged.entry.round_id}/reveal/{judged.entry_id}/pages/1/display.jpg")
+    urls.append(f"/rounds/{judged.entry.round_id}/reveal/{judged.entry.blind_code}/pages/1/display.jpg")
     tags.append(_etag(panel, urls[2]))
 
     assert len(set(urls)) == len(set(tags)) == 3

@@ -284,7 +284,7 @@ def test_the_leads_own_actions_are_not_bound_by_the_window(
     moved = post_form(client, f"{page}/advance", {"version": version, "target": "reveal"}, page=page)
     assert moved.status_code == 302
     entry = round_.entries[0]
-    outcome = f"/rounds/{round_.id}/reveal/{entry.id}"
+    outcome = f"/rounds/{round_.id}/reveal/{entry.blind_code}"
     recorded = post_form(client, outcome, {"version": entry.version, "standard": "EXS", "rationale": "Agreed"})
     assert recorded.status_code == 302
     session.expire_all()
