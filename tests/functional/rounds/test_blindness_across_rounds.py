@@ -179,3 +179,22 @@ def test_a_role_that_shows_the_sample_ends_unfinished_blind_work_and_reopening_i
     assert submitted.state is JudgementState.SUBMITTED  # made blind, so it stands
     with pytest.raises(RoundError, match="can now see elsewhere which school sent this sample"):
         judging.reopen(submitted, "Look again", world.la_lead)
+
+
+def test_a_sample_judged_blind_in_two_rounds_stays_hidden_everywhere_when_one_reveals(
+    app: Flask, session: Session, world: World, ks2_writing: Framework
+) -> None:
+    """Given the same sample in two rounds before either revealed, the moderator's report and every other page
+    keep it hidden once the first reveals, until the second does."""
+    twice = sample_at(session, world, ks2_writing, "A-TWICE")
+    first = judging_of(enter_and_return(collecting(world, ks2_writing, "First", [world.moderator]), twice))
+    judging_of(enter_and_return(collecting(world, ks2_writing, "Second", [world.moderator]), twice))
+    revealed(first)
+    session.flush()
+
+    client = https_client(app)
+    sign_in(client, world.moderator.email)
+    fetched = crawl(client, ["/", "/reports", f"/rounds/{first.id}/reveal"])
+
+    assert any(url.startswith("/reports/") for url in fetched)
+    assert leaks(fetched, [twice.pupil_code, twice.commentary]) == []
