@@ -26,10 +26,13 @@ from moderation_hub.statistics.estimate import CONFIDENCE, Estimate, normal_esti
 from moderation_hub.statistics.krippendorff import alpha_from_counts_with_ci
 from moderation_hub.statistics.ratings import CategoryCounts, UndefinedCoefficientError
 from moderation_hub.statistics.round_ratings import CRITERION_STATUSES, NONE, PreparedRound, RoundRatings, prepare
+from moderation_hub.statistics.severity import Severities, benjamini_hochberg
+from moderation_hub.statistics.severity import estimate as estimate_severities
 from moderation_hub.statistics.weights import WeightName, adjacency_weights, weight_matrix
 
 MIN_SAMPLES = 10  # below this a group's agreement figures are shown as indicative only
 MIN_MODERATOR_JUDGEMENTS = 10  # below this a moderator's severity is not assessed
+FALSE_DISCOVERY_RATE = 0.05  # of the moderators flagged, the share expected to be fair at most
 SKEWED_SHARE = 0.8  # one category above this share of judgements makes kappa-type figures unstable
 KAPPA_WEIGHTS: WeightName = "quadratic"  # the usual weighted kappa for graded judgements (Fleiss & Cohen 1973)
 ALL = "all"  # the group label of figures over every sample
@@ -41,29 +44,32 @@ class ReliabilityNote(StrEnum):
     """Why a figure should be read with care."""
 
     FEW_SAMPLES = "few_samples"
-    SKEWED_PREVALENCE = "skewed_prevalence"
+    SKEWED_PREVALENCE = "skewed_prevalence"  # of standards
+    SKEWED_STATUS = "skewed_status"  # of a criterion's statuses: met, not met, insufficient evidence
     TOO_FEW_JUDGEMENTS = "too_few_judgements"
 
     @property
     def explanation(self) -> str:
+        paradox = "which makes kappa low and unstable even when agreement is high (Feinstein & Cicchetti 1990)"
         return {
             ReliabilityNote.FEW_SAMPLES: f"fewer than {MIN_SAMPLES} samples: treat the figure as indicative",
-            ReliabilityNote.SKEWED_PREVALENCE: (
-                f"over {SKEWED_SHARE:.0%} of judgements are one standard, which makes kappa low and unstable "
-                "even when agreement is high (Feinstein & Cicchetti 1990)"
+            ReliabilityNote.SKEWED_PREVALENCE: f"over {SKEWED_SHARE:.0%} of judgements are one standard, {paradox}",
+            ReliabilityNote.SKEWED_STATUS: (
+                f"over {SKEWED_SHARE:.0%} of judgements are one status (met, not met or not enough evidence), {paradox}"
             ),
             ReliabilityNote.TOO_FEW_JUDGEMENTS: (
-                f"fewer than {MIN_MODERATOR_JUDGEMENTS} judgements: severity is not assessed"
+                f"fewer than {MIN_MODERATOR_JUDGEMENTS} judgements shared with another moderator: "
+                "severity is not assessed"
             ),
         }[self]
 
 
 class Severity(StrEnum):
-    """Direction of a moderator's judgements against agreed outcomes, when the 95% interval excludes zero."""
+    """Direction of a moderator's severity when it stands out across the moderators tested (see severity.py)."""
 
-    SEVERE = "severe"  # judges below the agreed outcome
-    LENIENT = "lenient"  # judges above it
-    IN_LINE = "in_line"  # the interval includes zero
+    SEVERE = "severe"  # judges below the others, once their own severity is taken out
+    LENIENT = "lenient"  # judges above them
+    IN_LINE = "in_line"  # not shown to differ at the false discovery rate
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,16 @@ class ConfusionMatrix:
 
 @dataclass(frozen=True)
 class ModeratorAgreement:
-    """Agreement among moderators on overall judgements; ``n`` counts samples judged by two or more."""
+    """Agreement among moderators on overall judgements; ``n`` counts samples judged by two or more.
+
+    ``scale`` is the part of the scale the coefficients are computed on: from the lowest standard a moderator
+    gave to the highest (empty when nobody judged). AC1's chance agreement and AC2's quadratic weights depend
+    on the number of categories, so standards below or above every judgement (the pre-key-stage standards of
+    a KS2 scale, say) would otherwise inflate them; percent agreement, kappa and alpha do not change.
+    """
 
     n: int
+    scale: tuple[str, ...]
     judgements: int
     percent: Estimate | None
     fleiss_kappa: Estimate | None
@@ -123,9 +136,14 @@ class CriterionAgreement:
 
 @dataclass(frozen=True)
 class ModeratorSeverity:
-    """One moderator against agreed outcomes: agreement and mean signed difference (moderator - agreed).
+    """One moderator: agreement with agreed outcomes, and severity against the other moderators.
 
-    The difference is in scale steps with a t interval; ``severity`` is None below MIN_MODERATOR_JUDGEMENTS.
+    ``n``, ``exact`` and ``adjacent`` count the moderator's judgements of samples with an agreed outcome.
+    ``mean_difference`` is the severity of severity.py, in scale steps with a t interval (its ``n`` counts
+    the judgements another moderator shared); ``p_value`` tests it against 0 and ``q_value`` is that p-value
+    adjusted by Benjamini-Hochberg across the moderators assessed. ``severity`` is None when fewer than
+    MIN_MODERATOR_JUDGEMENTS judgements were compared, and a direction when ``q_value`` is at most
+    FALSE_DISCOVERY_RATE.
     """
 
     moderator_id: Hashable
@@ -133,6 +151,8 @@ class ModeratorSeverity:
     exact: Estimate | None
     adjacent: Estimate | None
     mean_difference: Estimate | None
+    p_value: float | None
+    q_value: float | None
     severity: Severity | None
     notes: tuple[ReliabilityNote, ...]
     unavailable: dict[str, str] = field(default_factory=dict)
@@ -280,13 +300,16 @@ def _groups(prepared: PreparedRound, by: Grouping) -> tuple[npt.NDArray[Any], np
 
 
 def _moderator_agreement(prepared: PreparedRound) -> ModeratorAgreement:
-    size = len(prepared.scale)
-    counts = _counts(prepared.judged_sample, prepared.judged_standard, prepared.samples, size)
-    table = CategoryCounts(counts, prepared.scale)
+    counts, scale = _used_span(
+        _counts(prepared.judged_sample, prepared.judged_standard, prepared.samples, len(prepared.scale)),
+        prepared.scale,
+    )
+    table = CategoryCounts(counts, scale)
     unavailable: dict[str, str] = {}
     paired = int(np.count_nonzero(counts.sum(axis=1) >= 2))
     return ModeratorAgreement(
         n=paired,
+        scale=scale,
         judgements=int(prepared.judged_sample.size),
         percent=_attempt("percent", lambda: percent_agreement_from_counts(table), unavailable),
         fleiss_kappa=_attempt("fleiss_kappa", lambda: fleiss_kappa_from_counts(table), unavailable),
@@ -298,6 +321,18 @@ def _moderator_agreement(prepared: PreparedRound) -> ModeratorAgreement:
         notes=_notes(paired, _shares(counts)),
         unavailable=unavailable,
     )
+
+
+def _used_span(
+    counts: npt.NDArray[np.float64], scale: tuple[str, ...]
+) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
+    """The counts and standards from the lowest standard used to the highest; unused standards between them stay,
+    so that two standards either side of one nobody gave are still two steps apart."""
+    used = np.flatnonzero(counts.sum(axis=0))
+    if used.size == 0:
+        return counts, scale
+    low, high = int(used[0]), int(used[-1]) + 1
+    return counts[:, low:high], scale[low:high]
 
 
 def _criterion_agreement(prepared: PreparedRound) -> tuple[CriterionAgreement, ...]:
@@ -320,7 +355,7 @@ def _criterion_row(identifier: Hashable, counts: npt.NDArray[np.int64]) -> Crite
         percent=_attempt("percent", lambda: percent_agreement_from_counts(table), unavailable),
         gwet_ac1=_attempt("gwet_ac1", lambda: gwet_ac_from_counts(table), unavailable),
         fleiss_kappa=_attempt("fleiss_kappa", lambda: fleiss_kappa_from_counts(table), unavailable),
-        notes=_notes(paired, _shares(kept)),
+        notes=_notes(paired, _shares(kept), ReliabilityNote.SKEWED_STATUS),
         unavailable=unavailable,
     )
 
@@ -338,14 +373,14 @@ def _moderator_severity(prepared: PreparedRound) -> tuple[ModeratorSeverity, ...
 
 @dataclass(frozen=True, eq=False)
 class _ModeratorTotals:
-    """Per-moderator sums over judgements of samples with an agreed outcome, from one bincount each."""
+    """Per moderator: agreement with agreed outcomes from one bincount each, and the joint severities."""
 
     moderators: npt.NDArray[Any]
     n: npt.NDArray[np.int64]
     exact: npt.NDArray[np.float64]
     adjacent: npt.NDArray[np.float64]
-    mean: npt.NDArray[np.float64]
-    variance: npt.NDArray[np.float64]
+    severities: Severities
+    q_values: npt.NDArray[np.float64]  # NaN where not assessed
     steps: int
 
     @classmethod
@@ -354,48 +389,56 @@ class _ModeratorTotals:
         agreed = prepared.agreed[prepared.judged_sample]
         known = agreed != NONE
         who = moderator[known]
-        difference = (prepared.judged_standard[known] - agreed[known]).astype(np.float64)
+        difference = prepared.judged_standard[known] - agreed[known]
         count = len(moderators)
-        n = np.bincount(who, minlength=count)
-        total = np.bincount(who, weights=difference, minlength=count)
-        mean = np.divide(total, n, out=np.zeros(count), where=n > 0)
-        squares = np.bincount(who, weights=(difference - mean[who]) ** 2, minlength=count)
+        severities = estimate_severities(
+            prepared.judged_sample, moderator, prepared.judged_standard, prepared.agreed, count
+        )
+        assessed = severities.n >= MIN_MODERATOR_JUDGEMENTS
+        q_values = np.full(count, np.nan)
+        q_values[assessed] = benjamini_hochberg(severities.p_value[assessed])
         return cls(
             moderators=moderators,
-            n=n,
+            n=np.bincount(who, minlength=count),
             exact=np.bincount(who, weights=difference == 0, minlength=count),
             adjacent=np.bincount(who, weights=np.abs(difference) <= 1, minlength=count),
-            mean=mean,
-            variance=np.divide(squares, n - 1, out=np.zeros(count), where=n > 1),
+            severities=severities,
+            q_values=q_values,
             steps=len(prepared.scale) - 1,
         )
 
     def row(self, index: int) -> ModeratorSeverity:
-        n = int(self.n[index])
-        unavailable: dict[str, str] = {}
-        difference = _mean_difference(float(self.mean[index]), float(self.variance[index]), n, self.steps)
-        if difference is None:
-            unavailable["mean_difference"] = "none of this moderator's samples has an agreed outcome"
-        severity = _direction(difference) if n >= MIN_MODERATOR_JUDGEMENTS else None
-        if severity is None:
-            unavailable["severity"] = (
-                f"fewer than {MIN_MODERATOR_JUDGEMENTS} judgements on samples with an agreed outcome"
-            )
+        n, compared = int(self.n[index]), int(self.severities.n[index])
+        assessed = compared >= MIN_MODERATOR_JUDGEMENTS
+        severity = float(self.severities.severity[index])
         return ModeratorSeverity(
             moderator_id=_plain(self.moderators[index]),
             n=n,
             exact=wilson_estimate(int(self.exact[index]), n),
             adjacent=wilson_estimate(int(self.adjacent[index]), n),
-            mean_difference=difference,
-            severity=severity,
-            notes=(ReliabilityNote.TOO_FEW_JUDGEMENTS,) if n < MIN_MODERATOR_JUDGEMENTS else (),
-            unavailable=unavailable,
+            mean_difference=_mean_difference(severity, float(self.severities.variance[index]), compared, self.steps),
+            p_value=float(self.severities.p_value[index]) if compared > 1 else None,
+            q_value=float(self.q_values[index]) if assessed else None,
+            severity=_direction(severity, float(self.q_values[index])) if assessed else None,
+            notes=() if assessed else (ReliabilityNote.TOO_FEW_JUDGEMENTS,),
+            unavailable=_severity_unavailable(compared),
         )
 
 
+def _severity_unavailable(compared: int) -> dict[str, str]:
+    unavailable = {}
+    if compared == 0:
+        unavailable["mean_difference"] = (
+            "no other moderator judged this moderator's samples with an agreed outcome: there is no one to compare with"
+        )
+    if compared < MIN_MODERATOR_JUDGEMENTS:
+        unavailable["severity"] = f"fewer than {MIN_MODERATOR_JUDGEMENTS} judgements shared with another moderator"
+    return unavailable
+
+
 def _mean_difference(mean: float, variance: float, n: int, steps: int) -> Estimate | None:
-    """Mean signed difference in scale steps with a t interval on n - 1 degrees of freedom."""
-    method = "mean of (moderator - agreed) in scale steps, t interval"
+    """The severity in scale steps with a t interval on n - 1 degrees of freedom."""
+    method = "mean of (moderator - the others' judgements less their severity) in scale steps, t interval"
     if n == 0:
         return None
     if n == 1:
@@ -405,14 +448,10 @@ def _mean_difference(mean: float, variance: float, n: int, steps: int) -> Estima
     return Estimate(mean, error, max(mean - margin, -steps), min(mean + margin, steps), method, n)
 
 
-def _direction(difference: Estimate | None) -> Severity | None:
-    if difference is None or difference.ci_low is None or difference.ci_high is None:
-        return None
-    if difference.ci_high < 0:
-        return Severity.SEVERE
-    if difference.ci_low > 0:
-        return Severity.LENIENT
-    return Severity.IN_LINE
+def _direction(severity: float, q_value: float) -> Severity:
+    if q_value > FALSE_DISCOVERY_RATE:
+        return Severity.IN_LINE
+    return Severity.SEVERE if severity < 0 else Severity.LENIENT
 
 
 def _counts(
@@ -428,12 +467,15 @@ def _shares(counts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return counts.sum(axis=0) / total if total else np.zeros(1)
 
 
-def _notes(n: int, shares: npt.NDArray[np.float64]) -> tuple[ReliabilityNote, ...]:
+def _notes(
+    n: int, shares: npt.NDArray[np.float64], skewed: ReliabilityNote = ReliabilityNote.SKEWED_PREVALENCE
+) -> tuple[ReliabilityNote, ...]:
+    """Few samples, and ``skewed`` when one category holds over SKEWED_SHARE of the judgements."""
     notes = []
     if n < MIN_SAMPLES:
         notes.append(ReliabilityNote.FEW_SAMPLES)
     if shares.max() > SKEWED_SHARE:
-        notes.append(ReliabilityNote.SKEWED_PREVALENCE)
+        notes.append(skewed)
     return tuple(notes)
 
 

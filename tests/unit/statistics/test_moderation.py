@@ -110,7 +110,36 @@ def test_moderator_agreement_matches_the_engine_on_the_wide_table() -> None:
     assert ReliabilityNote.FEW_SAMPLES in result.notes
 
 
-def test_severity_flags_moderators_whose_interval_excludes_zero() -> None:
+def test_moderator_coefficients_span_only_the_standards_moderators_used() -> None:
+    """Two pre-key-stage standards below WTS nobody gave: AC2's quadratic weights and AC1's chance agreement
+    are those of WTS to GDS, as if the scale began at WTS; unused EXS+ between EXS and GDS keeps its step."""
+    wide = ("PK1", "PK2", "WTS", "EXS", "EXS+", "GDS")
+    table = [[2, 2, 2], [3, 3, 5], [5, 5, 3], [5, 5, 5], [3, 3, 3], [2, 3, 2]]
+    judgements = ModeratorJudgements(
+        np.repeat(np.arange(6), 3).tolist(), [7, 8, 9] * 6, [standard for row in table for standard in row]
+    )
+    result = moderator_agreement(small_round(judgements, scale=wide))
+    assert result.scale == ("WTS", "EXS", "EXS+", "GDS")
+    used = [[standard - 2 for standard in row] for row in table]
+    assert result.gwet_ac2 == gwet_ac_with_ci(used, "quadratic", [0, 1, 2, 3])
+    assert result.gwet_ac1 == gwet_ac_with_ci(used, categories=[0, 1, 2, 3])
+    assert result.gwet_ac2 != gwet_ac_with_ci(table, "quadratic", list(range(6)))
+
+
+def test_a_criterion_mostly_met_is_noted_as_one_status_not_one_standard() -> None:
+    criteria = CriterionJudgements(
+        sample_indices=[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5],
+        moderator_ids=[7, 8] * 6,
+        criterion_ids=[1] * 12,
+        statuses=["met"] * 11 + ["insufficient"],
+    )
+    (row,) = criterion_agreement(small_round(criterion_judgements=criteria))
+    assert ReliabilityNote.SKEWED_STATUS in row.notes
+    assert ReliabilityNote.SKEWED_PREVALENCE not in row.notes
+    assert "one status (met, not met or not enough evidence)" in ReliabilityNote.SKEWED_STATUS.explanation
+
+
+def test_severity_flags_moderators_who_stand_out_from_the_others() -> None:
     """Twelve samples agreed at EXS: moderator 7 always says WTS, 8 scatters round EXS, 10 always says GDS,
     and 9 judged only three (too few to assess)."""
     samples = list(range(12))
@@ -124,7 +153,9 @@ def test_severity_flags_moderators_whose_interval_excludes_zero() -> None:
     assert [row.moderator_id for row in rows] == [7, 8, 9, 10]
     assert by_id[7].severity is Severity.SEVERE
     assert by_id[7].mean_difference is not None
-    assert (by_id[7].mean_difference.value, by_id[7].mean_difference.ci_high) == (-1.0, -1.0)
+    assert by_id[7].mean_difference.value == pytest.approx(-1.0)
+    assert by_id[7].mean_difference.ci_high is not None
+    assert by_id[7].mean_difference.ci_high < 0
     assert by_id[8].severity is Severity.IN_LINE
     assert by_id[10].severity is Severity.LENIENT
     assert by_id[9].severity is None
