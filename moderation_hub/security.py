@@ -1,41 +1,31 @@
 """Security headers on every response."""
 
-from collections.abc import Iterable
-
 from flask import Flask, Response, request
 
-from moderation_hub.storage import storage_of
-
-
-def content_security_policy(image_origins: Iterable[str] = ()) -> str:
-    """``image_origins``: other sites pages may load images from (the S3 endpoint that presigned links name)."""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",  # no inline scripts at all: the page shell sets js-enabled from a file
-            "style-src 'self'",
-            " ".join(["img-src 'self' data:", *image_origins]),
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",  # no inline scripts at all: the page shell sets js-enabled from a file
+        "style-src 'self'",
+        "img-src 'self' data:",  # page images come through the app on every storage backend, never a bucket
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def init_security_headers(app: Flask) -> None:
-    """Call after ``init_storage``: the CSP lets pages load images from where the storage serves them."""
     report_only = app.config["CSP_REPORT_ONLY"]
     csp_header = "Content-Security-Policy-Report-Only" if report_only else "Content-Security-Policy"
-    image_origin = storage_of(app).reader_origin
-    csp = content_security_policy([image_origin] if image_origin else [])
 
     @app.after_request
     def _add_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault(csp_header, csp)
+        headers.setdefault(csp_header, CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -27,7 +27,7 @@ from werkzeug.test import TestResponse, stream_encode_multipart
 from moderation_hub import create_app
 from moderation_hub.db import Base, build_engine, db
 from tests import factories
-from tests.storage_server import S3Server, running_s3_server
+from tests.storage_server import S3Server, running_s3_server, use_dummy_credentials
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -131,6 +131,23 @@ def s3_server() -> Iterator[S3Server]:
     """moto's S3 server on 127.0.0.1, one per run, reached over HTTP as a real endpoint is."""
     with running_s3_server() as server:
         yield server
+
+
+@pytest.fixture
+def s3_app(
+    connection: Connection, database_url: str, tmp_path: Path, s3_server: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> Flask:
+    """The test app with its storage on moto's S3, under a prefix of its own; no app context is pushed."""
+    use_dummy_credentials(monkeypatch)
+    return build_test_app(
+        connection,
+        database_url,
+        tmp_path,
+        STORAGE_URL=f"s3://{s3_server.bucket}/e2e-{tmp_path.name}",
+        S3_ENDPOINT_URL=s3_server.endpoint_url,
+        S3_REGION=s3_server.region,
+        S3_ADDRESSING_STYLE="path",
+    )
 
 
 @pytest.fixture

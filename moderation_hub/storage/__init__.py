@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from moderation_hub.config import ConfigurationError
 from moderation_hub.storage.base import KEY_PATTERN, FileStorage, InvalidKeyError
 from moderation_hub.storage.local import LocalFileStorage
-from moderation_hub.storage.s3 import ADDRESSING_STYLES, MAX_URL_EXPIRY_SECONDS, S3FileStorage
+from moderation_hub.storage.s3 import ADDRESSING_STYLES, S3FileStorage
 
 __all__ = [
     "KEY_PATTERN",
@@ -26,6 +26,9 @@ __all__ = [
     "storage",
     "storage_of",
 ]
+
+# The longest a reader's browser may keep an image without asking again, which re-checks their access.
+MAX_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def init_storage(app: Flask) -> None:
@@ -44,9 +47,9 @@ def storage_of(app: Flask) -> FileStorage:
 def build_storage(url: str, settings: Mapping[str, Any]) -> FileStorage:
     """The backend ``url`` names, configured from ``settings`` (the app's config)."""
     expiry = settings["STORAGE_URL_EXPIRY_SECONDS"]
-    if not 1 <= expiry <= MAX_URL_EXPIRY_SECONDS:
+    if not 1 <= expiry <= MAX_CACHE_SECONDS:
         raise ConfigurationError(
-            f"STORAGE_URL_EXPIRY_SECONDS must be between 1 and {MAX_URL_EXPIRY_SECONDS} (seven days), not {expiry}"
+            f"STORAGE_URL_EXPIRY_SECONDS must be between 1 and {MAX_CACHE_SECONDS} (seven days), not {expiry}"
         )
     parts = urlsplit(url)
     if parts.query or parts.fragment:
@@ -78,5 +81,5 @@ def _s3_storage(parts: SplitResult, url: str, settings: Mapping[str, Any], expir
         endpoint_url=settings["S3_ENDPOINT_URL"] or None,
         region=settings["S3_REGION"] or None,
         addressing_style=style,
-        url_expiry_seconds=expiry,
+        cache_seconds=expiry,
     )

@@ -6,8 +6,11 @@ key or a URL. Whoever holds a key has already been authorised by a view; the sto
 
 import re
 import secrets
-from typing import Protocol
+from collections.abc import Callable
+from typing import IO, Protocol
 
+from flask import abort, request, send_file
+from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
 # 128 random bits in lower-case hex: safe as a file name on every filesystem (even case-insensitive ones)
@@ -44,13 +47,47 @@ def reader_cache_control(max_age_seconds: int) -> str:
     return f"private, max-age={max_age_seconds}, immutable"
 
 
+def send_object(
+    open_object: Callable[[], IO[bytes]],
+    content_type: str,
+    *,
+    etag: str,
+    cache_seconds: int,
+    download_name: str | None = None,
+) -> Response:
+    """What every backend answers a reader: the object, tagged with the caller's ``etag``, from this site.
+
+    A browser that already holds it (its If-None-Match names ``etag``) gets 304 before ``open_object`` is
+    called, so revalidating costs no read of the store. An object ``open_object`` cannot find is a 404.
+    """
+    if download_name is not None:
+        check_download_name(download_name)
+    if is_resource_modified(request.environ, etag=etag):
+        try:
+            file = open_object()
+        except FileNotFoundError:
+            abort(404)
+        # A file object rather than a path: send_file would otherwise name the file in Content-Disposition.
+        response = send_file(
+            file,
+            mimetype=content_type,
+            etag=etag,
+            conditional=False,  # answered above, without opening the object
+            as_attachment=download_name is not None,
+            download_name=download_name,
+        )
+    else:
+        response = Response(status=304)
+        response.set_etag(etag)
+    response.headers["Cache-Control"] = reader_cache_control(cache_seconds)
+    # The browser takes the type we name, never one it guesses from the bytes (the app adds this too,
+    # but the storage's promise should not depend on it).
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class FileStorage(Protocol):
     """Where uploaded work and rendered page images live."""
-
-    @property
-    def reader_origin(self) -> str | None:
-        """The origin readers' browsers load images from when it is not this site (for the CSP)."""
-        ...
 
     def new_key(self) -> str: ...
 
@@ -71,9 +108,9 @@ class FileStorage(Protocol):
     def serve(self, key: str, content_type: str, *, etag: str, download_name: str | None = None) -> Response:
         """The response that shows the object to a reader whom the caller has already authorised.
 
-        ``etag`` is the name the caller gives the object in its view (``moderation_hub.opaque``), never the key,
-        so one object's tags differ from view to view; the S3 backend redirects to a presigned link instead,
-        which names the object itself.
+        Every backend sends the bytes from this site (``send_object``): no response names the key or where the
+        store is, and ``etag`` is the name the caller gives the object in its view (``moderation_hub.opaque``),
+        never the key or a hash of the content, so one object's tags differ from view to view.
         With ``download_name`` the browser saves it as an attachment of that name and never shows it: for
         files as uploaded (a PDF may carry scripts), where ours are only images we rendered.
         """

@@ -4,10 +4,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import abort, send_file
 from werkzeug.wrappers import Response
 
-from moderation_hub.storage.base import check_download_name, check_key, random_key, reader_cache_control
+from moderation_hub.storage.base import check_key, random_key, send_object
 
 
 class LocalFileStorage:
@@ -16,11 +15,8 @@ class LocalFileStorage:
     Sharding keeps each folder to a few thousand files, which every filesystem lists quickly.
     """
 
-    reader_origin: str | None = None  # readers get the files from this site
-
     def __init__(self, root: Path, *, cache_seconds: int) -> None:
         self.root = root
-        self._cache_control = reader_cache_control(cache_seconds)
         self._cache_seconds = cache_seconds
 
     def new_key(self) -> str:
@@ -67,27 +63,13 @@ class LocalFileStorage:
 
     def serve(self, key: str, content_type: str, *, etag: str, download_name: str | None = None) -> Response:
         path = self._path(key)
-        if download_name is not None:
-            check_download_name(download_name)
-        try:
-            file = path.open("rb")
-        except FileNotFoundError:
-            abort(404)
-        # An open file rather than a path: send_file would otherwise name the file in Content-Disposition.
-        # A key's content never changes, so the caller's name for the key in its view is a perfect ETag.
-        response = send_file(
-            file,
-            mimetype=content_type,
+        return send_object(
+            lambda: path.open("rb"),
+            content_type,
             etag=etag,
-            max_age=self._cache_seconds,
-            as_attachment=download_name is not None,
+            cache_seconds=self._cache_seconds,
             download_name=download_name,
         )
-        response.headers["Cache-Control"] = self._cache_control
-        # The browser takes the type we name, never one it guesses from the bytes (the app adds this too,
-        # but the storage's promise should not depend on it).
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
 
     def _path(self, key: str) -> Path:
         check_key(key)

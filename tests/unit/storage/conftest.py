@@ -1,12 +1,10 @@
 """Both backends, ready to use: local on a temporary folder, S3 on moto's server under a fresh prefix."""
 
 import uuid
-from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-import urllib3
 from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
@@ -32,7 +30,7 @@ def s3_storage(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3FileSt
         f"test-{uuid.uuid4().hex}",
         endpoint_url=s3_server.endpoint_url,
         region=s3_server.region,
-        url_expiry_seconds=EXPIRY_SECONDS,
+        cache_seconds=EXPIRY_SECONDS,
     )
 
 
@@ -60,21 +58,23 @@ class Served(NamedTuple):
     content_type: str | None
     cache_control: str | None
     content_disposition: str | None
+    etag: str | None
     body: bytes
 
 
-def read_as_a_reader(storage: FileStorage, key: str, content_type: str, download_name: str | None = None) -> Served:
-    """Ask for the object as a browser would, following a redirect to wherever the storage sends it."""
+def read_as_a_reader(
+    storage: FileStorage, key: str, content_type: str, download_name: str | None = None, etag: str | None = None
+) -> Served:
+    """Ask for the object as a browser would; ``etag``: the tag the browser already holds, if any."""
     query = {"type": content_type} | ({"download": download_name} if download_name else {})
-    # Closed as a WSGI server closes it, which closes the file the local backend opened.
-    with reader_client(storage).get(f"/files/{key}", query_string=query) as response:
-        if response.status_code != 302:
-            return _served(response.status_code, response.headers, response.data)
-    remote = urllib3.request("GET", response.location, redirect=False, timeout=10)
-    return _served(remote.status, remote.headers, remote.data)
-
-
-def _served(status: int, headers: Mapping[str, str], body: bytes) -> Served:
-    return Served(
-        status, headers.get("Content-Type"), headers.get("Cache-Control"), headers.get("Content-Disposition"), body
-    )
+    headers = {"If-None-Match": f'"{etag}"'} if etag else {}
+    # Closed as a WSGI server closes it, which closes the file or the S3 body the backend opened.
+    with reader_client(storage).get(f"/files/{key}", query_string=query, headers=headers) as response:
+        return Served(
+            response.status_code,
+            response.headers.get("Content-Type"),
+            response.headers.get("Cache-Control"),
+            response.headers.get("Content-Disposition"),
+            response.headers.get("ETag"),
+            response.data,
+        )

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from moderation_hub.storage import KEY_PATTERN, FileStorage, InvalidKeyError
-from tests.unit.storage.conftest import EXPIRY_SECONDS, read_as_a_reader
+from tests.unit.storage.conftest import EXPIRY_SECONDS, TAG, read_as_a_reader, reader_client
 
 PAGE = b"\x89PNG\r\n\x1a\n a rendered page"
 
@@ -91,6 +91,15 @@ def test_a_download_is_saved_under_its_name_and_never_shown(any_storage: FileSto
     assert served.body == PAGE
 
 
+def test_a_download_tells_the_browser_not_to_guess_its_type(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "application/pdf")
+    query = {"type": "application/pdf", "download": "original-7.pdf"}
+    with reader_client(any_storage).get(f"/files/{key}", query_string=query) as response:
+        assert response.headers["Content-Disposition"] == "attachment; filename=original-7.pdf"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_a_reader_gets_the_bytes_as_the_content_type_asked_for(any_storage: FileStorage) -> None:
     key = any_storage.new_key()
     # Stored as one type, served as another: the caller, who knows what the object is, decides.
@@ -102,16 +111,27 @@ def test_a_reader_gets_the_bytes_as_the_content_type_asked_for(any_storage: File
     assert served.content_disposition is None  # an image is shown in the page, not saved
 
 
-def test_readers_may_keep_an_image_only_in_their_own_cache_and_briefly(any_storage: FileStorage) -> None:
+def test_a_reader_gets_the_bytes_from_this_site_under_the_callers_tag_alone(any_storage: FileStorage) -> None:
     key = any_storage.new_key()
     any_storage.put(key, PAGE, "image/png")
     served = read_as_a_reader(any_storage, key, "image/png")
+    assert served.status == 200  # never a redirect to the store
+    assert served.etag == f'"{TAG}"'  # the caller's name in its view: not the key, not the store's content hash
     assert served.cache_control == f"private, max-age={EXPIRY_SECONDS}, immutable"
+
+
+def test_a_browser_holding_the_tag_gets_not_modified_without_the_store_being_read(any_storage: FileStorage) -> None:
+    key = any_storage.new_key()
+    any_storage.put(key, PAGE, "image/png")
+    any_storage.delete(key)  # so only an answer that never reads the object can be a 304
+
+    held = read_as_a_reader(any_storage, key, "image/png", etag=TAG)
+    assert (held.status, held.body, held.etag) == (304, b"", f'"{TAG}"')
+    assert held.cache_control == f"private, max-age={EXPIRY_SECONDS}, immutable"
+    assert read_as_a_reader(any_storage, key, "image/png", etag=key).status == 404  # the key is no tag it was given
 
 
 def test_a_reader_asking_for_a_missing_object_gets_not_found(any_storage: FileStorage) -> None:
     served = read_as_a_reader(any_storage, any_storage.new_key(), "image/png")
-    # S3 answers 404, or 403 when the credentials may not list the bucket. Moto answers 403 for another
-    # reason: it mistakes the presigned GET's response-content-type for an upload's content-type.
-    assert served.status in {403, 404}
+    assert served.status == 404
     assert PAGE not in served.body

@@ -1,4 +1,4 @@
-"""The local backend: files that are whole or absent, inside the root only, served with private caching."""
+"""The local backend: files that are whole or absent, and inside the root only."""
 
 import os
 from pathlib import Path
@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from moderation_hub.storage import InvalidKeyError, LocalFileStorage
-from tests.unit.storage.conftest import EXPIRY_SECONDS, TAG, reader_client
 
 PAGE = b"\x89PNG\r\n\x1a\n a rendered page"
 
@@ -80,40 +79,3 @@ def test_no_key_reaches_a_file_outside_the_root(local_storage: LocalFileStorage,
             local_storage.get(key)
         with pytest.raises(InvalidKeyError):
             local_storage.serve(key, "image/png", etag="tag")
-
-
-def test_a_served_image_is_cached_privately_and_named_nowhere(local_storage: LocalFileStorage) -> None:
-    key = local_storage.new_key()
-    local_storage.put(key, PAGE, "image/png")
-    with reader_client(local_storage).get(f"/files/{key}", query_string={"type": "image/webp"}) as response:
-        assert response.status_code == 200
-        assert response.data == PAGE
-        assert response.headers["Content-Type"] == "image/webp"
-        assert response.headers["Cache-Control"] == f"private, max-age={EXPIRY_SECONDS}, immutable"
-        assert "Content-Disposition" not in response.headers
-        assert response.headers["ETag"] == f'"{TAG}"'  # the caller's name for it, never the key
-
-
-def test_a_download_tells_the_browser_not_to_guess_its_type(local_storage: LocalFileStorage) -> None:
-    key = local_storage.new_key()
-    local_storage.put(key, PAGE, "application/pdf")
-    query = {"type": "application/pdf", "download": "original-7.pdf"}
-    with reader_client(local_storage).get(f"/files/{key}", query_string=query) as response:
-        assert response.headers["Content-Disposition"] == "attachment; filename=original-7.pdf"
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
-
-
-def test_a_browser_holding_the_image_gets_not_modified(local_storage: LocalFileStorage) -> None:
-    key = local_storage.new_key()
-    local_storage.put(key, PAGE, "image/png")
-    client = reader_client(local_storage)
-    with client.get(f"/files/{key}?type=image/png", headers={"If-None-Match": f'"{TAG}"'}) as response:
-        assert response.status_code == 304
-        assert response.data == b""
-    with client.get(f"/files/{key}?type=image/png", headers={"If-None-Match": f'"{key}"'}) as response:
-        assert response.status_code == 200  # the key is no name the browser was given
-
-
-def test_an_unknown_key_is_not_found(local_storage: LocalFileStorage) -> None:
-    with reader_client(local_storage).get(f"/files/{local_storage.new_key()}?type=image/png") as response:
-        assert response.status_code == 404
