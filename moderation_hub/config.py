@@ -11,18 +11,24 @@ from typing import Any
 from flask import Flask
 
 ENVIRONMENTS = ("development", "production", "testing")
+# SERVER_NAME when it is not set; production has none, and refuses to start without one.
+DEFAULT_SERVER_NAMES = {
+    "development": "localhost:5000",  # where scripts/serve-demo.sh and `flask run` serve by default
+    "testing": "localhost",  # the host Flask's test client names
+}
 
 DEFAULTS: dict[str, Any] = {
     "ENVIRONMENT": "production",
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "STORAGE_URL": None,  # None: the local filesystem under instance/uploads
-    "STORAGE_URL_EXPIRY_SECONDS": 300,  # life of a presigned image link; also readers' cache lifetime
+    "STORAGE_URL_EXPIRY_SECONDS": 300,  # how long readers' browsers keep an image before asking again
     "S3_ENDPOINT_URL": None,  # None: AWS's own endpoint; set for an S3-compatible store
     "S3_REGION": None,  # None: boto3's own lookup (AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config)
     "S3_ADDRESSING_STYLE": "auto",  # auto, path or virtual (bucket in the host name)
     "REDIS_URL": None,  # None: sign-in throttling kept in process memory
-    "SERVER_NAME": None,
+    "SERVER_NAME": None,  # None: DEFAULT_SERVER_NAMES outside production, which refuses to start without it
+    "TRUSTED_HOSTS": None,  # further host names requests may be addressed to, comma-separated
     "PREFERRED_URL_SCHEME": "https",
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -117,6 +123,9 @@ def _derive_settings(app: Flask) -> None:
     instance = Path(app.instance_path)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _development_secret_key(instance, environment, debug=app.debug)
+    config["SERVER_NAME"] = config["SERVER_NAME"] or _default_server_name(environment)
+    # Flask answers 400 to a request for any other host, so a forged Host header reaches no view.
+    config["TRUSTED_HOSTS"] = [config["SERVER_NAME"], *_host_list(config["TRUSTED_HOSTS"])]
     if not config["DATABASE_URL"]:
         instance.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'moderation_hub.sqlite3'}"
@@ -143,3 +152,20 @@ def _development_secret_key(instance: Path, environment: str, *, debug: bool) ->
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _default_server_name(environment: str) -> str:
+    """Links in emails name this host, so production must say which one it serves rather than trust requests."""
+    if environment not in DEFAULT_SERVER_NAMES:
+        raise ConfigurationError(
+            "SERVER_NAME is not set. In production it must be the host name the site is served on "
+            "(for example: export SERVER_NAME=moderation.example.org): links in emails are built from it, "
+            "and requests for any other host are refused. For a local trial set ENVIRONMENT=development instead."
+        )
+    return DEFAULT_SERVER_NAMES[environment]
+
+
+def _host_list(hosts: str | list[str] | None) -> list[str]:
+    """Host names from a list or a comma-separated string (as the environment gives them)."""
+    names = hosts.split(",") if isinstance(hosts, str) else hosts or []
+    return [name.strip() for name in names if name.strip()]

@@ -1,7 +1,7 @@
 """Friendly error pages; production never shows a traceback."""
 
 from flask import Flask, jsonify, render_template
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
 from moderation_hub.logs import log_unhandled_error
@@ -23,6 +23,12 @@ def init_error_pages(app: Flask) -> None:
         code = error.code or 500
         template = TEMPLATES.get(code, "errors/generic.html")
         return render_template(template, error=error), code
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        """A request for a host not in TRUSTED_HOSTS. Flask refused it before binding URLs, so no page that links
+        anywhere can be drawn: plain text."""
+        return "This site does not answer for that host name.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(UnsafeTextError)
     def _unsafe_text(error: UnsafeTextError) -> tuple[Response | str, int]:

@@ -2,10 +2,24 @@
 
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
 
 from moderation_hub.logs import logger
+
+
+def email_link(endpoint: str, **values: Any) -> str:
+    """An absolute link for an email, from SERVER_NAME, PREFERRED_URL_SCHEME and APPLICATION_ROOT alone.
+
+    ``url_for`` inside a request takes the scheme and path prefix from the request, which a proxy's
+    forwarded headers set; an email's link must not depend on who asked for it to be sent.
+    """
+    config = current_app.config
+    adapter = current_app.url_map.bind(
+        config["SERVER_NAME"], script_name=config["APPLICATION_ROOT"], url_scheme=config["PREFERRED_URL_SCHEME"]
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def send_email(to: str, subject: str, body: str) -> None:

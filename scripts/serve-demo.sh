@@ -15,6 +15,8 @@ export ENVIRONMENT=development
 # The development server speaks plain http, so cookies cannot require https here; browsers accept
 # Secure cookies from http://localhost, but other tools (curl, some browsers) do not.
 export SESSION_COOKIE_SECURE=false REMEMBER_COOKIE_SECURE=false
+# The site answers only for this host, and links in emails (written to the log here) point to it.
+export SERVER_NAME="localhost:$PORT" PREFERRED_URL_SCHEME=http
 
 ensure_venv ""
 build_assets

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from blinker import Namespace
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from moderation_hub.accounts.passwords import hash_password, needs_rehash, passw
 from moderation_hub.accounts.sessions import end_all_sessions
 from moderation_hub.db import db, utcnow
 from moderation_hub.logs import logger
-from moderation_hub.mail import send_email
+from moderation_hub.mail import email_link, send_email
 from moderation_hub.organisations.models import LocalAuthority, School
 
 
@@ -101,7 +101,7 @@ def send_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = email_link("accounts.reset_password", token=make_reset_token(user))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"]
     send_email(
         user.email,
@@ -203,7 +203,7 @@ def invite(email: str, grant: RoleGrant, invited_by: User) -> Invitation | None:
             existing.email,
             "You have a new role in Moderation Hub",
             f"{invited_by.display_name} has made you {grant.role.label.lower()} for {grant.scope_name}.\n\n"
-            f"Sign in to see it: {url_for('accounts.sign_in', _external=True)}",
+            f"Sign in to see it: {email_link('accounts.sign_in')}",
         )
         return None
     token = secrets.token_urlsafe(32)
@@ -218,7 +218,7 @@ def invite(email: str, grant: RoleGrant, invited_by: User) -> Invitation | None:
     )
     db.session.add(invitation)
     db.session.flush()
-    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    link = email_link("accounts.accept_invitation", token=token)
     send_email(
         email,
         "You are invited to Moderation Hub",

@@ -49,6 +49,7 @@ def live_app_with_jobs(directory: Path) -> Iterator[LiveApp]:
         {
             "ENVIRONMENT": "testing",
             "SECRET_KEY": "browser-test-secret-key",
+            "SERVER_NAME": "127.0.0.1",  # the server's address; its port is chosen later and hosts match without one
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(directory / "instance"),
             "STORAGE_URL": f"file://{directory / 'uploads'}",

@@ -21,6 +21,7 @@ def test_wsgi_module_builds_the_production_app_from_the_environment(tmp_path: Pa
         **os.environ,
         "ENVIRONMENT": "production",
         "SECRET_KEY": "s" * 64,
+        "SERVER_NAME": "moderation.example.org",
         "INSTANCE_PATH": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     }

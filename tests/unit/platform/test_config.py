@@ -1,4 +1,4 @@
-"""Settings: their order of precedence, and refusing to run production without a secret key."""
+"""Settings: their order of precedence, and refusing to run production without a secret key or its host name."""
 
 from pathlib import Path
 
@@ -29,7 +29,8 @@ def test_settings_come_from_defaults_then_instance_file_then_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "config.py").write_text(
-        'SECRET_KEY = "from-file"\nMAIL_SENDER = "file@example.org"\nPASSWORD_MIN_LENGTH = 20\n'
+        'SECRET_KEY = "from-file"\nSERVER_NAME = "moderation.example.org"\n'
+        'MAIL_SENDER = "file@example.org"\nPASSWORD_MIN_LENGTH = 20\n'
     )
     monkeypatch.setenv("MAIL_SENDER", "env@example.org")
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")
@@ -45,3 +46,34 @@ def test_a_malformed_environment_value_is_a_clear_error(tmp_path: Path, monkeypa
     monkeypatch.setenv("PASSWORD_MIN_LENGTH", "fifteen")
     with pytest.raises(ConfigurationError, match="PASSWORD_MIN_LENGTH must be a whole number"):
         create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_production_without_server_name_refuses_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SERVER_NAME", raising=False)
+    with pytest.raises(ConfigurationError, match=r"^SERVER_NAME is not set\. In production it must be the host name"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "ENVIRONMENT": "production", "SECRET_KEY": "x"})
+
+
+def test_requests_are_answered_for_server_name_and_the_further_trusted_hosts_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTED_HOSTS", "10.0.0.5, health.internal")  # a load balancer's checks by address
+    settings = {"ENVIRONMENT": "production", "SECRET_KEY": "x", "SERVER_NAME": "moderation.example.org"}
+    client = create_app({"INSTANCE_PATH": str(tmp_path), **settings}).test_client()
+    for host, status in [
+        ("moderation.example.org", 200),
+        ("10.0.0.5:8000", 200),
+        ("health.internal", 200),
+        ("moderation.example.org.attacker.example", 400),
+        ("attacker.example", 400),
+    ]:
+        assert client.get("/sign-in", headers={"Host": host}).status_code == status, host
+
+
+def test_development_serves_localhost_on_the_demo_port_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SERVER_NAME", raising=False)
+    client = create_app({"INSTANCE_PATH": str(tmp_path), "ENVIRONMENT": "development"}).test_client()
+    assert client.get("/sign-in", headers={"Host": "localhost:5000"}).status_code == 200
+    assert client.get("/sign-in", headers={"Host": "attacker.example"}).status_code == 400
