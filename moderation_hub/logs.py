@@ -9,13 +9,14 @@ import logging
 import re
 import sys
 import time
-import traceback
 import uuid
 from types import TracebackType
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy import inspect
+
+from moderation_hub.tracebacks import value_free_traceback
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("moderation_hub")
@@ -45,27 +46,7 @@ class ValueFreeJsonFormatter(JsonFormatter):
     a person typed (a driver's DataError quotes the value, an IntegrityError the row, a ValueError its input)."""
 
     def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]  # noqa: N802 - logging's name
-        error = ei[1]
-        if error is None:
-            return ""
-        return "".join(line for link in reversed(_chain(error)) for line in _frames_and_type(link))
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    """The exception and the ones it was raised from or while handling, newest first, as Python prints them."""
-    chain = [error]
-    while (cause := _cause(chain[-1])) is not None and cause not in chain:
-        chain.append(cause)
-    return chain
-
-
-def _cause(error: BaseException) -> BaseException | None:
-    return error.__cause__ or (None if error.__suppress_context__ else error.__context__)
-
-
-def _frames_and_type(error: BaseException) -> list[str]:
-    kind = type(error)
-    return [*traceback.format_tb(error.__traceback__), f"{kind.__module__}.{kind.__qualname__}\n"]
+        return value_free_traceback(ei[1]) if ei[1] is not None else ""
 
 
 def log_unhandled_error(error: BaseException) -> None:

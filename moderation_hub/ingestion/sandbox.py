@@ -24,7 +24,6 @@ import resource
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -34,6 +33,7 @@ from typing import Any
 
 from moderation_hub.ingestion.confinement import confine
 from moderation_hub.ingestion.errors import RejectedFile
+from moderation_hub.tracebacks import value_free_traceback
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class JobOutOfMemory(JobError):  # noqa: N818 - idem
 
 
 class UnexpectedJobError(JobError):
-    """An exception we did not expect (a bug, not a bad file); ``details`` holds the child's traceback."""
+    """An exception we did not expect (a bug, not a bad file); ``details`` holds its types and frames."""
 
     message = "the page renderer failed unexpectedly"
 
@@ -340,8 +340,9 @@ def _child_main(sender: Connection, tasks: Connection) -> None:
         sender.send((_REJECTED, rejection))
     except MemoryError as error:
         sender.send((_OUT_OF_MEMORY, f"MemoryError: {error}"))
-    except Exception:  # anything else is a bug: report it with its traceback for the log
-        sender.send((_RAISED, traceback.format_exc()))
+    except Exception as error:  # anything else is a bug: report where it happened, not what it said
+        # The parent logs this; a renderer's message can quote the text of the file it was reading.
+        sender.send((_RAISED, value_free_traceback(error)))
     finally:
         sender.close()
 
