@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, url_for
 from werkzeug.wrappers import Response
 
 from moderation_hub.db import get_or_404
@@ -43,23 +43,44 @@ Part = TypeVar("Part", Piece, SourceFile)
 
 
 IMAGE_VARIANTS = ("display", "thumbnail")
+SCHOOL_VIEW = "school"  # the school's own pages; rounds name their views by round and person
 
 
 def serve_page_image(page: Page, variant: str, view: str, *, own_school: bool = False) -> Response:
     """A page's display image or thumbnail, as ``view`` shows it to a reader already authorised. Else 404.
 
-    ``view`` names who looks and where (``"school"``, or a round, its judging or reveal, and the person): the
-    image's ETag is the storage key's opaque name in that view, so the same image seen by the school, by a
-    moderator and by the panel carries three unrelated tags, none of them the key, and nothing in a header
-    ties the views together. Each view's browser still revalidates with its own tag.
+    ``view`` names who looks and where (``SCHOOL_VIEW``, or a round, its judging or reveal, and the person): the
+    image's ETag is its ``image_name`` in that view, so the same image seen by the school, by a moderator and by
+    the panel carries three unrelated tags, none of them the key, and nothing in a header ties the views
+    together. Each view's browser still revalidates with its own tag.
 
     Until the worker has burned a page's latest redactions in (or when it could not), its images may show
     what they hide, so only the school's own staff (``own_school``), who drew them, are sent its images.
     """
     if variant not in IMAGE_VARIANTS or (page.images_outdated and not own_school):
         abort(404)
-    key = page.display_key if variant == "display" else page.thumbnail_key
-    return storage().serve(key, "image/jpeg", etag=opaque_name("image", view, key))
+    key = _image_key(page, variant)
+    return storage().serve(key, "image/jpeg", etag=image_name(view, key))
+
+
+def image_name(view: str, key: str) -> str:
+    """What the browser calls the image stored under ``key`` in ``view``: its ETag, and its URL's version."""
+    return opaque_name("image", view, key)
+
+
+def school_image_url(page: Page, variant: str) -> str:
+    """Where the school's own pages load a page image (a template global).
+
+    Its ``v`` changes whenever a redaction re-makes the image under a new key, so a browser that cached the old
+    image never shows it again; ``v`` is the image's name in the school's view, so the URL carries no piece of
+    the key.
+    """
+    version = image_name(SCHOOL_VIEW, _image_key(page, variant))
+    return url_for("samples.page_image", page_id=page.id, variant=variant, v=version)
+
+
+def _image_key(page: Page, variant: str) -> str:
+    return page.display_key if variant == "display" else page.thumbnail_key
 
 
 def numbered_page(sample: WorkSample, number: int) -> Page:
