@@ -142,8 +142,8 @@ def crawl(
         url = queue.popleft()
         if url in seen or not url.startswith(followed):
             continue
-        response = client.get(url)
-        seen[url] = (response.get_data(), dict(response.headers))
+        with client.get(url) as response:  # closed, so a streamed file's handle is too
+            seen[url] = (response.get_data(), dict(response.headers))
         if response.status_code in (301, 302, 303):
             queue.append(urlsplit(urljoin(url, response.headers["Location"])).path)
         if response.mimetype == "text/html":
