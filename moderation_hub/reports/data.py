@@ -1,7 +1,8 @@
 """From rounds in the database to the statistics engine's ``RoundRatings``, in a handful of queries.
 
 A report reads the entries of rounds whose outcomes exist (reveal or closed) within a scope: one round,
-one school, one authority, or the entries one moderator judged. Each report covers one framework (one
+one school, one authority, or the rounds one moderator judged in (their report shows only their own
+judgements; the others' are there to measure their severity against). Each report covers one framework (one
 version of it) at a time, because agreement is measured on one ordered scale: a round with several
 frameworks has one report per framework, chosen on the page.
 
@@ -57,11 +58,26 @@ def authority_scope(authority: LocalAuthority) -> Scope:
 
 
 def moderator_scope(moderator: User) -> Scope:
-    """The entries this moderator submitted a judgement on, and only their judgements of them."""
+    """The rounds this moderator submitted a judgement in, with everyone's judgements, of the frameworks they judged.
+
+    Their severity compares each of their judgements with the others' judgements of the same sample, less those
+    moderators' own severity, which the rest of the round measures; so it is the round report's figure. The
+    report names no one else and shows only the moderator's own judgements.
+    """
     judged = select(Judgement.entry_id).where(
         Judgement.moderator_id == moderator.id, Judgement.state == JudgementState.SUBMITTED
     )
-    conditions = (RoundEntry.id.in_(judged), ModerationRound.state.in_(WITH_OUTCOMES))
+    rounds = select(RoundEntry.round_id).where(RoundEntry.id.in_(judged))
+    frameworks = (
+        select(WorkSample.framework_id)
+        .join(RoundEntry, RoundEntry.sample_id == WorkSample.id)
+        .where(RoundEntry.id.in_(judged))
+    )
+    conditions = (
+        RoundEntry.round_id.in_(rounds),
+        WorkSample.framework_id.in_(frameworks),
+        ModerationRound.state.in_(WITH_OUTCOMES),
+    )
     return Scope(("moderator", moderator.id), conditions, moderator.id)
 
 
@@ -131,12 +147,18 @@ class LoadedRatings:
     ratings: RoundRatings
     rounds: tuple[ModerationRound, ...]  # in date order: ``ratings.round_ids`` are positions here
     school_names: dict[int, str]
-    moderator_names: dict[int, str]
+    moderator_names: dict[int, str]  # a moderator's own report: only theirs
     criterion_labels: dict[int, str]  # "code: statement"
+    moderator_id: int | None = None  # whose own report this is
 
     @property
     def samples(self) -> int:
-        return len(self.ratings.teacher_judgements)
+        """The samples the report is about: every entry, or those the report's moderator judged."""
+        if self.moderator_id is None:
+            return len(self.ratings.teacher_judgements)
+        judgements = self.ratings.moderator_judgements
+        mine = np.asarray(judgements.moderator_ids) == self.moderator_id
+        return int(np.unique(np.asarray(judgements.sample_indices)[mine]).size)
 
 
 def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> LoadedRatings:
@@ -156,7 +178,7 @@ def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> Loaded
     rounds = _rounds_in_date_order({row[1] for row in rows})
     round_position = {round_.id: index for index, round_ in enumerate(rounds)}
     year_of = {round_.id: round_.academic_year for round_ in rounds}
-    judged = _submitted(scope, _entries(scope, RoundEntry.id).where(of_framework))
+    judged = _submitted(_entries(scope, RoundEntry.id).where(of_framework))
     judgements = [
         (unit[entry_id], moderator_id, position[standard_id])
         for entry_id, moderator_id, standard_id in db.session.execute(
@@ -175,25 +197,24 @@ def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> Loaded
         round_ids=np.array([round_position[row[1]] for row in rows], dtype=np.int64),
         academic_years=np.array([year_of[row[1]] for row in rows], dtype=np.int64),
     )
+    named = {scope.moderator_id} if scope.moderator_id is not None else {row[1] for row in judgements}
     return LoadedRatings(
         ratings=ratings,
         rounds=tuple(rounds),
         school_names=_names(School.id, School.name, {row[2] for row in rows}),
-        moderator_names=_names(User.id, User.display_name, {row[1] for row in judgements}),
+        moderator_names=_names(User.id, User.display_name, named),
         criterion_labels={criterion.id: f"{criterion.code}: {criterion.statement}" for criterion in framework.criteria},
+        moderator_id=scope.moderator_id,
     )
 
 
-def _submitted(scope: Scope, entries: Select[Any]) -> list[ColumnElement[bool]]:
-    """Conditions for submitted judgements with a standard on the entries (only the scope's moderator's)."""
-    conditions = [
+def _submitted(entries: Select[Any]) -> list[ColumnElement[bool]]:
+    """Conditions for submitted judgements with a standard on the entries."""
+    return [
         Judgement.entry_id.in_(entries),
         Judgement.state == JudgementState.SUBMITTED,
         Judgement.standard_id.is_not(None),
     ]
-    if scope.moderator_id is not None:
-        conditions.append(Judgement.moderator_id == scope.moderator_id)
-    return conditions
 
 
 def _verdicts(judged: list[ColumnElement[bool]], unit: dict[int, int]) -> list[tuple[int, int, int, str]]:

@@ -5,7 +5,12 @@ The thresholds come from the statistics engine, so the words and the flags besid
 
 from dataclasses import dataclass
 
-from moderation_hub.statistics.moderation import MIN_MODERATOR_JUDGEMENTS, MIN_SAMPLES, SKEWED_SHARE
+from moderation_hub.statistics.moderation import (
+    FALSE_DISCOVERY_RATE,
+    MIN_MODERATOR_JUDGEMENTS,
+    MIN_SAMPLES,
+    SKEWED_SHARE,
+)
 
 
 @dataclass(frozen=True)
@@ -15,11 +20,14 @@ class Explanation:
 
 
 ABOUT_FIGURES = (
-    "Every figure gives n, the number of samples it rests on, and a 95% confidence interval (CI): the range "
-    "the figure would plausibly fall in if the same schools and moderators judged other, similar work. A wide "
-    "interval means the figure could easily be quite different next time; two figures whose intervals overlap "
-    f"a lot are not shown to differ. Figures from fewer than {MIN_SAMPLES} samples are marked as indicative "
-    "only. A figure the data cannot give is shown as 'Not available', with the reason."
+    "Every figure gives n, the number of samples it rests on, and a 95% confidence interval (CI): the values of "
+    "the underlying figure, what these schools and moderators would score over many more samples like these, "
+    "that the samples seen are consistent with. Intervals made this way contain the underlying figure 95 times "
+    "in 100. A wide interval means the samples pin the figure down only loosely. It is not the range the next "
+    "round's figure will fall in: that figure would have sampling error of its own, so it varies more. Two "
+    "figures whose intervals overlap a lot are not shown to differ. Figures from fewer than "
+    f"{MIN_SAMPLES} samples are marked as indicative only. A figure the data cannot give is shown as "
+    "'Not available', with the reason."
 )
 
 _FEW = (
@@ -49,6 +57,17 @@ _AGAINST_OUTCOME = (
     "better than chance."
 )
 
+_SEVERITY = (
+    "Each judgement is compared with the other moderators' judgements of the same sample, each less that "
+    "moderator's own severity, so a moderator's own judgement never counts in what they are measured against, "
+    "and sitting with harsh or lenient panel-mates does not move their figure. The mean of these differences "
+    "is in steps of the scale: below zero judges below the others (severe), above zero above them (lenient); "
+    "overall the figures are set against the agreed outcomes. Testing every moderator would flag about one "
+    "fair moderator in twenty by chance, so the flags control the false discovery rate (Benjamini and "
+    f"Hochberg's procedure): of the moderators flagged, at most {FALSE_DISCOVERY_RATE:.0%} are expected to be "
+    "fair. A moderator whose 95% interval only just excludes zero may therefore be shown in line."
+)
+
 _TREND = (
     "Rounds differ in their schools, samples and moderators, so a change between two points is evidence of a "
     "trend only when it is larger than their intervals. "
@@ -65,8 +84,8 @@ EXPLANATIONS = {
             f"most and least secure. {_AGAINST_OUTCOME}"
         ),
         careful=(
-            f"Most schools enter only a few samples, so most school figures rest on fewer than {MIN_SAMPLES} "
-            f"and their intervals are wide; compare schools by their intervals, not their figures. {_SKEWED}"
+            f"A school's figure rests on its own samples only; from fewer than {MIN_SAMPLES} it is marked "
+            f"indicative and its interval is wide. Compare schools by their intervals, not their figures. {_SKEWED}"
         ),
     ),
     "rounds": Explanation(
@@ -91,19 +110,24 @@ EXPLANATIONS = {
     "moderators": Explanation(
         means=(
             "How far moderators agreed with each other, before the panel met, on the samples that two or more "
-            "of them judged. Percent agreement (as a proportion) is the share of pairs of moderators who gave the "
-            "same standard. Fleiss' kappa and Gwet's AC1 correct it for chance agreement in different ways; "
-            "Gwet's AC2 and Krippendorff's ordinal alpha also give partial credit to near misses. 1 is perfect "
-            "agreement, 0 no better than chance."
+            "of them judged. Percent agreement (as a proportion) is worked out sample by sample: the share of "
+            "the pairs of moderators who judged a sample that gave it the same standard, then averaged over the "
+            "samples, so each sample counts once however many moderators judged it. Fleiss' kappa and Gwet's "
+            "AC1 correct it for chance agreement in different ways; Gwet's AC2 and Krippendorff's ordinal alpha "
+            "also give partial credit to near misses. 1 is perfect agreement, 0 no better than chance. The "
+            "coefficients are computed over the standards moderators used, from the lowest given to the "
+            "highest: standards nobody gave beyond them (the pre-key-stage standards of a KS2 scale, say) would "
+            "otherwise make a near miss look nearer, and AC1 and AC2 higher."
         ),
         careful=f"{_FEW} {KAPPA_PARADOX}",
     ),
     "criteria": Explanation(
         means=(
             "For each criterion (a 'the pupil can' statement), how consistently moderators recorded it as met, "
-            "not met or without enough evidence, on samples two or more of them judged. The least consistent "
-            "come first: they are the statements moderators read differently, which may need discussion or "
-            "exemplars."
+            "not met or without enough evidence, on samples two or more of them judged. Percent agreement is the "
+            "share of pairs of moderators who recorded the same status on a sample, averaged over samples. The "
+            "least consistent come first: they are the statements moderators read differently, which may need "
+            "discussion or exemplars."
         ),
         careful=(
             f"{_FEW} A statement that nearly every moderator marks as met can have a low kappa with high "
@@ -112,28 +136,27 @@ EXPLANATIONS = {
     ),
     "severity": Explanation(
         means=(
-            "Each moderator's judgements against the agreed outcomes. The mean difference is in steps of the "
-            "scale: below zero, the moderator judged below the agreed outcome (severe); above zero, above it "
-            "(lenient). A moderator is flagged only when the 95% interval of the mean difference excludes zero. "
-            "The agreed outcome is partly made from the moderators' own judgements, so agreement with it "
-            "flatters everyone a little."
+            "Exact and adjacent agreement compare each moderator's judgements with the agreed outcomes. The "
+            f"mean difference is their severity. {_SEVERITY}"
         ),
         careful=(
-            f"Severity is not assessed from fewer than {MIN_MODERATOR_JUDGEMENTS} judgements. A moderator who "
-            "judged only one school's samples may reflect that school, not their own standard."
+            f"Severity is not assessed from fewer than {MIN_MODERATOR_JUDGEMENTS} judgements that another "
+            "moderator also judged. A moderator who judged only one school's samples may reflect that school, "
+            "not their own standard. The agreed outcome is partly made from each moderator's own judgement, so "
+            "agreement with it flatters everyone a little."
         ),
     ),
     "my_overall": Explanation(
         means=(
             "How often your judgements matched the outcome the panel agreed, and whether you tend to judge "
-            "below it (severe) or above it (lenient). Exact agreement is the share of samples where your "
-            "standard was the agreed one; adjacent agreement also counts one step away. The mean difference is "
-            "in steps of the scale, below zero when you judged below the agreed outcome. You are flagged only "
-            "when its 95% interval excludes zero."
+            "below the other moderators (severe) or above them (lenient). Exact agreement is the share of "
+            "samples where your standard was the agreed one; adjacent agreement also counts one step away. The "
+            f"mean difference is your severity. {_SEVERITY}"
         ),
         careful=(
-            f"Severity is not assessed from fewer than {MIN_MODERATOR_JUDGEMENTS} judgements. The agreed outcome "
-            f"was partly made from your own judgement, so agreement with it flatters a little. {_SKEWED}"
+            f"Severity is not assessed from fewer than {MIN_MODERATOR_JUDGEMENTS} judgements that another "
+            "moderator also judged. The agreed outcome was partly made from your own judgement, so agreement "
+            f"with it flatters a little. {_SKEWED}"
         ),
     ),
     "my_rounds": Explanation(

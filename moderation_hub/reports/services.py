@@ -37,6 +37,7 @@ from moderation_hub.statistics import (
     moderator_severity,
     teacher_agreement,
 )
+from moderation_hub.statistics.moderation import MIN_SAMPLES
 
 
 class ReportKind(enum.StrEnum):
@@ -76,7 +77,11 @@ class Report:
 
     @staticmethod
     def explanation(table: Table) -> Explanation:
-        return EXPLANATIONS[table.key]
+        """The table's explanation, with what its own data show after what the figures mean."""
+        explanation = EXPLANATIONS[table.key]
+        if not table.about_data:
+            return explanation
+        return dataclasses.replace(explanation, means=f"{explanation.means} {table.about_data}")
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Figures:
 EXACT = Measure("exact", "Exact agreement", Kind.PROPORTION)
 ADJACENT = Measure("adjacent", "Adjacent agreement (within one step)", Kind.PROPORTION)
 WEIGHTED_KAPPA = Measure("weighted_kappa", "Weighted kappa", Kind.COEFFICIENT)
-MEAN_DIFFERENCE = Measure("mean_difference", "Mean difference from the agreed outcome", Kind.STEPS)
+MEAN_DIFFERENCE = Measure("mean_difference", "Severity: mean difference from the other moderators", Kind.STEPS)
 SEVERITY = Measure("severity", "Flag", Kind.TEXT)
 SEVERITY_WORDS = {Severity.SEVERE: "Severe", Severity.LENIENT: "Lenient", Severity.IN_LINE: "In line"}
 TWICE_JUDGED = "Samples judged by two or more (n)"
@@ -101,7 +106,7 @@ COEFFICIENTS = (
     ("percent", "Percent agreement (as a proportion)"),
     ("fleiss_kappa", "Fleiss' kappa"),
     ("gwet_ac1", "Gwet's AC1"),
-    ("gwet_ac2", "Gwet's AC2 (quadratic weights)"),
+    ("gwet_ac2", "Gwet's AC2 (quadratic weights over the standards used)"),
     ("krippendorff_alpha", "Krippendorff's alpha (ordinal)"),
 )
 
@@ -133,7 +138,8 @@ def school_report(school: School, framework_id: int | None) -> Report:
 
 
 def moderator_report(moderator: User, framework_id: int | None) -> Report:
-    """Only the moderator's own judgements are loaded, so no one else's figures can appear."""
+    """Everyone's judgements in the moderator's rounds are loaded, for their severity, but only the moderator's
+    own judgements and figures are shown, and only their name is loaded."""
     return _report(
         ReportKind.MODERATOR,
         "Your judgements as a moderator",
@@ -264,9 +270,10 @@ def _authority_tables(loaded: data.LoadedRatings) -> tuple[Table, ...]:
 
 
 def _moderator_tables(loaded: data.LoadedRatings) -> tuple[Table, ...]:
-    as_judge = _as_judge(loaded.ratings)
+    as_judge = _as_judge(loaded.ratings, loaded.moderator_id)
     overall = teacher_agreement(as_judge, "all")[0]
-    severity = next(iter(moderator_severity(loaded.ratings)), None)
+    severities = moderator_severity(loaded.ratings)
+    severity = next((row for row in severities if row.moderator_id == loaded.moderator_id), None)
     return (
         _my_overall_table(overall, severity),
         _rounds_table("my_rounds", loaded, teacher_agreement(as_judge, "round")),
@@ -274,13 +281,16 @@ def _moderator_tables(loaded: data.LoadedRatings) -> tuple[Table, ...]:
     )
 
 
-def _as_judge(ratings: RoundRatings) -> RoundRatings:
+def _as_judge(ratings: RoundRatings, moderator_id: int | None) -> RoundRatings:
     """The moderator's standards in the place of the schools': the engine's measures of a judgement against
-    the agreed outcome (exact, adjacent, kappa, confusion, by round) then describe the moderator."""
+    the agreed outcome (exact, adjacent, kappa, confusion, by round) then describe the moderator alone."""
     own: list[int | None] = [None] * len(ratings.teacher_judgements)
     judgements = ratings.moderator_judgements
-    for sample, standard in zip(judgements.sample_indices, judgements.standard_indices, strict=True):
-        own[int(sample)] = int(standard)
+    for sample, moderator, standard in zip(
+        judgements.sample_indices, judgements.moderator_ids, judgements.standard_indices, strict=True
+    ):
+        if moderator == moderator_id:
+            own[int(sample)] = int(standard)
     return dataclasses.replace(ratings, teacher_judgements=own)
 
 
@@ -316,9 +326,26 @@ def _agreement_row(subject: str, agreement: TeacherAgreement) -> Row:
 
 def _schools_table(loaded: data.LoadedRatings, by_school: tuple[TeacherAgreement, ...]) -> Table:
     named = sorted(((loaded.school_names[int(a.group)], a) for a in by_school), key=lambda pair: pair[0].lower())
-    return _agreement_table(
+    table = _agreement_table(
         "schools", "Each school's judgements", "School", named, Chart(ChartStyle.INTERVALS, "exact")
     )
+    return dataclasses.replace(table, about_data=_few_samples(by_school))
+
+
+def _few_samples(by_school: tuple[TeacherAgreement, ...]) -> str:
+    """How many samples the schools' figures rest on, counted, since rounds differ."""
+    sizes = sorted(agreement.n for agreement in by_school)
+    if not sizes:
+        return ""
+    few = sum(size < MIN_SAMPLES for size in sizes)
+    both = "with both a school judgement and an agreed outcome"
+    spread = (
+        f"every school has {_count(sizes[0], 'sample')} {both}"
+        if sizes[0] == sizes[-1]
+        else f"the schools have from {sizes[0]} to {sizes[-1]} samples {both}"
+    )
+    verb = "has" if few == 1 else "have"
+    return f"Here {spread}; {few} of {_count(len(sizes), 'school')} {verb} fewer than {MIN_SAMPLES}."
 
 
 def _rounds_table(key: str, loaded: data.LoadedRatings, by_round: tuple[TeacherAgreement, ...]) -> Table:
@@ -348,6 +375,17 @@ def _confusion_table(key: str, rows_are: str, matrix: ConfusionMatrix) -> Table:
     return Table(key, title, rows_are, measures, rows, chart, "Row total (n)")
 
 
+def _span(scale: tuple[str, ...]) -> str:
+    """Which standards the coefficients span, and what AC2's quadratic weights then give a one-step miss."""
+    if len(scale) < 2:
+        return ""
+    credit = 1 - 1 / (len(scale) - 1) ** 2
+    return (
+        f"Here moderators gave standards from {scale[0]} to {scale[-1]} ({_count(len(scale), 'standard')}), so "
+        f"in AC2 a disagreement of one step earns {credit:.0%} credit and one of {len(scale) - 1} steps none."
+    )
+
+
 def _moderators_table(agreement: ModeratorAgreement) -> Table:
     notes = _sentences(note.explanation for note in agreement.notes)
     rows = tuple(
@@ -363,6 +401,7 @@ def _moderators_table(agreement: ModeratorAgreement) -> Table:
         rows,
         Chart(ChartStyle.INTERVALS, "estimate"),
         TWICE_JUDGED,
+        _span(agreement.scale),
     )
 
 

@@ -72,6 +72,7 @@ class Table:
     rows: tuple[Row, ...]
     chart: Chart | None = None
     n_label: str = "Samples (n)"
+    about_data: str = ""  # what this table's own data show, read after its explanation: counted, never assumed
 
     def measure(self, key: str) -> Measure:
         return next(measure for measure in self.measures if measure.key == key)
@@ -110,22 +111,46 @@ def display(value: float | int | str | None, kind: Kind | str) -> float | int | 
 
 
 def shown(value: Value, kind: Kind | str) -> str:
-    """The value as text: '75.0%', '0.61', '-0.92 steps', a count, or 'Not available'."""
+    """The value as text: '75.0%', '0.61', '-0.92 steps', a count, or 'Not available'; with the decimals of
+    its interval (see ``interval``)."""
     kind = Kind(kind)
-    number = display(value.value, kind)
-    if number is None:
+    if value.value is None:
         return "Not available"
-    if kind is Kind.PROPORTION:
-        return f"{number:.1f}%"
-    if kind in (Kind.COEFFICIENT, Kind.STEPS):
-        text = f"{number:.2f}"
-        return f"{text} steps" if kind is Kind.STEPS else text
-    return str(number)
+    if isinstance(value.value, str) or kind not in _DECIMALS:
+        return str(display(value.value, kind))
+    text = _number(value.value, kind, _decimals(value, kind))
+    return f"{text} steps" if kind is Kind.STEPS else text
 
 
 def interval(value: Value, kind: Kind | str) -> str:
-    """'95% CI 46.8% to 91.1%', or empty when the figure has no interval."""
+    """'95% CI 46.8% to 91.1%', or empty when the figure has no interval.
+
+    Narrow intervals get more decimals, so that '0.97 to 0.97' reads '0.968 to 0.974': enough that the ends
+    are at least two units of the last digit apart, up to three more than usual.
+    """
+    kind = Kind(kind)
     if value.ci_low is None or value.ci_high is None:
         return ""
-    low, high = (shown(Value(bound), kind).removesuffix(" steps") for bound in (value.ci_low, value.ci_high))
-    return f"95% CI {low} to {high}"
+    decimals = _decimals(value, kind)
+    return f"95% CI {_number(value.ci_low, kind, decimals)} to {_number(value.ci_high, kind, decimals)}"
+
+
+_DECIMALS = {Kind.PROPORTION: 1, Kind.COEFFICIENT: 2, Kind.STEPS: 2}  # the usual precision of each kind
+_EXTRA_DECIMALS = 3
+
+
+def _decimals(value: Value, kind: Kind) -> int:
+    usual = _DECIMALS[kind]
+    if value.ci_low is None or value.ci_high is None or value.ci_high <= value.ci_low:
+        return usual
+    width = (value.ci_high - value.ci_low) * (100 if kind is Kind.PROPORTION else 1)
+    return next(
+        (decimals for decimals in range(usual, usual + _EXTRA_DECIMALS) if width * 10**decimals >= 2),
+        usual + _EXTRA_DECIMALS,
+    )
+
+
+def _number(number: float, kind: Kind, decimals: int) -> str:
+    scaled = 100 * number if kind is Kind.PROPORTION else number
+    text = f"{round(scaled, decimals) + 0.0:.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+    return f"{text}%" if kind is Kind.PROPORTION else text

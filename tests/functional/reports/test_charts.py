@@ -32,7 +32,7 @@ def _labelled(subject: str, labels: set[str]) -> bool:
 CHARTED = {
     "moderators": "Estimate",
     "criteria": "Gwet's AC1",
-    "severity": "Mean difference from the agreed outcome",
+    "severity": "Severity: mean difference from the other moderators",
 }
 
 
