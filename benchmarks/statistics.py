@@ -4,7 +4,11 @@
     by 3 of 300 moderators (each with a severity bias of their own) overall and on 20 criteria, with the
     agreed outcome the moderators' median; prints the time to compute every moderation measure (best of
     3; target under 1 s).
-(b) Ordinal alpha of 100,000 units x 5 raters with 10% of ratings missing, ours against
+(b) Severity flags on a simulated LA round, seeded: 5,000 samples each judged by 3 of 300 moderators, of
+    whom 30 are harsh and 30 lenient (half a standard below or above what they see) and 240 fair; the agreed
+    outcome is the panel's median. Prints the share of harsh and lenient moderators flagged in the right
+    direction (target at least 90%) and the share of fair ones flagged (target at most 5%).
+(c) Ordinal alpha of 100,000 units x 5 raters with 10% of ratings missing, ours against
     ``krippendorff.alpha`` on the same data; both must agree to 1e-9 (exit 1 otherwise). Prints both
     times (best of 5) and, as its last line, ``alpha time ratio: X`` (ours / theirs; target at most 1.00).
 
@@ -30,14 +34,17 @@ from moderation_hub.statistics import (  # noqa: E402
     CriterionJudgements,
     ModeratorJudgements,
     RoundRatings,
+    Severity,
     krippendorff_alpha,
     moderation_report,
+    moderator_severity,
 )
 
 SEED = 20240917
 SCALE = ("WTS", "EXS", "EXS+", "GDS")
 THRESHOLDS = (-1.0, 0.2, 1.2)  # latent attainment -> standard
 SAMPLES, SCHOOLS, MODERATORS, PER_SAMPLE, CRITERIA = 10_000, 300, 300, 3, 20
+FLAG_SAMPLES, HARSH, LENIENT, BIAS = 5_000, 30, 30, 0.5  # BIAS: half the gap between two standards
 ALPHA_UNITS, ALPHA_RATERS, ALPHA_MISSING = 100_000, 5, 0.10
 TOLERANCE = 1e-9
 
@@ -88,6 +95,35 @@ def criterion_judgements(
     )
 
 
+def flagged_round(rng: np.random.Generator) -> tuple[RoundRatings, npt.NDArray[np.float64]]:
+    """An LA round with known harsh and lenient moderators, and each moderator's bias (0 for the fair)."""
+    bias = np.zeros(MODERATORS)
+    bias[:HARSH], bias[HARSH : HARSH + LENIENT] = -BIAS, BIAS
+    bias = rng.permutation(bias)
+    attainment = rng.normal(size=FLAG_SAMPLES)
+    moderators = rng.random((FLAG_SAMPLES, MODERATORS)).argsort(axis=1)[:, :PER_SAMPLE]
+    judged = np.digitize(attainment[:, None] + bias[moderators] + rng.normal(0, 0.35, moderators.shape), THRESHOLDS)
+    data = RoundRatings(
+        scale=SCALE,
+        school_ids=rng.integers(SCHOOLS // 2, size=FLAG_SAMPLES),
+        teacher_judgements=[None] * FLAG_SAMPLES,
+        agreed_outcomes=np.median(judged, axis=1).astype(np.int64),
+        moderator_judgements=ModeratorJudgements(
+            np.repeat(np.arange(FLAG_SAMPLES), PER_SAMPLE), moderators.ravel(), judged.ravel()
+        ),
+    )
+    return data, bias
+
+
+def flag_shares(data: RoundRatings, bias: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """The share of marked moderators flagged in their direction, and the share of fair ones flagged at all."""
+    expected = {-BIAS: Severity.SEVERE, BIAS: Severity.LENIENT}
+    rows = moderator_severity(data)
+    found = [row.severity is expected[bias[row.moderator_id]] for row in rows if bias[row.moderator_id]]
+    fair = [row.severity in set(expected.values()) for row in rows if not bias[row.moderator_id]]
+    return float(np.mean(found)), float(np.mean(fair))
+
+
 def reliability_data(rng: np.random.Generator) -> npt.NDArray[np.float64]:
     """Units x raters ratings 1-5 that mostly agree, with ALPHA_MISSING of them missing (NaN)."""
     latent = rng.normal(size=(ALPHA_UNITS, 1)) + rng.normal(0, 0.6, (ALPHA_UNITS, ALPHA_RATERS))
@@ -119,6 +155,13 @@ def main() -> int:
         f"moderator ordinal alpha {report.moderators.krippendorff_alpha.value:.3f}, "
         f"flagged moderators {sum(row.severity not in {None, 'in_line'} for row in report.moderator_severity)}"
     )
+    marked, fair = flag_shares(*flagged_round(rng))
+    print(
+        f"severity flags ({FLAG_SAMPLES:,} samples x {PER_SAMPLE} of {MODERATORS} moderators, "
+        f"{HARSH} harsh and {LENIENT} lenient by {BIAS} of a standard)"
+    )
+    print(f"  harsh and lenient flagged: {marked:.1%} (target at least 90%)")
+    print(f"  fair flagged: {fair:.1%} (target at most 5%)")
     ratings = reliability_data(rng)
     ours_time, ours = best_time(lambda: krippendorff_alpha(ratings, level="ordinal"), repeats=5)
     theirs_time, theirs = best_time(
