@@ -6,10 +6,10 @@ the version the person saw, so two people acting at once never overwrite each ot
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -323,17 +323,30 @@ def withdraw_entry(entry: RoundEntry, by: User) -> None:
 
 def school_candidates(taking_part: RoundSchool) -> list[WorkSample]:
     """The school's samples of the round's frameworks and year, entered or not, in pupil order."""
-    return list(db.session.scalars(_candidates(taking_part.round, [taking_part.school_id])))
+    return list(db.session.scalars(_candidates([taking_part])))
 
 
-def _candidates(round_: ModerationRound, school_ids: list[int]) -> Select[tuple[WorkSample]]:
-    """The schools' samples of the round's frameworks and year, with the teachers' judgements, in pupil order."""
+def _schools_by_round(parts: Sequence[RoundSchool]) -> dict[ModerationRound, list[int]]:
+    schools: dict[ModerationRound, list[int]] = defaultdict(list)
+    for taking_part in parts:
+        schools[taking_part.round].append(taking_part.school_id)
+    return schools
+
+
+def _candidates(parts: Sequence[RoundSchool]) -> Select[tuple[WorkSample]]:
+    """The samples of the rounds' frameworks and years from the schools taking part in them, with the teachers'
+    judgements, in pupil order: one condition per round, whatever the number of schools."""
     return (
         select(WorkSample)
         .where(
-            WorkSample.school_id.in_(school_ids),
-            WorkSample.academic_year == round_.academic_year,
-            WorkSample.framework_id.in_([framework.id for framework in round_.frameworks]),
+            or_(
+                *(
+                    WorkSample.school_id.in_(school_ids)
+                    & (WorkSample.academic_year == round_.academic_year)
+                    & WorkSample.framework_id.in_([framework.id for framework in round_.frameworks])
+                    for round_, school_ids in _schools_by_round(parts).items()
+                )
+            )
         )
         .options(joinedload(WorkSample.teacher_judgement))
         .order_by(WorkSample.pupil_code)
@@ -346,21 +359,47 @@ def entries_of(taking_part: RoundSchool) -> list[RoundEntry]:
 
 def missing_for(taking_part: RoundSchool) -> list[str]:
     """What the school still has to submit, in words its assessment lead can act on; empty when complete."""
-    return _missing(taking_part, entries_of(taking_part), school_candidates(taking_part))
+    return missing_of([taking_part])[taking_part.id]
 
 
 def missing_by_school(round_: ModerationRound) -> dict[int, list[str]]:
-    """``missing_for`` of every school taking part (by ``RoundSchool`` id), from two queries whatever the
-    numbers of schools and samples."""
-    entries: dict[int, list[RoundEntry]] = defaultdict(list)
-    for entry in db.session.scalars(
-        select(RoundEntry).where(RoundEntry.round_id == round_.id).options(joinedload(RoundEntry.sample))
-    ):
-        entries[entry.school_id].append(entry)
-    candidates: dict[int, list[WorkSample]] = defaultdict(list)
-    for sample in db.session.scalars(_candidates(round_, [taking_part.school_id for taking_part in round_.schools])):
-        candidates[sample.school_id].append(sample)
-    return {t.id: _missing(t, entries[t.school_id], candidates[t.school_id]) for t in round_.schools}
+    """``missing_for`` of every school taking part (by ``RoundSchool`` id)."""
+    return missing_of(round_.schools)
+
+
+def missing_of(parts: Sequence[RoundSchool]) -> dict[int, list[str]]:
+    """``missing_for`` of each of ``parts`` (by ``RoundSchool`` id), in one round or several: from two queries
+    whatever the numbers of rounds, schools and samples, reading only those schools' entries and samples."""
+    if not parts:
+        return {}
+    entries: dict[tuple[int, int], list[RoundEntry]] = defaultdict(list)
+    of_parts = or_(
+        *(
+            (RoundEntry.round_id == round_.id) & RoundEntry.school_id.in_(school_ids)
+            for round_, school_ids in _schools_by_round(parts).items()
+        )
+    )
+    for entry in db.session.scalars(select(RoundEntry).where(of_parts).options(joinedload(RoundEntry.sample))):
+        entries[entry.round_id, entry.school_id].append(entry)
+    # A sample is a candidate in each of its school's rounds that moderates its framework and year.
+    candidates: dict[tuple[int, int, int], list[WorkSample]] = defaultdict(list)
+    for sample in db.session.scalars(_candidates(parts)):
+        candidates[sample.school_id, sample.academic_year, sample.framework_id].append(sample)
+    return {
+        part.id: _missing(
+            part,
+            entries[part.round_id, part.school_id],
+            sorted(
+                (
+                    sample
+                    for framework in part.round.frameworks
+                    for sample in candidates[part.school_id, part.round.academic_year, framework.id]
+                ),
+                key=lambda sample: sample.pupil_code,
+            ),
+        )
+        for part in parts
+    }
 
 
 def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: list[WorkSample]) -> list[str]:
