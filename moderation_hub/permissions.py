@@ -55,6 +55,7 @@ class Permission(enum.StrEnum):
     ROUND_REVEAL_READ = "rounds:reveal:read"
     ROUND_SCHOOL_SUBMIT = "rounds:school:submit"
     ROUND_SCHOOL_OUTCOME = "rounds:school:outcome"
+    OUTCOME_READ = "rounds:outcome:read"
     JUDGEMENT_EDIT = "rounds:judgement:edit"
     CONFLICT_DECLARE = "rounds:conflict:declare"
     REPORT_LIST = "reports:report:list"
@@ -170,6 +171,15 @@ def _reads_school_outcome(user: User, taking_part: RoundSchool) -> bool:
     return _submits_for_school(user, taking_part) or _manages_round(user, taking_part.round)
 
 
+def _reads_outcome(user: User, entry: RoundEntry) -> bool:
+    """A sample's agreed outcome, once its round is revealed: for the school's assessment lead, and for the teacher
+    who made the sample while they still teach there. ``readable_outcomes`` is the same rule as a query."""
+    if entry.round.state not in REVEALED or entry.agreed_standard_id is None:
+        return False
+    roles = user.roles_in_school(entry.school_id)
+    return Role.ASSESSMENT_LEAD in roles or (Role.TEACHER in roles and entry.sample.created_by_id == user.id)
+
+
 def _judges(user: User, judgement: Judgement) -> bool:
     return judgement.moderator_id == user.id and judgement.state is not JudgementState.WITHDRAWN
 
@@ -225,6 +235,7 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.ROUND_REVEAL_READ: _reads_reveal,
     Permission.ROUND_SCHOOL_SUBMIT: _submits_for_school,
     Permission.ROUND_SCHOOL_OUTCOME: _reads_school_outcome,
+    Permission.OUTCOME_READ: _reads_outcome,
     Permission.JUDGEMENT_EDIT: _judges,
     Permission.CONFLICT_DECLARE: _may_moderate,
     Permission.REPORT_LIST: _may_moderate,  # anyone with a role may moderate, so has at least their own report
@@ -251,6 +262,7 @@ OBJECT_PERMISSIONS = {
     Permission.ROUND_REVEAL_READ,
     Permission.ROUND_SCHOOL_SUBMIT,
     Permission.ROUND_SCHOOL_OUTCOME,
+    Permission.OUTCOME_READ,
     Permission.JUDGEMENT_EDIT,
     Permission.REPORT_ROUND,
     Permission.REPORT_SCHOOL,
@@ -361,3 +373,22 @@ def blind_holds(user: User) -> frozenset[int]:
         )
     )
     return frozenset(db.session.scalars(statement))
+
+
+def readable_outcomes(user: User) -> Select[tuple[RoundEntry]]:
+    """``_reads_outcome`` as a query: the entries whose agreed outcome ``user`` may read, for lists that must not
+    load a round's every entry to filter it."""
+    taught = WorkSample.created_by_id == user.id
+    return (
+        select(RoundEntry)
+        .join(ModerationRound, ModerationRound.id == RoundEntry.round_id)
+        .join(WorkSample, WorkSample.id == RoundEntry.sample_id)
+        .where(
+            ModerationRound.state.in_(REVEALED),
+            RoundEntry.agreed_standard_id.is_not(None),
+            or_(
+                RoundEntry.school_id.in_(user.schools_with_role(Role.ASSESSMENT_LEAD)),
+                RoundEntry.school_id.in_(user.schools_with_role(Role.TEACHER)) & taught,
+            ),
+        )
+    )
