@@ -15,6 +15,16 @@ from moderation_hub.db import utcnow
 from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.rounds.models import (
+    Judgement,
+    JudgementState,
+    ModerationRound,
+    RoundEntry,
+    RoundKind,
+    RoundModerator,
+    RoundSchool,
+    RoundState,
+)
 from moderation_hub.samples.models import FileStatus, Page, SampleState, SourceFile, WorkSample
 from moderation_hub.storage import storage
 
@@ -186,3 +196,67 @@ def make_ready_sample(
     session.add_all([sample, source, page])
     session.flush()
     return sample
+
+
+def make_round(
+    session: Session,
+    authority: LocalAuthority,
+    framework: Framework,
+    state: RoundState,
+    *,
+    lead: User | None = None,
+    name: str | None = None,
+    academic_year: int = 2025,
+    **settings: object,
+) -> ModerationRound:
+    """A round of ``framework`` in ``state``, inserted directly; ``settings`` are its other columns."""
+    round_ = ModerationRound(
+        authority=authority,
+        name=name or f"Round {next(_sequence)}",
+        kind=RoundKind.LA_MODERATION,
+        state=state,
+        academic_year=academic_year,
+        lead_id=lead.id if lead else None,
+        frameworks=[framework],
+        **settings,
+    )
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def take_part(session: Session, round_: ModerationRound, *schools: School, count: int = 3) -> list[RoundSchool]:
+    """The schools asked for ``count`` pupils each (as ``RoundSchool`` rows, in order)."""
+    parts = [RoundSchool(round=round_, school=school, requested_count=count) for school in schools]
+    session.add_all(parts)
+    session.flush()
+    return parts
+
+
+def make_entry(
+    session: Session,
+    round_: ModerationRound,
+    sample: WorkSample,
+    judged: dict[User, str | None],
+    agreed: str | None = None,
+) -> RoundEntry:
+    """``sample`` entered in ``round_`` and allocated to each moderator of ``judged``, submitted at the standard
+    code given (with the rationale "Moderator N's rationale", N counting from 1 in order) or not started (None);
+    with the agreed standard's code. The moderators are added to the round as needed."""
+    standards = {standard.code: standard for standard in sample.framework.standards}
+    entry = RoundEntry(round=round_, sample=sample, school_id=sample.school_id)
+    session.add(entry)
+    if agreed is not None:
+        entry.agreed_standard, entry.agreed_rationale, entry.agreed_at = standards[agreed], "Panel: agreed", utcnow()
+    in_round = {moderator.user_id for moderator in round_.moderators}
+    for number, (moderator, code) in enumerate(judged.items(), 1):
+        if moderator.id not in in_round:
+            round_.moderators.append(RoundModerator(user_id=moderator.id))
+            in_round.add(moderator.id)
+        judgement = Judgement(moderator_id=moderator.id, state=JudgementState.NOT_STARTED)
+        if code is not None:
+            judgement.state, judgement.standard = JudgementState.SUBMITTED, standards[code]
+            judgement.rationale, judgement.submitted_at = f"Moderator {number}'s rationale", utcnow()
+        entry.judgements.append(judgement)
+    session.flush()
+    return entry

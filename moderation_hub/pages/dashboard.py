@@ -1,4 +1,5 @@
-"""What each person's dashboard shows: one panel per school and authority they hold a role in."""
+"""What each person's dashboard shows: what they have to do next, and one panel per school and authority they hold
+a role in."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from moderation_hub.accounts.models import Invitation, Membership, Role, User
 from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds.to_do import ToDo, to_do
 
 
 @dataclass
@@ -31,6 +33,7 @@ class AuthorityPanel:
 @dataclass
 class Dashboard:
     user: User
+    to_do: ToDo
     school_panels: list[SchoolPanel] = field(default_factory=list)
     authority_panels: list[AuthorityPanel] = field(default_factory=list)
     authorities_for_admin: list[LocalAuthority] = field(default_factory=list)
@@ -38,7 +41,9 @@ class Dashboard:
 
 
 def build_dashboard(user: User) -> Dashboard:
-    dashboard = Dashboard(user=user, framework_count=_count(select(func.count(func.distinct(Framework.slug)))))
+    dashboard = Dashboard(
+        user=user, to_do=to_do(user), framework_count=_count(select(func.count(func.distinct(Framework.slug))))
+    )
     for school_id in user.schools_with_role(Role.TEACHER, Role.ASSESSMENT_LEAD):
         school = db.session.get_one(School, school_id)
         staff = _count(select(func.count(func.distinct(Membership.user_id))).where(Membership.school_id == school_id))
