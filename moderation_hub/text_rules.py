@@ -3,8 +3,9 @@
 Control characters are never typed on purpose: a NUL byte is refused by PostgreSQL (a 500 before this
 check), and the others garble exports and logs. Bidirectional controls and zero-width characters make
 one name look like another (``Y6-014`` and ``Y6-014`` with a zero-width space are two pupils that read
-the same), so one-line text, which is where names, codes and titles live, refuses them too. Multi-line
-prose keeps them: right-to-left scripts and emoji use them legitimately, and prose identifies nothing.
+the same), so one-line text, which is where names, codes and titles live, refuses them too, as does each line
+of a list of them. Multi-line prose keeps them: right-to-left scripts and emoji use them legitimately, and
+prose identifies nothing.
 """
 
 import re
@@ -23,6 +24,7 @@ PATH_SEGMENT = r"[^/\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u06
 
 class TextKind(Enum):
     LINE = "line"  # one line a person reads as a name: titles, codes, names, emails, file names
+    LINES = "lines"  # a list of such names, one a line: pupil codes typed into a box
     PROSE = "prose"  # several lines: commentary, rationales, notes
 
 
@@ -42,11 +44,21 @@ def normalise_line_ends(value: str) -> str:
 def text_problem(value: str, kind: TextKind) -> str | None:
     """Why ``value`` may not be stored, in plain words to follow the field's name; None when it may."""
     if kind is TextKind.PROSE:
-        if _CONTROL_IN_PROSE.search(value):
-            return "must not contain control characters, such as a null byte"
-        return None
+        return "must not contain control characters, such as a null byte" if _CONTROL_IN_PROSE.search(value) else None
+    if kind is TextKind.LINES:
+        return _lines_problem(normalise_line_ends(value).split("\n"))
     if _CONTROL_IN_LINE.search(value):
         return "must be one line of text without control characters, such as a null byte or a tab"
+    return _invisible_problem(value)
+
+
+def _lines_problem(lines: list[str]) -> str | None:
+    if any(_CONTROL_IN_LINE.search(line) for line in lines):
+        return "must have one item a line, without control characters, such as a null byte or a tab"
+    return _invisible_problem("".join(lines))
+
+
+def _invisible_problem(value: str) -> str | None:
     if _INVISIBLE.search(value):
         return "must not contain invisible characters, such as text-direction marks or zero-width spaces"
     return None
@@ -54,7 +66,7 @@ def text_problem(value: str, kind: TextKind) -> str | None:
 
 def checked_text(label: str, value: str, kind: TextKind, field: str | None = None) -> str:
     """``value`` with its line ends normalised; raise ``UnsafeTextError`` naming ``label`` if it may not be stored."""
-    if kind is TextKind.PROSE:
+    if kind is not TextKind.LINE:
         value = normalise_line_ends(value)
     problem = text_problem(value, kind)
     if problem:

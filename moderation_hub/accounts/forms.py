@@ -12,7 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import Email, InputRequired, Length
 
 from moderation_hub.accounts.passwords import MAX_LENGTH
-from moderation_hub.forms import PostForm
+from moderation_hub.forms import PostForm, YesNoField
 
 EMAIL_REQUIRED = InputRequired("Enter your email address")
 
@@ -89,6 +89,10 @@ class InviteForm(PostForm):
         "Local authority or trust", description="For a moderator or LA lead.", widget=GovSelect(), coerce=str
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class ActiveForm(PostForm):
+    active = YesNoField("Account active")
 
 
 class ConfirmForm(PostForm):

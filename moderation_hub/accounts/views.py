@@ -11,6 +11,7 @@ from moderation_hub.accounts import people as people_service
 from moderation_hub.accounts import services
 from moderation_hub.accounts.forms import (
     AcceptInvitationForm,
+    ActiveForm,
     ChangePasswordForm,
     ConfirmForm,
     ForgottenPasswordForm,
@@ -23,6 +24,7 @@ from moderation_hub.accounts.services import AccountError
 from moderation_hub.accounts.sessions import end_all_sessions
 from moderation_hub.db import db, get_or_404
 from moderation_hub.extensions import client_address, limiter
+from moderation_hub.forms import first_problem
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.templating import render_form_page
 
@@ -214,10 +216,13 @@ def end_sessions(user_id: int) -> Response:
 @login_required
 def set_active(user_id: int) -> Response:
     subject = _person_or_404(user_id)
-    _require_confirmation()
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        flash(first_problem(form), "error")
+        return redirect(url_for("accounts.person", user_id=subject.id))
     if subject.id == current_user.id:
         abort(400, "You cannot deactivate your own account.")
-    activate = request.form.get("active") == "yes"
+    activate = form.active.chosen
     services.set_active(subject, active=activate)
     flash(f"{subject.display_name}'s account has been {'reactivated' if activate else 'deactivated'}.", "success")
     return redirect(url_for("accounts.person", user_id=subject.id))

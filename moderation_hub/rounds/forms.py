@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import Phase
-from moderation_hub.forms import DayMonthYearField, PostForm
+from moderation_hub.forms import DayMonthYearField, LinesField, PostForm
 from moderation_hub.rounds.models import RoundKind, SampleRequestKind
 
 
@@ -100,7 +100,7 @@ class SampleRequestForm(PostForm):
         default=3,
         validators=[Optional(), NumberRange(1, 60, "Ask for between 1 and 60 pupils")],
     )
-    codes = TextAreaField(
+    codes = LinesField(
         "Pupil codes",
         description="For named pupils: one code per line, as the school records them.",
         widget=GovTextArea(),

@@ -89,7 +89,7 @@ def new() -> Response | tuple[str, int] | str:
 def edit(round_id: int) -> Response | tuple[str, int] | str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     own_cluster = round_.cluster if not current_user.has_role(Role.LA_LEAD) else None
-    form = _round_form(RoundForm(obj=round_ if request.method == "GET" else None), round_.authority, own_cluster)
+    form = _round_form(RoundForm(obj=round_), round_.authority, own_cluster)
     if request.method == "GET":
         form.frameworks.data = [framework.id for framework in round_.frameworks]
         form.cluster.data = round_.cluster_id or 0
@@ -245,11 +245,7 @@ def remove_school(round_id: int, taking_part_id: int) -> Response:
 def school_request(round_id: int, taking_part_id: int) -> Response | tuple[str, int] | str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     taking_part = part_of(round_, RoundSchool, taking_part_id)
-    form = SampleRequestForm(
-        kind=taking_part.request_kind.value,
-        count=taking_part.requested_count,
-        codes="\n".join(taking_part.requested_codes),
-    )
+    form = SampleRequestForm(data=_stored_request(taking_part))
     if form.validate_on_submit():
         try:
             services.set_request(
@@ -264,15 +260,29 @@ def school_request(round_id: int, taking_part_id: int) -> Response | tuple[str, 
         else:
             flash(f"Request to {taking_part.school.name} saved.", "success")
             return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+    return _request_page(taking_part, form, _widen_form(round_))
+
+
+def _request_page(taking_part: RoundSchool, form: SampleRequestForm, widen_form: WidenForm) -> tuple[str, int] | str:
+    """A school's request and widening; a refused post of either form is shown again in it, its field named."""
     return render_form_page(
         "rounds/school_request.html",
         form,
-        round_=round_,
+        round_=taking_part.round,
         taking_part=taking_part,
-        widen_form=_widen_form(round_),
+        widen_form=widen_form,
         missing=services.missing_for(taking_part),
         entries=services.entries_of(taking_part),
     )
+
+
+def _stored_request(taking_part: RoundSchool) -> dict[str, object]:
+    """What the school is asked for, as the request form shows it."""
+    return {
+        "kind": taking_part.request_kind.value,
+        "count": taking_part.requested_count,
+        "codes": "\n".join(taking_part.requested_codes),
+    }
 
 
 def _widen_form(round_: ModerationRound) -> WidenForm:
@@ -285,12 +295,13 @@ def _widen_form(round_: ModerationRound) -> WidenForm:
 
 @blueprint.post("/rounds/<int:round_id>/schools/<int:taking_part_id>/widen")
 @login_required
-def widen(round_id: int, taking_part_id: int) -> Response:
+def widen(round_id: int, taking_part_id: int) -> Response | tuple[str, int] | str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     taking_part = part_of(round_, RoundSchool, taking_part_id)
     form = _widen_form(round_)
     if not form.validate_on_submit():
-        abort(400)
+        # The page answers the widening's post: the request form beside it shows what is stored.
+        return _request_page(taking_part, SampleRequestForm(formdata=None, data=_stored_request(taking_part)), form)
     standard = get_or_404(Standard, form.standard.data)
     attempt(
         lambda: services.widen_sample(taking_part, standard, current_user),

@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import YEAR_GROUPS, year_group_label
-from moderation_hub.forms import DayMonthYearField, PostForm
+from moderation_hub.forms import DayMonthYearField, PostForm, YesNoField
 from moderation_hub.samples.models import Independence
 
 YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEAR_GROUPS]
@@ -96,3 +96,7 @@ class VersionedActionForm(PostForm):
     """A button that acts on a sample: carries the version the person saw, and the CSRF token."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class NeedsRedactionForm(PostForm):
+    needed = YesNoField("Page needs redaction")

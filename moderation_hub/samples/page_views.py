@@ -11,13 +11,16 @@ from werkzeug.wrappers import Response
 
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, get_or_404
+from moderation_hub.forms import first_problem
 from moderation_hub.frameworks.models import Criterion
 from moderation_hub.ingestion.errors import RejectedFile
 from moderation_hub.ingestion.formats import FileKind
+from moderation_hub.ingestion.geometry import Box
 from moderation_hub.opaque import opaque_name
 from moderation_hub.samples import pages as page_service
 from moderation_hub.samples import progress, uploads
 from moderation_hub.samples.access import (
+    SCHOOL_VIEW,
     editable_page,
     editable_sample,
     part_of,
@@ -25,15 +28,17 @@ from moderation_hub.samples.access import (
     readable_sample,
     refuse_with_409,
     require_button,
+    school_image_url,
     serve_page_image,
 )
 from moderation_hub.samples.blueprint import blueprint
-from moderation_hub.samples.forms import VersionedActionForm
-from moderation_hub.samples.models import Annotation, Page, Redaction, SourceFile
+from moderation_hub.samples.forms import NeedsRedactionForm, VersionedActionForm
+from moderation_hub.samples.models import Annotation, Page, Redaction, SourceFile, WorkSample
+from moderation_hub.samples.pages import BoxError
 from moderation_hub.samples.services import SampleError
 from moderation_hub.storage import storage
 from moderation_hub.templating import wants_json
-from moderation_hub.text_rules import TextKind, checked_text
+from moderation_hub.text_rules import TextKind, UnsafeTextError, checked_text
 
 
 @blueprint.post("/samples/<int:sample_id>/files")
@@ -128,11 +133,7 @@ def status(sample_id: int) -> Response:
 
 
 def _page_status(entry: progress.PageProgress) -> dict[str, object]:
-    thumbnail = None
-    if entry.page is not None:
-        thumbnail = url_for(
-            "samples.page_image", page_id=entry.page.id, variant="thumbnail", v=entry.page.thumbnail_key[:8]
-        )
+    thumbnail = school_image_url(entry.page, "thumbnail") if entry.page is not None else None
     return {
         "key": entry.key,
         "tags": [asdict(tag) for tag in entry.tags],
@@ -155,7 +156,7 @@ def page(page_id: int) -> str:
 def page_image(page_id: int, variant: str) -> Response:
     page = readable_page(page_id)  # the school's own staff only
     record(current_user.id, f"page.viewed_{variant}", page, sample_id=page.sample_id)
-    return serve_page_image(page, variant, "school", own_school=True)
+    return serve_page_image(page, variant, SCHOOL_VIEW, own_school=True)
 
 
 @blueprint.post("/pages/<int:page_id>/annotations")
@@ -163,12 +164,19 @@ def page_image(page_id: int, variant: str) -> Response:
 def add_annotation(page_id: int) -> Response | tuple[Response | str, int]:
     page = editable_page(page_id)
     criteria = _criteria(request.form.getlist("criteria"))
+    comment = request.form.get("comment", "")
+    # Every field is checked before refusing, so each wrong one is named, not only the first.
+    problems = {"comment": problem} if (problem := page_service.comment_problem(comment)) else {}
     try:
         box = page_service.box_from(request.form)
-        comment = checked_text("Comment", request.form.get("comment", ""), TextKind.PROSE, "comment")
+    except BoxError as error:
+        problems |= error.problems
+    if problems:
+        return _page_refused(page_id, problems)
+    try:
         annotation = page_service.add_annotation(page, box, comment, criteria, current_user)
     except SampleError as error:
-        return _page_refused(page_id, error)
+        return _page_refused(page_id, {error.field: str(error)})
     if wants_json():
         return jsonify({"id": annotation.id, "number": annotation.number})
     flash(f"Annotation {annotation.number} added.", "success")
@@ -190,8 +198,10 @@ def add_redaction(page_id: int) -> Response | tuple[Response | str, int]:
     page = editable_page(page_id)
     try:
         page_service.add_redactions(page, [page_service.box_from(request.form)], current_user)
+    except BoxError as error:
+        return _page_refused(page_id, error.problems, form_prefix="redaction-")
     except SampleError as error:
-        return _page_refused(page_id, error)
+        return _page_refused(page_id, {error.field: str(error)})
     return _back_to(page.id, "Redaction added. The page images are being updated.")
 
 
@@ -208,7 +218,11 @@ def remove_redaction(redaction_id: int) -> Response:
 @login_required
 def flag_redaction(page_id: int) -> Response:
     page = editable_page(page_id)
-    needed = request.form.get("needed") == "yes"
+    form = NeedsRedactionForm()
+    if not form.validate_on_submit():
+        flash(first_problem(form), "error")
+        return redirect(url_for("samples.page", page_id=page.id))
+    needed = form.needed.chosen
     refuse_with_409(lambda: page_service.set_needs_redaction(page, needed, current_user))
     return _back_to(page.id, "Page flagged as needing redaction." if needed else "Page marked as redacted.")
 
@@ -218,13 +232,18 @@ def flag_redaction(page_id: int) -> Response:
 def find_text(sample_id: int) -> tuple[str, int] | str:
     """Find a typed name in the sample's text layers and propose every place as a redaction."""
     sample = editable_sample(sample_id)
-    query = checked_text("Words to find", request.form.get("query", ""), TextKind.LINE, "query").strip()
-    if not query:
-        return render_template(
-            "samples/find_text.html", sample=sample, proposals=[], error="Type the words to find"
-        ), 400
-    proposals = page_service.propose_redactions(sample, query)
-    return render_template("samples/find_text.html", sample=sample, proposals=proposals, error=None)
+    try:
+        query = checked_text("Name to find", request.form.get("query", ""), TextKind.LINE, "query")
+        proposals = page_service.propose_redactions(sample, query)
+    except (SampleError, UnsafeTextError) as error:
+        return _find_text_page(sample, [], str(error)), 400
+    return _find_text_page(sample, proposals)
+
+
+def _find_text_page(sample: WorkSample, proposals: list[tuple[Page, Box]], error: str | None = None) -> str:
+    return render_template(
+        "samples/find_text.html", sample=sample, proposals=proposals, error=error, max_query=page_service.MAX_QUERY
+    )
 
 
 @blueprint.post("/samples/<int:sample_id>/redactions")
@@ -252,13 +271,15 @@ def _criteria(values: list[str]) -> list[Criterion]:
     return list(db.session.scalars(select(Criterion).where(Criterion.id.in_(ids)))) if ids else []
 
 
-def _page_refused(page_id: int, error: SampleError) -> tuple[Response | str, int]:
+def _page_refused(page_id: int, problems: dict[str | None, str], form_prefix: str = "") -> tuple[Response | str, int]:
+    """The page again, each problem linked to its field; ``form_prefix`` is how the form prefixes its ids."""
     if wants_json():
-        return jsonify({"errors": [str(error)]}), 400
-    return _render_page(readable_page(page_id), error=str(error)), 400
+        return jsonify({"errors": list(problems.values()), "fields": [field for field in problems if field]}), 400
+    errors = [{"text": text, "href": f"#{form_prefix}{field}" if field else None} for field, text in problems.items()]
+    return _render_page(readable_page(page_id), errors), 400
 
 
-def _render_page(page: Page, error: str | None = None) -> str:
+def _render_page(page: Page, errors: list[dict[str, str | None]] | None = None) -> str:
     return render_template(
         "samples/page.html",
         page=page,
@@ -266,7 +287,8 @@ def _render_page(page: Page, error: str | None = None) -> str:
         progress=progress.page_progress(page.sample),
         form=VersionedActionForm(version=page.sample.version),
         criteria=page.sample.framework.criteria,
-        error=error,
+        box_corners=page_service.CORNERS,
+        errors=errors or [],
     )
 
 

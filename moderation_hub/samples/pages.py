@@ -19,16 +19,46 @@ from moderation_hub.ingestion.text import find_words, text_outside
 from moderation_hub.samples.models import Annotation, Page, Redaction, SampleState, WorkSample
 from moderation_hub.samples.processing import remake_page_images
 from moderation_hub.samples.services import SampleError, SampleLockedError, back_claims_with
+from moderation_hub.text_rules import TextKind, normalise_line_ends, text_problem
 
 MAX_COMMENT_LENGTH = 2000
 
 
+# A box's corners as the annotation and redaction forms name and label them (templates/samples/_box_fields.html).
+CORNERS = {"x0": "Left", "y0": "Top", "x1": "Right", "y1": "Bottom"}
+
+
+class BoxError(SampleError):
+    """Corners that make no box: each one's problem by its field, naming it as the page labels it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field)
+        self.problems = problems
+
+
 def box_from(values: Mapping[str, Any]) -> Box:
-    """A box from submitted coordinates (x0, y0, x1, y1 as fractions of the page)."""
-    try:
-        return Box(*(float(values[name]) for name in ("x0", "y0", "x1", "y1")))
-    except (KeyError, TypeError, ValueError):
-        raise SampleError("Draw the box on the page: it must have a size and lie inside the page", "box") from None
+    """A box from submitted corners (fractions of the page); ``BoxError`` names every corner that is wrong."""
+    corners, problems = {}, {}
+    for name, label in CORNERS.items():
+        try:
+            corners[name] = _corner(values, name)
+        except ValueError:
+            problems[name] = f"{label} must be a number from 0 to 1, like 0.25"
+    if not problems and corners["x1"] <= corners["x0"]:
+        problems["x1"] = "Right must be more than Left: the box needs a width"
+    if not problems and corners["y1"] <= corners["y0"]:
+        problems["y1"] = "Bottom must be more than Top: the box needs a height"
+    if problems:
+        raise BoxError(problems)
+    return Box(**corners)
+
+
+def _corner(values: Mapping[str, Any], name: str) -> float:
+    value = float(values.get(name, ""))  # ValueError when missing or not a number
+    if not 0 <= value <= 1:  # NaN too
+        raise ValueError(name)
+    return value
 
 
 def words_of(page: Page) -> list[Word]:
@@ -43,13 +73,21 @@ def _require_draft(page: Page) -> None:
 # Annotations
 
 
+def comment_problem(comment: str) -> str | None:
+    """Why an annotation cannot have ``comment``, naming the field as the page does; None when it can."""
+    if not comment.strip():
+        return "Write a comment for the annotation"
+    if len(comment.strip()) > MAX_COMMENT_LENGTH:
+        return f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer"
+    problem = text_problem(comment, TextKind.PROSE)
+    return f"Comment {problem}" if problem else None
+
+
 def add_annotation(page: Page, box: Box, comment: str, criteria: Sequence[Criterion], author: User) -> Annotation:
     _require_draft(page)
-    comment = comment.strip()
-    if not comment:
-        raise SampleError("Write a comment for the annotation", "comment")
-    if len(comment) > MAX_COMMENT_LENGTH:
-        raise SampleError(f"A comment must be {MAX_COMMENT_LENGTH} characters or fewer", "comment")
+    if problem := comment_problem(comment):
+        raise SampleError(problem, "comment")
+    comment = normalise_line_ends(comment).strip()
     if any(criterion.framework_id != page.sample.framework_id for criterion in criteria):
         raise SampleError("Link the annotation to criteria of the sample's framework", "criteria")
     annotation = Annotation(
@@ -111,11 +149,19 @@ def remove_redaction(redaction: Redaction, author: User) -> None:
     record(author.id, "page.redaction_removed", page, redaction_id=redaction.id)
 
 
+MAX_QUERY = 100  # a name or two; a longer query finds nothing a teacher would type, and costs a pass of every word
+
+
 def propose_redactions(sample: WorkSample, query: str) -> list[tuple[Page, Box]]:
     """Where ``query`` (say, the pupil's name) is printed in the sample's text layers.
 
     The query is neither stored nor logged: it is the name the redaction exists to hide.
     """
+    query = query.strip()
+    if not query:
+        raise SampleError("Type the name to find", "query")
+    if len(query) > MAX_QUERY:
+        raise SampleError(f"Name to find must be {MAX_QUERY} characters or fewer", "query")
     return [(page, box) for page in sample.pages for box in find_words(words_of(page), query)]
 
 

@@ -27,6 +27,7 @@ from moderation_hub.samples.models import (
     SampleState,
     WorkSample,
 )
+from moderation_hub.text_rules import TextKind, text_problem
 
 # Letters, digits and hyphens with at least one digit: "Y4-120" or "P2231", never a name like "AMYJONES".
 PUPIL_CODE = re.compile(r"(?=.*\d)[A-Z0-9][A-Z0-9-]{1,19}")
@@ -183,6 +184,16 @@ def remove_piece(sample: WorkSample, piece: Piece, author: User) -> None:
 # Evidence claims
 
 
+MAX_NOTE_LENGTH = 2_000  # one line beside a claim: what the evidence page's note box holds
+
+
+def note_problem(note: str) -> str | None:
+    """Why a claim cannot have ``note``, in words to follow the field's name; None when it can."""
+    if len(note.strip()) > MAX_NOTE_LENGTH:
+        return f"must be {MAX_NOTE_LENGTH:,} characters or fewer"
+    return text_problem(note, TextKind.LINE)
+
+
 def set_evidence(
     sample: WorkSample, criterion: Criterion, status: EvidenceStatus | None, note: str, author: User
 ) -> EvidenceClaim | None:
@@ -199,6 +210,8 @@ def set_evidence(
     if claim is None:
         claim = EvidenceClaim(criterion=criterion, status=status)
         sample.evidence.append(claim)
+    if problem := note_problem(note):
+        raise SampleError(f"Note on {criterion.code} {problem}", f"note-{criterion.id}")
     claim.status = status
     claim.note = note.strip()
     # An annotation backs the claim on each criterion it is linked to; ``back_claims_with`` adds later ones.

@@ -15,16 +15,17 @@ from moderation_hub.db import db, get_or_404
 from moderation_hub.frameworks.models import Criterion, Framework
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import Permission, authorize
+from moderation_hub.rounds.outcomes import outcomes_of
 from moderation_hub.samples import services
 from moderation_hub.samples.access import editable_sample, part_of, readable_sample, refuse_with_409, require_button
 from moderation_hub.samples.blueprint import blueprint
 from moderation_hub.samples.forms import EditSampleForm, NewSampleForm, PieceForm, UploadForm, VersionedActionForm
-from moderation_hub.samples.models import EvidenceStatus, Independence, Piece, WorkSample
+from moderation_hub.samples.models import EvidenceStatus, Independence, Piece
+from moderation_hub.samples.pages import MAX_QUERY
 from moderation_hub.samples.progress import file_tag, page_progress
 from moderation_hub.samples.services import PieceDetails, SampleDetails, SampleError
 from moderation_hub.samples.uploads import duplicates_of
 from moderation_hub.templating import render_form_page, show_error
-from moderation_hub.text_rules import TextKind, checked_text
 
 
 @blueprint.get("/samples")
@@ -71,6 +72,8 @@ def detail(sample_id: int) -> str:
         upload_form=UploadForm(),
         piece_form=PieceForm(),
         action_form=VersionedActionForm(version=sample.version),
+        max_query=MAX_QUERY,
+        outcomes=outcomes_of(current_user, sample),
     )
 
 
@@ -78,7 +81,7 @@ def detail(sample_id: int) -> str:
 @login_required
 def edit(sample_id: int) -> Response | tuple[str, int] | str:
     sample = editable_sample(sample_id)
-    form = _details_form(EditSampleForm(obj=sample if request.method == "GET" else None))
+    form = _details_form(EditSampleForm(obj=sample))
     form.teacher_judgement.choices = [SelectChoice(s.code, f"{s.code}: {s.label}") for s in sample.framework.standards]
     if request.method == "GET":
         form.teacher_judgement.data = sample.teacher_judgement.code if sample.teacher_judgement else None
@@ -125,16 +128,46 @@ def remove_piece(sample_id: int, piece_id: int) -> Response:
 
 @blueprint.route("/samples/<int:sample_id>/evidence", methods=["GET", "POST"])
 @login_required
-def evidence(sample_id: int) -> Response | str:
+def evidence(sample_id: int) -> Response | tuple[str, int] | str:
     sample = editable_sample(sample_id) if request.method == "POST" else readable_sample(sample_id)
     form = VersionedActionForm(version=sample.version)
+    problems: dict[str, str] = {}
     if form.validate_on_submit():
-        for criterion in sample.framework.criteria:
-            refuse_with_409(lambda c=criterion: _save_claim(sample, c))
-        flash("Evidence saved.", "success")
-        return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="evidence"))
+        claims = {criterion: _posted_claim(criterion, problems) for criterion in sample.framework.criteria}
+        if not problems:
+            for criterion, (status, note) in claims.items():
+                refuse_with_409(
+                    lambda c=criterion, s=status, n=note: services.set_evidence(sample, c, s, n, current_user)
+                )
+            flash("Evidence saved.", "success")
+            return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="evidence"))
     claims = {claim.criterion_id: claim for claim in sample.evidence}
-    return render_template("samples/evidence.html", sample=sample, form=form, claims=claims, statuses=EvidenceStatus)
+    page = render_template(
+        "samples/evidence.html",
+        sample=sample,
+        form=form,
+        claims=claims,
+        statuses=EvidenceStatus,
+        problems=problems,
+        max_note=services.MAX_NOTE_LENGTH,
+    )
+    return (page, 400) if problems else page
+
+
+def _posted_claim(criterion: Criterion, problems: dict[str, str]) -> tuple[EvidenceStatus | None, str]:
+    """The claim posted for ``criterion``; what cannot be saved goes into ``problems`` by field, named by label."""
+    status_field, note_field = f"status-{criterion.id}", f"note-{criterion.id}"
+    raw_status = request.form.get(status_field, "")
+    if raw_status and raw_status not in EvidenceStatus.__members__.values():
+        problems[status_field] = (
+            f"Claim for {criterion.code} must be No claim, {', '.join(s.label for s in EvidenceStatus)}"
+        )
+    note = request.form.get(note_field, "")
+    if problem := services.note_problem(note):
+        problems[note_field] = f"Note on {criterion.code} {problem}"
+    if status_field in problems or note_field in problems:
+        return None, ""
+    return (EvidenceStatus(raw_status) if raw_status else None), note
 
 
 @blueprint.post("/samples/<int:sample_id>/submit")
@@ -147,16 +180,6 @@ def submit(sample_id: int) -> Response:
     refuse_with_409(lambda: services.submit(sample, form.version.data or 0, current_user))
     flash("Sample submitted. It is now locked: ask your assessment lead if something needs to change.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id))
-
-
-def _save_claim(sample: WorkSample, criterion: Criterion) -> None:
-    raw_status = request.form.get(f"status-{criterion.id}", "")
-    if raw_status and raw_status not in EvidenceStatus.__members__.values():
-        abort(400)
-    status = EvidenceStatus(raw_status) if raw_status else None
-    name = f"note-{criterion.id}"
-    note = checked_text(f"Note on {criterion.code}", request.form.get(name, ""), TextKind.LINE, name)
-    services.set_evidence(sample, criterion, status, note, current_user)
 
 
 def _frameworks() -> list[Framework]:

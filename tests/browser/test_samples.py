@@ -245,11 +245,11 @@ def test_the_file_list_shows_the_pages_once_the_worker_has_processed_the_files(
 
     set_file_status(samples_app, sample_id, FileStatus.PENDING)
     teacher.reload()
-    teacher.get_by_label("Find a name to redact in typed pages").fill("Amy")  # a reload would lose this
+    teacher.get_by_label("Name to find").fill("Amy")  # a reload would lose this
     set_file_status(samples_app, sample_id, FileStatus.READY)
     expect(status).to_have_text("Ready")
     expect(teacher.get_by_role("status")).to_contain_text("Every file has been processed.")
-    expect(teacher.get_by_label("Find a name to redact in typed pages")).to_have_value("Amy")
+    expect(teacher.get_by_label("Name to find")).to_have_value("Amy")
     assert_no_console_problems(console)
 
 

@@ -121,7 +121,40 @@ def test_the_polled_status_gives_a_pages_current_thumbnail(
     assert first["in_progress"] is outdated
     expected = {"text": "Updating redactions", "colour": "purple"} if outdated else {"text": "Ready", "colour": "green"}
     assert first["tags"] == [expected]
-    assert first["thumbnail"] == f"/pages/{page.id}/thumbnail.jpg?v={page.thumbnail_key[:8]}"
+    assert first["thumbnail"] == _image_url(client.get(f"/pages/{page.id}").text, "thumbnail")
+    # Versioned by the image's name in the school's view (its ETag), never by a piece of its key.
+    name = client.get(first["thumbnail"]).headers["ETag"].strip('"')
+    assert first["thumbnail"] == f"/pages/{page.id}/thumbnail.jpg?v={name}"
+    assert page.thumbnail_key[:8] not in first["thumbnail"]
+
+
+# Where a page's images are on its own page: the first page's thumbnail in the strip, and the viewer's image.
+_IMAGE_SOURCES = {
+    "thumbnail": re.compile(r'class="mh-page-strip__thumbnail" src="([^"]+)"'),
+    "display": re.compile(r'class="mh-viewer__image" src="([^"]+)"'),
+}
+
+
+def _image_url(html: str, variant: str) -> str:
+    match = _IMAGE_SOURCES[variant].search(html)
+    assert match, variant
+    return match.group(1)
+
+
+@pytest.mark.parametrize("variant", ["thumbnail", "display"])
+def test_a_remade_image_gets_a_new_url_that_carries_no_piece_of_its_key(
+    client: FlaskClient, essay: WorkSample, session: Session, variant: str
+) -> None:
+    page = essay.pages[0]
+    before = _image_url(client.get(f"/pages/{page.id}").text, variant)
+    old_key = getattr(page, f"{variant}_key")
+    setattr(page, f"{variant}_key", page.master_key)  # as a redaction re-makes the image under a new key
+    session.flush()
+
+    after = _image_url(client.get(f"/pages/{page.id}").text, variant)
+
+    assert after != before  # so no browser shows its cached copy of the unredacted image
+    assert old_key[:8] not in before and page.master_key[:8] not in after
 
 
 def test_a_page_whose_redactions_are_being_tried_again_says_which_attempt_and_a_failed_one_says_why(

@@ -67,20 +67,23 @@ def test_a_drawn_redaction_blackens_the_box(client: FlaskClient, essay: WorkSamp
 
 
 @pytest.mark.parametrize(
-    "box",
+    ("box", "refusal"),
     [
-        {"x0": "0.5", "y0": "0.1", "x1": "0.4", "y1": "0.2"},
-        {"x0": "-0.1", "y0": "0.1", "x1": "0.4", "y1": "0.2"},
-        {"x0": "nan", "y0": "0.1", "x1": "0.4", "y1": "0.2"},
-        {"x0": "0.1", "y0": "0.1", "x1": "0.4"},
+        ({"x0": "0.5", "y0": "0.1", "x1": "0.4", "y1": "0.2"}, ("x1", "Right must be more than Left")),
+        ({"x0": "-0.1", "y0": "0.1", "x1": "0.4", "y1": "0.2"}, ("x0", "Left must be a number from 0 to 1")),
+        ({"x0": "nan", "y0": "0.1", "x1": "0.4", "y1": "0.2"}, ("x0", "Left must be a number from 0 to 1")),
+        ({"x0": "0.1", "y0": "0.1", "x1": "0.4"}, ("y1", "Bottom must be a number from 0 to 1")),
     ],
     ids=["reversed", "off the page", "not a number", "missing corner"],
 )
-def test_a_box_off_the_page_is_refused(client: FlaskClient, essay: WorkSample, session: Session, box: dict) -> None:
+def test_a_box_off_the_page_is_refused_naming_the_corner(
+    client: FlaskClient, essay: WorkSample, session: Session, box: dict, refusal: tuple[str, str]
+) -> None:
     page = essay.pages[0]
     response = post_form(client, f"/pages/{page.id}/redactions", box)
     assert response.status_code == 400
-    assert "Draw the box on the page" in response.get_data(as_text=True)
+    field, message = refusal
+    assert f'<a href="#redaction-{field}">{message}' in response.get_data(as_text=True)
     session.expire_all()
     assert essay.pages[0].redactions == []
 
