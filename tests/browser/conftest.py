@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from moderation_hub.demo import DEMO_PASSWORD
-from tests.browser.samples_fixtures import live_app_with_jobs
+from tests.browser.samples_fixtures import LiveApp, live_app_with_jobs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,10 +35,16 @@ LA_LEAD_EMAIL = "la.lead@demo.moderation-hub.test"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The shared live app, for tests that add their own data to it (samples_fixtures, tests/factories.py)."""
     # Cookies stay Secure, as in production: Chromium keeps Secure cookies from http://127.0.0.1.
     with live_app_with_jobs(tmp_path_factory.mktemp("live-server")) as live:
-        yield live.url
+        yield live
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: LiveApp) -> str:
+    return live_app.url
 
 
 @pytest.fixture(scope="session")
