@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from moderation_hub.permissions import Permission, can
+from moderation_hub.wording import counted, plural
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def render_form_page(template: str, form: object, **context: object) -> tuple[st
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(counted=counted, plural=plural)
 
     @app.context_processor
     def _layout_context() -> dict[str, Any]:

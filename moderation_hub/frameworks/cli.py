@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from moderation_hub.db import db
 from moderation_hub.frameworks.services import export_framework, find_framework, import_framework_file
 from moderation_hub.frameworks.yaml_format import FrameworkFormatError
+from moderation_hub.wording import counted
 
 frameworks_cli = click.Group("frameworks", help="Import and export assessment frameworks as YAML.")
 
@@ -24,8 +25,7 @@ def import_command(file: Path) -> None:
     except FrameworkFormatError as error:
         for message in error.messages:
             click.echo(f"{file}: {message}", err=True)
-        problems = "1 problem" if len(error.messages) == 1 else f"{len(error.messages)} problems"
-        raise click.ClickException(f"nothing was imported: {problems}") from None
+        raise click.ClickException(f"nothing was imported: {counted(len(error.messages), 'problem')}") from None
     click.echo(summary)
 
 

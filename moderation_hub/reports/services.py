@@ -38,6 +38,7 @@ from moderation_hub.statistics import (
     teacher_agreement,
 )
 from moderation_hub.statistics.moderation import MIN_SAMPLES
+from moderation_hub.wording import counted, plural
 
 
 class ReportKind(enum.StrEnum):
@@ -222,7 +223,7 @@ def _headline(kind: ReportKind, overall: Table, rounds: int) -> Headline:
         ReportKind.ROUND: "of schools' judgements matched the agreed outcome",
         ReportKind.SCHOOL: "of the school's judgements matched the agreed outcome",
         ReportKind.MODERATOR: "of your judgements matched the agreed outcome",
-        ReportKind.AUTHORITY: f"of schools' judgements matched the agreed outcome, over {_count(rounds, 'round')}",
+        ReportKind.AUTHORITY: f"of schools' judgements matched the agreed outcome, over {counted(rounds, 'round')}",
     }[kind]
     return Headline(overall.column(EXACT.key)[0], row.n, whose, row.notes)
 
@@ -340,12 +341,12 @@ def _few_samples(by_school: tuple[TeacherAgreement, ...]) -> str:
     few = sum(size < MIN_SAMPLES for size in sizes)
     both = "with both a school judgement and an agreed outcome"
     spread = (
-        f"every school has {_count(sizes[0], 'sample')} {both}"
+        f"every school has {counted(sizes[0], 'sample')} {both}"
         if sizes[0] == sizes[-1]
         else f"the schools have from {sizes[0]} to {sizes[-1]} samples {both}"
     )
-    verb = "has" if few == 1 else "have"
-    return f"Here {spread}; {few} of {_count(len(sizes), 'school')} {verb} fewer than {MIN_SAMPLES}."
+    fewer = f"{plural(few, 'has', 'have')} fewer than {MIN_SAMPLES}"
+    return f"Here {spread}; {few} of {counted(len(sizes), 'school')} {fewer}."
 
 
 def _rounds_table(key: str, loaded: data.LoadedRatings, by_round: tuple[TeacherAgreement, ...]) -> Table:
@@ -381,7 +382,7 @@ def _span(scale: tuple[str, ...]) -> str:
         return ""
     credit = 1 - 1 / (len(scale) - 1) ** 2
     return (
-        f"Here moderators gave standards from {scale[0]} to {scale[-1]} ({_count(len(scale), 'standard')}), so "
+        f"Here moderators gave standards from {scale[0]} to {scale[-1]} ({counted(len(scale), 'standard')}), so "
         f"in AC2 a disagreement of one step earns {credit:.0%} credit and one of {len(scale) - 1} steps none."
     )
 
@@ -503,10 +504,6 @@ def _unique(rows: list[Row]) -> tuple[Row, ...]:
         numbered = f"{row.subject} ({seen[row.subject]})"
         unique.append(dataclasses.replace(row, subject=numbered) if row.subject in repeated else row)
     return tuple(unique)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 # What a person may open ------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from moderation_hub.wording import counted
+
 
 @dataclass(frozen=True)
 class SampleSlot:
@@ -124,8 +126,8 @@ def rule_breaches(
             breaches.append(f"Moderator {moderator_id} {_EXCLUSION_PHRASES[reason]} sample {sample.id}.")
     if len(seen) != rules.per_sample:
         breaches.append(
-            f"Sample {sample.id} needs {_count(rules.per_sample, 'moderator')} but {len(seen)} "
-            f"{'is' if len(seen) == 1 else 'are'} proposed."
+            f"Sample {sample.id} needs {counted(rules.per_sample, 'moderator')} but "
+            f"{counted(len(seen), 'is', 'are')} proposed."
         )
     if (
         rules.require_other_phase
@@ -214,10 +216,6 @@ _EXCLUSION_PHRASES = {
     SEEN: "can see elsewhere which school sent",
     OWN_CLUSTER: "works in the cluster (excluded in this round) of",
 }
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _id_list(ids: Sequence[int]) -> str:
@@ -354,7 +352,7 @@ class _Board:
         kept = len(set(self.kept.get(sample.id, ())))
         problems = []
         if candidates.bit_count() < need:
-            wanted = _count(need, "more moderator" if kept else "moderator")
+            wanted = counted(need, "more moderator" if kept else "moderator")
             found = {0: "none is", 1: "only 1 is"}.get(candidates.bit_count(), f"only {candidates.bit_count()} are")
             problems.append(f"Sample {sample.id} needs {wanted} but {found} eligible{self._why_not(index, ~0)}.")
         if need and self._needs_other(index):
@@ -362,7 +360,7 @@ class _Board:
             if not candidates & others:
                 problems.append(
                     f"Sample {sample.id} ({sample.phase}) needs a moderator from another phase, but none is "
-                    f"eligible: {_count(others.bit_count(), 'moderator')} from another phase"
+                    f"eligible: {counted(others.bit_count(), 'moderator')} from another phase"
                     f"{self._why_not(index, others)}."
                 )
         return problems

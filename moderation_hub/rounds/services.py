@@ -39,6 +39,7 @@ from moderation_hub.rounds.models import (
 )
 from moderation_hub.rounds.reveal import apply_auto_agreement
 from moderation_hub.samples.models import SampleState, WorkSample
+from moderation_hub.wording import counted
 
 # Setting up
 
@@ -410,7 +411,7 @@ def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: li
     if taking_part.request_kind is SampleRequestKind.NAMED:
         missing += [f"Pupil {code}" for code in taking_part.requested_codes if code not in entered_codes]
     elif len(requested) < taking_part.requested_count:
-        missing.append(f"{taking_part.requested_count - len(requested)} more pupil(s)")
+        missing.append(counted(taking_part.requested_count - len(requested), "more pupil"))
     if taking_part.request_kind is SampleRequestKind.SPREAD:
         covered = {entry.sample.teacher_judgement_id for entry in entries}
         used = {sample.teacher_judgement for sample in candidates if sample.teacher_judgement is not None}
@@ -486,7 +487,8 @@ def _collecting_problems(round_: ModerationRound) -> list[str]:
         problems.append("No samples have been entered yet")
     short = count_entries(round_, _short_of_moderators(round_))
     if short:
-        problems.append(f"{short} sample(s) are not allocated to {k} moderators yet: allocate them first")
+        unallocated = counted(short, "sample is", "samples are")
+        problems.append(f"{unallocated} not allocated to {counted(k, 'moderator')} yet: allocate them first")
     return problems
 
 
@@ -501,7 +503,7 @@ def _judging_problems(round_: ModerationRound) -> list[str]:
         )
     )
     if waiting:
-        return [f"{waiting} judgement(s) have not been submitted yet"]
+        return [f"{counted(waiting, 'judgement has', 'judgements have')} not been submitted yet"]
     if count_entries(round_, _short_of_moderators(round_)):
         return ["Some samples are not allocated to enough moderators: allocate them first"]
     return []
@@ -509,7 +511,7 @@ def _judging_problems(round_: ModerationRound) -> list[str]:
 
 def _reveal_problems(round_: ModerationRound) -> list[str]:
     undecided = count_entries(round_, RoundEntry.agreed_standard_id.is_(None))
-    return [f"{undecided} sample(s) have no agreed outcome yet"] if undecided else []
+    return [f"{counted(undecided, 'sample has', 'samples have')} no agreed outcome yet"] if undecided else []
 
 
 TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list[str]], str]] = {

@@ -45,6 +45,7 @@ from moderation_hub.samples.processing import process_source_file
 from moderation_hub.samples.services import SampleDetails, SampleError, create_sample, normalise_pupil_code
 from moderation_hub.samples.uploads import accept_upload
 from moderation_hub.text_rules import TextKind, text_problem
+from moderation_hub.wording import counted
 
 COLUMNS = ("school_urn", "pupil_code", "year_group", "framework", "teacher_judgement", "file")
 
@@ -65,7 +66,7 @@ class ManifestError(Exception):
     """The manifest cannot be imported; ``problems`` lists every reason, in row order."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the manifest")
+        super().__init__(f"{counted(len(problems), 'problem')} in the manifest")
         self.problems = sorted(problems, key=lambda problem: problem.row)
 
 

@@ -21,6 +21,7 @@ from moderation_hub.samples.bulk_import import (
     read_manifest,
     worker_count,
 )
+from moderation_hub.wording import counted
 
 samples_cli = click.Group("samples", help="Work samples.")
 
@@ -57,7 +58,8 @@ def import_command(manifest: Path, author_email: str, academic_year: int, jobs: 
     """
     author_id, work, summary = _prepare(manifest, author_email, academic_year)
     file_count = sum(len(sample.files) for sample in work)
-    click.echo(f"{len(work)} sample(s), {file_count} file(s) for {academic_year}/{(academic_year + 1) % 100:02d}.")
+    year = f"{academic_year}/{(academic_year + 1) % 100:02d}"
+    click.echo(f"{counted(len(work), 'sample')}, {counted(file_count, 'file')} for {year}.")
     workers = worker_count(jobs)
     if workers < jobs:
         click.echo("The database is SQLite, so samples are imported one at a time.")
@@ -69,7 +71,9 @@ def import_command(manifest: Path, author_email: str, academic_year: int, jobs: 
     for line in summary.lines():
         click.echo(line)
     if summary.failures:
-        raise click.ClickException(f"{len(summary.failures)} file(s) were not imported (listed above)")
+        raise click.ClickException(
+            f"{counted(len(summary.failures), 'file was', 'files were')} not imported (listed above)"
+        )
 
 
 def _prepare(manifest: Path, author_email: str, academic_year: int) -> tuple[int, list[SampleWork], ImportSummary]:
@@ -85,7 +89,9 @@ def _prepare(manifest: Path, author_email: str, academic_year: int) -> tuple[int
     except ManifestError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"nothing was imported: {len(error.problems)} problem(s) in {manifest}") from None
+        raise click.ClickException(
+            f"nothing was imported: {counted(len(error.problems), 'problem')} in {manifest}"
+        ) from None
 
 
 def _import(work: list[SampleWork], author_id: int, workers: int, file_count: int, summary: ImportSummary) -> None:

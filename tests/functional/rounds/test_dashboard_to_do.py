@@ -115,7 +115,7 @@ def test_an_assessment_lead_sees_missing_samples_by_their_deadline_and_outcomes_
     ) in page
     assert (
         f'<a class="govuk-link" href="/rounds/{autumn.id}/schools/{autumn_a.id}/samples">Autumn: Alder Primary '
-        "School</a> still needs 2 more pupil(s). Due by 1 December 2025."
+        "School</a> still needs 2 more pupils. Due by 1 December 2025."
     ) in page
     assert page.index("Late:") < page.index("Autumn:")  # the earliest deadline first
     assert (

@@ -82,9 +82,9 @@ def test_a_round_runs_from_set_up_to_closed_in_the_browser_pages(
     sign_in(school_lead, "lead.a@example.org")
     part_a = next(t for t in round_.schools if t.school_id == world.school_a.id)
     samples_page = f"{base}/schools/{part_a.id}/samples"
-    assert "3 more pupil(s)" in school_lead.get(samples_page).get_data(as_text=True)
+    assert "3 more pupils" in school_lead.get(samples_page).get_data(as_text=True)
     assert post_form(school_lead, samples_page, {"sample": sample_a.id}).status_code == 302
-    assert "2 more pupil(s)" in school_lead.get(samples_page).get_data(as_text=True)
+    assert "2 more pupils" in school_lead.get(samples_page).get_data(as_text=True)
     part_b = next(t for t in round_.schools if t.school_id == world.school_b.id)
     # A lead cannot enter another school's sample, even by posting its id.
     assert (

@@ -118,7 +118,7 @@ def test_every_page_counts_the_whole_round(
             name: (given, 3 if name == world.moderator.display_name else 0) for name, given in loads.items()
         }
         assert sum(loads.values()) == 240
-        assert "237 judgement(s) have not been submitted yet" in page
+        assert "237 judgements have not been submitted yet" in page
 
 
 def test_a_page_of_an_la_sized_round_takes_the_same_few_queries_as_a_small_one(

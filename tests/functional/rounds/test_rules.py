@@ -28,7 +28,7 @@ def test_what_a_school_still_has_to_submit(
     app: Flask, session: Session, world: World, collecting_round: RoundWorld, ks2_writing: Framework
 ) -> None:
     part_a = _part(collecting_round, world.school_a.id)
-    assert services.missing_for(part_a) == ["1 more pupil(s)"]  # asked for 3, entered 2
+    assert services.missing_for(part_a) == ["1 more pupil"]  # asked for 3, entered 2
     services.set_request(part_a, SampleRequestKind.NAMED, 0, ["y6-001", "Y6-050"], world.la_lead)
     assert services.missing_for(part_a) == ["Pupil Y6-050"]
     draft = create_sample(world.school_a, ks2_writing, SampleDetails("Y6-060", 6, 2025, "WTS"), world.teacher_a)

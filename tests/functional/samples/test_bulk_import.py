@@ -199,7 +199,7 @@ def test_every_problem_is_listed_by_row_and_nothing_is_stored(
     assert "row 15: row: has 5 values; the header has 6" in result.output
     assert "row 16: pupil_code: Alder Primary School already has a sample for pupil Y2-030 in 2025/26" in result.output
     assert "row 18: file: is already listed for this pupil on row 12" in result.output
-    assert "nothing was imported: 16 problem(s)" in result.output
+    assert "nothing was imported: 16 problems" in result.output
     session.expire_all()
     assert count(session, WorkSample) == 1  # only the KS1 sample made before
     assert count(session, SourceFile) == 0
@@ -249,7 +249,7 @@ def test_a_refused_file_is_reported_by_row_and_the_others_are_imported(
     assert 'row 3: file: "locked.pdf" is protected by a password' in result.output
     assert 'row 4: file: "page.html.pdf" is not a PDF, JPEG, PNG or HEIC' in result.output
     assert "Files: 2 imported, 0 already imported, 2 failed." in result.output
-    assert "2 file(s) were not imported" in result.output
+    assert "2 files were not imported" in result.output
     assert "Samples: 2 created, 0 already there." in result.output
     session.expire_all()
     assert pages_of(session, world.school_a.id, "Y6-001") == [(0, "essay.pdf", 0), (1, "essay.pdf", 1)]
@@ -491,12 +491,12 @@ def test_the_import_shows_its_progress_in_a_log_once_and_ends_with_the_summary(
 
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "2 sample(s), 3 file(s) for 2025/26.",
+        "2 samples, 3 files for 2025/26.",
         "Importing files",
         "Samples: 1 created, 0 already there.",  # Y6-002's one file was refused: no sample is left for it
         "Files: 2 imported, 0 already imported, 1 failed.",
         'row 4: file: "page.html.pdf" is not a PDF, JPEG, PNG or HEIC file (it looks like HTML)',
-        "Error: 1 file(s) were not imported (listed above)",
+        "Error: 1 file was not imported (listed above)",
     ]
 
 
