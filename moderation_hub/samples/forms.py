@@ -28,6 +28,11 @@ from moderation_hub.samples.models import Independence
 YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEAR_GROUPS]
 
 
+def chosen_id(value: str | int | None) -> int | None:
+    """A select's value where the empty first option ("Choose ...") means nothing is chosen yet."""
+    return None if value in ("", None) else int(value)
+
+
 class SampleDetailsForm(PostForm):
     pupil_code = StringField(
         "Pupil code",
@@ -43,7 +48,22 @@ class SampleDetailsForm(PostForm):
 
 
 class NewSampleForm(SampleDetailsForm):
-    framework = SelectField("Framework", description="What the work is judged against.", widget=GovSelect(), coerce=int)
+    # No defaults: the first year group and framework in each list (Reception, an APP framework) do not go together,
+    # and a teacher who left one as it was would be refused a mismatch they never chose.
+    year_group = SelectField(
+        "Year group",
+        widget=GovSelect(),
+        coerce=chosen_id,
+        choices=[SelectChoice("", "Choose a year group"), *YEAR_GROUP_CHOICES],
+        validators=[InputRequired("Choose the pupil's year group")],
+    )
+    framework = SelectField(
+        "Framework",
+        description="What the work is judged against.",
+        widget=GovSelect(),
+        coerce=chosen_id,
+        validators=[InputRequired("Choose the framework the work is judged against")],
+    )
     submit = SubmitField("Create sample", widget=GovSubmitInput())
 
 

@@ -39,6 +39,7 @@ from moderation_hub.samples.services import SampleError
 from moderation_hub.storage import storage
 from moderation_hub.templating import wants_json
 from moderation_hub.text_rules import TextKind, UnsafeTextError, checked_text
+from moderation_hub.wording import counted
 
 
 @blueprint.post("/samples/<int:sample_id>/files")
@@ -58,7 +59,7 @@ def upload(sample_id: int) -> Response | tuple[Response | str, int]:
         return _refused(sample.id, problems)  # 400: nothing from this request is kept
     if wants_json():
         return jsonify({"files": [{"name": item.filename} for item in received]})
-    flash(f"{len(received)} file(s) uploaded. Their pages appear here once processed.", "success")
+    flash(f"{counted(len(received), 'file')} uploaded. Their pages appear here once processed.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="files"))
 
 
@@ -227,11 +228,17 @@ def flag_redaction(page_id: int) -> Response:
     return _back_to(page.id, "Page flagged as needing redaction." if needed else "Page marked as redacted.")
 
 
-@blueprint.post("/samples/<int:sample_id>/find-text")
+@blueprint.route("/samples/<int:sample_id>/find-text", methods=["GET", "POST"])
 @login_required
 def find_text(sample_id: int) -> tuple[str, int] | str:
-    """Find a typed name in the sample's text layers and propose every place as a redaction."""
+    """Find a typed name in the sample's text layers and propose every place as a redaction.
+
+    The name is posted, never put in the URL (where history and logs would keep a pupil's name); revisiting
+    the results' address gets the empty search instead.
+    """
     sample = editable_sample(sample_id)
+    if request.method == "GET":
+        return _find_text_page(sample, [])
     try:
         query = checked_text("Name to find", request.form.get("query", ""), TextKind.LINE, "query")
         proposals = page_service.propose_redactions(sample, query)
@@ -262,7 +269,7 @@ def redact_proposals(sample_id: int) -> Response | tuple[Response | str, int]:
     for page_id, boxes in boxes_by_page.items():
         refuse_with_409(lambda p=pages[page_id], b=boxes: page_service.add_redactions(p, b, current_user))
     count = sum(map(len, boxes_by_page.values()))
-    flash(f"{count} redaction(s) added. The page images are being updated.", "success")
+    flash(f"{counted(count, 'redaction')} added. The page images are being updated.", "success")
     return redirect(url_for("samples.detail", sample_id=sample.id, _anchor="pages"))
 
 

@@ -28,6 +28,7 @@ from moderation_hub.samples.models import (
     WorkSample,
 )
 from moderation_hub.text_rules import TextKind, text_problem
+from moderation_hub.wording import counted, plural
 
 # Letters, digits and hyphens with at least one digit: "Y4-120" or "P2231", never a name like "AMYJONES".
 PUPIL_CODE = re.compile(r"(?=.*\d)[A-Z0-9][A-Z0-9-]{1,19}")
@@ -240,22 +241,28 @@ def submission_problems(sample: WorkSample) -> list[str]:
         problems.append("Upload at least one page of work")
     waiting = [f for f in sample.files if f.status is FileStatus.PENDING]
     if waiting:
-        problems.append(f"Wait until {len(waiting)} uploaded file(s) have been processed")
+        unprocessed = counted(len(waiting), "uploaded file has", "uploaded files have")
+        problems.append(f"Wait until {unprocessed} been processed")
     failed = [f for f in sample.files if f.status is FileStatus.FAILED]
     if failed:
-        problems.append(f"Remove the {len(failed)} file(s) that could not be processed")
+        problems.append(f"Remove the {counted(len(failed), 'file')} that could not be processed")
     flagged = [page.position + 1 for page in sample.pages if page.needs_redaction]
     if flagged:
-        problems.append(f"Finish redacting page(s) {', '.join(map(str, flagged))}")
+        problems.append(f"Finish redacting {_pages(flagged)}")
     outdated = [page.position + 1 for page in sample.pages if page.images_outdated and not page.remake_failed]
     if outdated:
-        problems.append(f"Wait while redactions are applied to page(s) {', '.join(map(str, outdated))}")
+        problems.append(f"Wait while redactions are applied to {_pages(outdated)}")
     problems += [
         f"Redactions could not be applied to page {page.position + 1}: {page.remake_failure}"
         for page in sample.pages
         if page.remake_failed
     ]
     return problems
+
+
+def _pages(numbers: list[int]) -> str:
+    """Page numbers as the teacher reads them: "page 2", "pages 1, 3"."""
+    return f"{plural(len(numbers), 'page')} {', '.join(map(str, numbers))}"
 
 
 def submit(sample: WorkSample, seen_version: int, author: User) -> None:

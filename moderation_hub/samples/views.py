@@ -43,7 +43,9 @@ def new(school_id: int) -> Response | tuple[str, int] | str:
     school = get_or_404(School, school_id)
     authorize(Permission.SAMPLE_CREATE, school)
     form = _details_form(NewSampleForm())
-    form.framework.choices = [SelectChoice(f.id, f"{f.title} (version {f.version})") for f in _frameworks()]
+    form.framework.choices = [SelectChoice("", "Choose a framework")] + [
+        SelectChoice(f.id, f"{f.title} (version {f.version})") for f in _frameworks()
+    ]
     if form.validate_on_submit():
         try:
             sample = services.create_sample(

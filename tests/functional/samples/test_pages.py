@@ -36,7 +36,7 @@ def test_a_found_name_is_redacted_in_every_image_and_gone_from_the_text(
     found = post_form(client, f"/samples/{essay.id}/find-text", {"query": "amy jones"}, page=f"/samples/{essay.id}")
     assert found.status_code == 200
     html = found.get_data(as_text=True)
-    assert "2 place(s) found" in html
+    assert "2 places found" in html
     values = re.findall(r'name="box" type="checkbox" checked value="([^"]+)"', html)
     response = post_form(client, f"/samples/{essay.id}/redactions", {"box": values}, page=f"/samples/{essay.id}")
     assert response.status_code == 302
@@ -55,6 +55,18 @@ def test_a_found_name_is_redacted_in_every_image_and_gone_from_the_text(
     # The unredacted images are gone; only the private master keeps the pixels.
     assert not any(storage().exists(key) for key in old_keys)
     assert essay.pages[1].redactions == []
+
+
+def test_revisiting_the_find_text_results_shows_the_search_again(client: FlaskClient, essay: WorkSample) -> None:
+    found = post_form(client, f"/samples/{essay.id}/find-text", {"query": "amy jones"}, page=f"/samples/{essay.id}")
+    assert "2 places found" in found.get_data(as_text=True)
+
+    revisited = client.get(f"/samples/{essay.id}/find-text")  # a reload or Back after the results
+
+    assert revisited.status_code == 200
+    html = revisited.get_data(as_text=True)
+    assert '<label class="govuk-label" for="query">Name to find</label>' in html
+    assert "found</h2>" not in html  # the name typed before is not kept, so there are no results to show
 
 
 def test_a_drawn_redaction_blackens_the_box(client: FlaskClient, essay: WorkSample, session: Session) -> None:
@@ -127,7 +139,7 @@ def test_a_page_flagged_for_redaction_blocks_submission(
     post_form(client, f"/pages/{page.id}/needs-redaction", {"needed": "yes"})
     session.expire_all()
     assert essay.pages[1].needs_redaction
-    assert "Finish redacting page(s) 2" in client.get(f"/samples/{essay.id}").get_data(as_text=True)
+    assert "Finish redacting page 2" in client.get(f"/samples/{essay.id}").get_data(as_text=True)
     response = post_form(client, f"/samples/{essay.id}/submit", {"version": essay.version}, page="/account")
     assert response.status_code == 409
 

@@ -1,5 +1,7 @@
 """Creating, editing and submitting work samples; who may see them before moderation."""
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -60,6 +62,29 @@ def test_a_bad_sample_is_refused_with_a_reason_and_nothing_stored(
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+    assert session.scalar(select(WorkSample)) is None
+
+
+def test_the_new_sample_forms_lists_ask_the_teacher_to_choose_rather_than_refusing_their_defaults(
+    client: FlaskClient, world: World, ks2_writing: Framework, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    url = f"/schools/{world.school_a.id}/samples/new"
+    page = client.get(url).get_data(as_text=True)
+    # What a browser sends for a list left as it is: the option marked selected, else the first.
+    as_shown = {}
+    for name in ("year_group", "framework"):
+        options = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+        selected = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', options)
+        as_shown[name] = (selected or re.search(r'<option[^>]*value="([^"]*)"', options)).group(1)
+
+    response = post_form(client, url, {**_new_sample_form(ks2_writing), **as_shown})
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Choose the pupil&#39;s year group" in html
+    assert "Choose the framework the work is judged against" in html
+    assert "is for Year 6" not in html
     assert session.scalar(select(WorkSample)) is None
 
 
