@@ -9,9 +9,9 @@ import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput
 from wtforms import DateField, Field, PasswordField, StringField, TextAreaField
-from wtforms.validators import AnyOf, ValidationError
+from wtforms.validators import AnyOf, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.text_rules import TextKind, normalise_line_ends, text_problem
@@ -82,6 +82,18 @@ class YesNoField(StringField):
 def first_problem(form: FlaskForm) -> str:
     """What a button's refused post flashes on the page it returns to: the first of the form's errors."""
     return next(message for messages in form.errors.values() for message in messages)
+
+
+class CountedTextArea(GovCharacterCount):
+    """GOV.UK's character count up to the field's ``Length`` limit, so the limit is written once, in the validator.
+
+    The count tells a person the limit before they reach it; going over is refused by the validator, with the text
+    shown again, rather than cut short by a ``maxlength`` the browser applies unseen."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        limit = next(validator.max for validator in field.validators if isinstance(validator, Length))
+        counted = {"maxlength": limit, "textareaDescriptionText": f"You can enter up to {limit:,} characters"}
+        return counted | super().map_gov_params(field, **kwargs)
 
 
 class LinesField(TextAreaField):

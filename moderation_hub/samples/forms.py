@@ -6,7 +6,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -22,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import YEAR_GROUPS, year_group_label
-from moderation_hub.forms import DayMonthYearField, PostForm, YesNoField
+from moderation_hub.forms import CountedTextArea, DayMonthYearField, PostForm, YesNoField
 from moderation_hub.samples.models import Independence
 
 YEAR_GROUP_CHOICES = [SelectChoice(year, year_group_label(year)) for year in YEAR_GROUPS]
@@ -78,8 +77,8 @@ class EditSampleForm(SampleDetailsForm):
     commentary = TextAreaField(
         "Overall commentary",
         description="How the collection shows the standard. Do not name the pupil.",
-        widget=GovTextArea(),
-        validators=[Length(max=10000)],
+        widget=CountedTextArea(),
+        validators=[Length(max=10_000, message="Overall commentary must be 10,000 characters or fewer")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -4,6 +4,7 @@ import { Autosave } from "./rounds/autosave.mjs";
 import { MeetingBoard } from "./rounds/board.mjs";
 import { BoxForm } from "./samples/box-form.mjs";
 import { FileStatusTable, OutdatedImageNotice, PageStrip } from "./samples/file-status.mjs";
+import { UnsavedWarning } from "./samples/unsaved-warning.mjs";
 import { Upload } from "./samples/upload.mjs";
 import { centreCurrentPage, Viewer } from "./samples/viewer.mjs";
 
@@ -24,3 +25,4 @@ if (viewerElement) {
 for (const strip of document.querySelectorAll(".mh-page-strip--scroll")) centreCurrentPage(strip);
 for (const form of document.querySelectorAll('[data-module="mh-autosave"]')) new Autosave(form);
 for (const board of document.querySelectorAll('[data-module="mh-board"]')) new MeetingBoard(board);
+for (const form of document.querySelectorAll('[data-module="mh-unsaved-warning"]')) new UnsavedWarning(form);

@@ -1,5 +1,6 @@
 """Creating, editing and submitting work samples; who may see them before moderation."""
 
+import html
 import re
 
 import pytest
@@ -151,6 +152,64 @@ def test_editing_records_the_judgement_and_commentary(
     assert sample_a.teacher_judgement is not None
     assert sample_a.teacher_judgement.code == "EXS"
     assert sample_a.commentary == "Secure across the collection."
+
+
+def test_a_refused_edit_shows_everything_typed_and_the_error_by_its_field(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    commentary = "Secure <cohesion>.\n" + "x" * 10_000
+    form = {
+        "pupil_code": "Y6-002",
+        "year_group": "6",
+        "academic_year": "2025",
+        "teacher_judgement": "GDS",
+        "commentary": commentary,
+        "version": str(sample_a.version),
+    }
+    refused = post_form(client, f"/samples/{sample_a.id}/edit", form)
+    page = refused.get_data(as_text=True)
+
+    assert refused.status_code == 400
+    assert f">{html.escape(commentary)}</textarea>" in page
+    assert 'value="Y6-002"' in page and re.search(r'value="GDS"\s+checked', page)
+    assert '<a href="#commentary">Overall commentary must be 10,000 characters or fewer</a>' in page
+    assert 'id="commentary-error"' in page and "commentary-info commentary-hint commentary-error" in page
+    session.refresh(sample_a)
+    assert (sample_a.pupil_code, sample_a.commentary, sample_a.teacher_judgement) == ("Y6-001", "", None)
+
+
+def test_the_commentary_counts_against_its_limit_and_warns_before_leaving_unsaved(
+    client: FlaskClient, world: World, sample_a: WorkSample
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    page = client.get(f"/samples/{sample_a.id}/edit").get_data(as_text=True)
+
+    assert 'data-module="govuk-character-count" data-maxlength="10000"' in page
+    assert "You can enter up to 10,000 characters" in page
+    assert 'data-module="mh-unsaved-warning"' in page
+
+
+def test_a_refused_piece_shows_everything_typed(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    form = {
+        "title": "",
+        "purpose": "persuasive letter",
+        "written_on": ["3", "10", "2025"],  # GOV.UK's three date boxes share one name
+        "independence": "independent",
+    }
+    refused = post_form(client, f"/samples/{sample_a.id}/pieces", form, page=f"/samples/{sample_a.id}")
+    page = refused.get_data(as_text=True)
+
+    assert refused.status_code == 400
+    assert '<a href="#title">Enter a title</a>' in page and 'value="persuasive letter"' in page
+    for part, value in (("day", "3"), ("month", "10"), ("year", "2025")):
+        assert re.search(rf'id="written_on-{part}" name="written_on" type="text" value="{value}"', page)
+    assert re.search(r'value="independent"\s+checked', page)
+    session.refresh(sample_a)
+    assert sample_a.pieces == []
 
 
 def test_two_people_editing_at_once_never_overwrite_each_other_silently(
