@@ -282,11 +282,19 @@ def _page_refused(page_id: int, problems: dict[str | None, str], form_prefix: st
     """The page again, each problem linked to its field; ``form_prefix`` is how the form prefixes its ids."""
     if wants_json():
         return jsonify({"errors": list(problems.values()), "fields": [field for field in problems if field]}), 400
+    field_errors = {f"{form_prefix}{field}": text for field, text in problems.items() if field}
     errors = [{"text": text, "href": f"#{form_prefix}{field}" if field else None} for field, text in problems.items()]
-    return _render_page(readable_page(page_id), errors), 400
+    return _render_page(readable_page(page_id), errors, field_errors, refused=form_prefix), 400
 
 
-def _render_page(page: Page, errors: list[dict[str, str | None]] | None = None) -> str:
+def _render_page(
+    page: Page,
+    errors: list[dict[str, str | None]] | None = None,
+    field_errors: dict[str, str] | None = None,
+    refused: str | None = None,
+) -> str:
+    """The page; after a refusal, ``errors`` head it, ``field_errors`` (by input id) are shown by their inputs,
+    and the refused form (named by its ``refused`` id prefix) holds what was posted."""
     return render_template(
         "samples/page.html",
         page=page,
@@ -295,7 +303,10 @@ def _render_page(page: Page, errors: list[dict[str, str | None]] | None = None) 
         form=VersionedActionForm(version=page.sample.version),
         criteria=page.sample.framework.criteria,
         box_corners=page_service.CORNERS,
+        max_comment=page_service.MAX_COMMENT_LENGTH,
         errors=errors or [],
+        field_errors=field_errors or {},
+        refused=refused,
     )
 
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+from html import escape
 
 import pytest
 from flask import Flask
@@ -95,9 +96,35 @@ def test_a_box_off_the_page_is_refused_naming_the_corner(
     response = post_form(client, f"/pages/{page.id}/redactions", box)
     assert response.status_code == 400
     field, message = refusal
-    assert f'<a href="#redaction-{field}">{message}' in response.get_data(as_text=True)
+    shown = response.get_data(as_text=True)
+    assert f'<a href="#redaction-{field}">{message}' in shown
+    assert f'id="redaction-{field}-error"' in shown and f'value="{box.get(field, "")}"' in shown
     session.expire_all()
     assert essay.pages[0].redactions == []
+
+
+def test_a_refused_annotation_shows_everything_typed_with_each_error_by_its_field(
+    client: FlaskClient, essay: WorkSample, session: Session
+) -> None:
+    page, criterion = essay.pages[0], essay.framework.criteria[1]
+    comment = "Varied <openers> " + "x" * 2_000
+    form = {"x0": "0.5", "y0": "0.3", "x1": "0.2", "y1": "0.4", "comment": comment, "criteria": [str(criterion.id)]}
+    refused = post_form(client, f"/pages/{page.id}/annotations", form)
+    shown = refused.get_data(as_text=True)
+
+    assert refused.status_code == 400
+    assert f">{escape(comment)}</textarea>" in shown and 'data-maxlength="2000"' in shown
+    assert re.search(
+        rf'id="criterion-{criterion.id}" name="criteria" type="checkbox" value="{criterion.id}" checked', shown
+    )
+    assert 'id="x0" name="x0" type="text" inputmode="decimal" data-corner="x0" value="0.5"' in shown
+    assert '<a href="#comment">Comment must be 2,000 characters or fewer</a>' in shown
+    assert '<a href="#x1">Right must be more than Left' in shown
+    assert 'id="comment-error"' in shown and 'id="x1-error"' in shown and 'aria-describedby="x1-error"' in shown
+    # The redaction form, not refused, stays empty.
+    assert 'id="redaction-x0" name="x0" type="text" inputmode="decimal" data-corner="x0" value=""' in shown
+    session.expire_all()
+    assert essay.pages[0].annotations == []
 
 
 def test_a_comment_is_shown_as_text_never_run_as_script(
