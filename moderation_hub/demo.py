@@ -208,8 +208,13 @@ def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]
         _person(email, name, *grants)
     school_leads = {school.id: _school_lead(school) for school in schools}
     printed = [DemoLogin(email, name, description) for email, name, description, _grants in logins]
-    not_agreed = school_leads[bramblewood.id]  # see rounds/demo.py
-    return [*printed, DemoLogin(not_agreed.email, not_agreed.display_name, "whose moderation outcome is not agreed")]
+    # The other school leads the demo rounds' stories need (rounds/demo.py); Harbourside's is Helen Marsh, above.
+    stories = (
+        (kestrel, "whose pupil's work is being judged in the open round"),
+        (bramblewood, "whose moderation outcome is not agreed"),
+    )
+    leads = [(school_leads[school.id], story) for school, story in stories]
+    return [*printed, *(DemoLogin(lead.email, lead.display_name, story) for lead, story in leads)]
 
 
 def _school_lead(school: School) -> User:

@@ -22,11 +22,11 @@ ensure_venv ""
 build_assets
 
 FLASK=("$VENV/bin/flask" --app moderation_hub)
-# Only warnings from these two steps, so that the demo logins stand out; the server logs as configured.
+# Only warnings from these two steps; the server logs as configured.
 say "Bringing the database up to date"
 LOG_LEVEL=WARNING "${FLASK[@]}" db upgrade
 say "Loading the demo data"
-LOG_LEVEL=WARNING "${FLASK[@]}" demo
+logins="$(LOG_LEVEL=WARNING "${FLASK[@]}" demo)"  # printed last, below, where nothing scrolls them away
 
 # The worker processes uploaded work off the request path. Both servers run in the background so that this
 # script stays free to stop them: whichever way it ends (Ctrl-C, a signal, one of them failing), it stops both
@@ -41,11 +41,23 @@ trap stop_servers EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"${FLASK[@]}" worker &
+# The worker logs only its warnings and failures here: a line for each job it runs (the demo's own, at first)
+# would scroll the logins away.
+LOG_LEVEL=WARNING "${FLASK[@]}" worker &
 WORKER_PID=$!
 say "The worker is running (process $WORKER_PID): it processes uploaded work in the background"
 
-say "Moderation Hub is starting on http://localhost:$PORT (sign in with one of the demo logins above; Ctrl-C stops it)"
+say "Moderation Hub is starting on http://localhost:$PORT"
 "${FLASK[@]}" run --host 127.0.0.1 --port "$PORT" &
 SERVER_PID=$!
+# The logins come last, once the server answers (after its own start-up lines).
+until "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+    "http://localhost:$PORT/healthz" 2>/dev/null; do
+    kill -0 "$SERVER_PID" 2>/dev/null || break  # it could not start: wait -n below ends the script
+    sleep 0.2
+done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+    say "Moderation Hub is running on http://localhost:$PORT (Ctrl-C stops it)"
+    printf '%s\n' "$logins"
+fi
 wait -n  # until either stops; stop_servers then stops the other

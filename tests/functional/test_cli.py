@@ -13,6 +13,7 @@ from moderation_hub.demo import DEMO_PASSWORD
 from moderation_hub.education import SchoolType
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
+from moderation_hub.rounds.models import RoundEntry
 
 
 @pytest.fixture
@@ -66,6 +67,37 @@ def test_demo_loads_a_whole_authority_and_is_idempotent(file_app: Flask) -> None
         SchoolType.SPECIAL,
     }
     assert roles == set(Role)
+
+
+def test_demo_prints_its_logins_last_with_every_school_lead_its_rounds_need(file_app: Flask) -> None:
+    result = file_app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+    lines = result.output.splitlines()
+    header = next(n for n, line in enumerate(lines) if line.startswith("Demo data is ready."))
+    logins = lines[header + 1 :]
+    # Nothing follows the logins: serve-demo.sh prints this output last, once the server is up.
+    assert logins and all(line.startswith("  ") and "demo.moderation-hub.test " in line for line in logins)
+    printed = {line.split()[0] for line in logins}
+    with file_app.app_context():
+        # Each school in a demo round: its assessment lead entered its samples and reads its outcomes.
+        schools = set(db.session.scalars(select(RoundEntry.school_id)))
+        school_leads = {
+            school_id: set(
+                db.session.scalars(
+                    select(User.email)
+                    .join(Membership)
+                    .where(Membership.school_id == school_id, Membership.role == Role.ASSESSMENT_LEAD)
+                )
+            )
+            for school_id in schools
+        }
+    assert len(school_leads) == 3  # Harbourside, Kestrel Hill and Bramblewood
+    assert {school_id: bool(emails & printed) for school_id, emails in school_leads.items()} == dict.fromkeys(
+        school_leads, True
+    )
+    people = ("la.lead@", "moderator@", "lead@harbourside.", "year6@harbourside.", "year2@kestrel.")
+    assert all(any(email.startswith(person) for email in printed) for person in people)
 
 
 def test_users_create_makes_a_site_admin_who_can_sign_in(file_app: Flask) -> None:
