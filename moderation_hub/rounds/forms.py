@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.education import Phase
-from moderation_hub.forms import DayMonthYearField, LinesField, PostForm
+from moderation_hub.forms import CountedTextArea, DayMonthYearField, LinesField, PostForm
 from moderation_hub.rounds.models import RoundKind, SampleRequestKind
 
 
@@ -165,8 +165,11 @@ class OutcomeForm(PostForm):
     )
     rationale = TextAreaField(
         "The panel's rationale",
-        widget=GovTextArea(),
-        validators=[InputRequired("Give the panel's rationale"), Length(max=10000)],
+        widget=CountedTextArea(),
+        validators=[
+            InputRequired("Give the panel's rationale"),
+            Length(max=10_000, message="The panel's rationale must be 10,000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Record agreed outcome", widget=GovSubmitInput())
 
@@ -174,7 +177,12 @@ class OutcomeForm(PostForm):
 class CommentForm(PostForm):
     page = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     comment = TextAreaField(
-        "Comment on this page", widget=GovTextArea(), validators=[InputRequired("Write the comment"), Length(max=10000)]
+        "Comment on this page",
+        widget=CountedTextArea(),
+        validators=[
+            InputRequired("Write the comment"),
+            Length(max=10_000, message="Comment must be 10,000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Add comment", widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
 
