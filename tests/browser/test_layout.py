@@ -1,0 +1,149 @@
+"""The main pages of each role fit a phone's width and a laptop's: nothing scrolls sideways, and on a wide screen the
+work a moderator judges stays in view beside the criteria."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import select
+
+from moderation_hub.accounts.models import User
+from moderation_hub.db import db
+from moderation_hub.demo import LA_LEAD
+from moderation_hub.rounds.demo import OPEN, REVEALED
+from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry
+from moderation_hub.samples.models import Piece, WorkSample
+from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp
+from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+
+pytestmark = pytest.mark.browser
+
+PHONE, LAPTOP, HEIGHT = 390, 1280, 900
+MODERATOR = "moderator@demo.moderation-hub.test"
+
+
+@dataclass(frozen=True)
+class DemoAddresses:
+    open_round: int
+    revealed_round: int
+    sample_with_pieces: int  # the demo teacher's
+    judging: str  # the demo moderator's first sample in the open round
+
+
+@pytest.fixture(scope="module")
+def demo(live_app: LiveApp) -> DemoAddresses:
+    with live_app.app.app_context():
+        rounds = {r.name: r.id for r in db.session.scalars(select(ModerationRound))}
+        teacher = db.session.scalars(select(User).where(User.email == TEACHER_EMAIL)).one()
+        moderator = db.session.scalars(select(User).where(User.email == MODERATOR)).one()
+        sample_id = db.session.scalars(
+            select(WorkSample.id).join(Piece).where(WorkSample.school_id == teacher.memberships[0].school_id)
+        ).first()
+        code = db.session.scalars(
+            select(RoundEntry.blind_code)
+            .join(Judgement)
+            .where(RoundEntry.round_id == rounds[OPEN.name], Judgement.moderator_id == moderator.id)
+            .order_by(RoundEntry.blind_code)
+        ).first()
+    assert sample_id is not None and code is not None, "the demo has a sample with pieces and one to judge"
+    judging = f"/rounds/{rounds[OPEN.name]}/judging/{code}"
+    return DemoAddresses(rounds[OPEN.name], rounds[REVEALED.name], sample_id, judging)
+
+
+@contextmanager
+def browsing(browser: Browser, live_app: LiveApp, width: int, email: str | None = None) -> Iterator[Page]:
+    """A browser window ``width`` pixels wide, signed in as ``email`` when given; its console must stay clean."""
+    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": HEIGHT})
+    console = ConsoleLog()
+    page = context.new_page()
+    page.on("console", lambda message: console.messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
+    try:
+        if email:
+            sign_in(page, email)
+            expect(page).to_have_url("/dashboard")
+        yield page
+        assert_no_console_problems(console)
+    finally:
+        context.close()
+
+
+def scrolls_sideways(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def test_no_main_page_of_any_role_scrolls_sideways(browser: Browser, live_app: LiveApp, demo: DemoAddresses) -> None:
+    pages_of = {
+        None: ["/"],
+        TEACHER_EMAIL: ["/dashboard", "/samples", f"/samples/{demo.sample_with_pieces}"],
+        MODERATOR: ["/dashboard", f"/rounds/{demo.open_round}/judging", demo.judging],
+        LA_LEAD: [
+            "/dashboard",
+            "/rounds",
+            f"/rounds/{demo.open_round}",
+            f"/rounds/{demo.revealed_round}",
+            f"/rounds/{demo.revealed_round}/reveal",
+            "/reports",
+            f"/reports/rounds/{demo.revealed_round}",
+            "/reports/me",
+        ],
+    }
+    wide = []
+    for email, paths in pages_of.items():
+        with browsing(browser, live_app, PHONE, email) as page:
+            for path in paths:
+                page.goto(path)
+                for width in (PHONE, LAPTOP):  # the page lays itself out again at each width, as a turned tablet does
+                    page.set_viewport_size({"width": width, "height": HEIGHT})
+                    if scrolls_sideways(page):
+                        wide.append(f"{path} as {email} at {width} px")
+                page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+
+    assert wide == [], "these pages scroll sideways"
+
+
+def test_on_a_wide_screen_the_work_stays_in_view_beside_the_criteria(
+    browser: Browser, live_app: LiveApp, demo: DemoAddresses
+) -> None:
+    with browsing(browser, live_app, LAPTOP, MODERATOR) as page:
+        page.goto(demo.judging)
+        work, criteria = page.locator(".mh-viewer__stage"), page.locator(".mh-criterion")
+
+        assert side_by_side(work, criteria.first)
+        criteria.last.scroll_into_view_if_needed()
+        assert in_view(page, criteria.last)
+        assert in_view(page, work), "the work scrolled out of view"
+        assert side_by_side(work, criteria.last)
+        assert_accessible(page)
+
+
+def test_on_a_phone_the_work_comes_before_the_criteria(
+    browser: Browser, live_app: LiveApp, demo: DemoAddresses
+) -> None:
+    with browsing(browser, live_app, PHONE, MODERATOR) as page:
+        page.goto(demo.judging)
+        work, first_criterion = box(page.locator(".mh-viewer__stage")), box(page.locator(".mh-criterion").first)
+
+        assert work["y"] + work["height"] <= first_criterion["y"]
+        assert_accessible(page)
+
+
+def box(locator: Locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not shown"
+    return found
+
+
+def side_by_side(left: Locator, right: Locator) -> bool:
+    a, b = box(left), box(right)
+    beside = a["x"] + a["width"] <= b["x"]
+    level = a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    return beside and level
+
+
+def in_view(page: Page, locator: Locator) -> bool:
+    found = box(locator)
+    return found["y"] >= 0 and found["y"] + found["height"] <= HEIGHT
