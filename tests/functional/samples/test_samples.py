@@ -278,6 +278,25 @@ def test_evidence_claims_are_recorded_per_criterion(
     assert claims == {first.id: ("met", "Pieces 1 and 2"), second.id: ("not_evidenced", "")}
 
 
+def test_a_refused_evidence_note_is_shown_again_as_typed_by_its_count(
+    client: FlaskClient, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    sign_in(client, "teacher.a@example.org")
+    first, second = sample_a.framework.criteria[:2]
+    note = "Pieces <1> and 2 " + "x" * 2_000
+    form = {f"status-{first.id}": "met", f"note-{first.id}": note, f"note-{second.id}": "Piece 3"}
+    refused = post_form(client, f"/samples/{sample_a.id}/evidence", {**form, "version": sample_a.version})
+    page = refused.get_data(as_text=True)
+
+    assert refused.status_code == 400
+    assert f'value="{html.escape(note)}"' in page and 'value="Piece 3"' in page
+    assert f'<a href="#note-{first.id}">Note on {first.code} must be 2,000 characters or fewer</a>' in page
+    assert f'aria-describedby="note-{first.id}-info note-{first.id}-error"' in page
+    assert 'data-maxlength="2000" data-threshold="75"' in page and " maxlength=" not in page
+    session.refresh(sample_a)
+    assert sample_a.evidence == []
+
+
 def test_an_annotation_backs_the_claims_on_its_criteria_whether_made_before_or_after_them(
     client: FlaskClient, world: World, essay: WorkSample, session: Session
 ) -> None:
