@@ -22,7 +22,7 @@ from moderation_hub.permissions import Permission, can
 from moderation_hub.reports import cache, data
 from moderation_hub.reports.explanations import EXPLANATIONS, Explanation
 from moderation_hub.reports.tables import Chart, ChartStyle, Kind, Measure, Row, Table, Value
-from moderation_hub.rounds.models import ModerationRound
+from moderation_hub.rounds.models import ModerationRound, RoundModerator
 from moderation_hub.statistics import (
     ConfusionMatrix,
     CriterionAgreement,
@@ -511,9 +511,14 @@ def _unique(rows: list[Row]) -> tuple[Row, ...]:
 
 @dataclass(frozen=True)
 class AvailableReports:
+    moderates: bool  # has their own moderator's report: a moderator's role, or a place on a round's panel
     rounds: list[ModerationRound]
     schools: list[School]  # the schools the person leads assessment at
     authorities: list[LocalAuthority]  # with their schools, for the LA leads' school reports
+
+    @property
+    def empty(self) -> bool:
+        return not (self.moderates or self.rounds or self.schools or self.authorities)
 
 
 def available_reports(user: User) -> AvailableReports:
@@ -530,7 +535,9 @@ def available_reports(user: User) -> AvailableReports:
         )
         authorities_statement = authorities_statement.where(LocalAuthority.id.in_(led))
     schools = select(School).where(School.id.in_(user.schools_with_role(Role.ASSESSMENT_LEAD))).order_by(School.name)
+    on_a_panel = select(RoundModerator.id).where(RoundModerator.user_id == user.id).exists()
     return AvailableReports(
+        moderates=bool(user.authorities_with_role(Role.MODERATOR)) or bool(db.session.scalar(select(on_a_panel))),
         rounds=[r for r in db.session.scalars(rounds_statement) if can(user, Permission.REPORT_ROUND, r)],
         schools=list(db.session.scalars(schools)),
         authorities=list(db.session.scalars(authorities_statement)),

@@ -6,6 +6,8 @@ URL, header or page names the school, the pupil or the uploaded file, or carries
 moderator count or order other schools' work.
 """
 
+from collections.abc import Mapping
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -53,26 +55,46 @@ def judge(round_id: int, code: str) -> str:
     return _judging_page(judgement)
 
 
-def _judging_page(judgement: Judgement, problems: list[str] | None = None, field: str | None = None) -> str:
-    """The judging page; ``problems`` head it, linked to the input ``field`` names when one does."""
+def _judging_page(
+    judgement: Judgement,
+    problems: list[str] | None = None,
+    field: str | None = None,
+    typed: Mapping[str, str] | None = None,
+    comment_form: CommentForm | None = None,
+) -> str:
+    """The judging page; ``problems`` head it, linked to the input ``field`` names when one does, whose message
+    is also shown by that input. The inputs hold ``typed`` (a refused post, as posted) or else the judgement."""
     sample = blind_view(judgement.entry)
     return render_template(
         "rounds/judge.html",
         judgement=judgement,
         round_=judgement.entry.round,
         sample=sample,
-        current=min(max(request.args.get("page", 1, type=int) - 1, 0), max(len(sample.pages) - 1, 0)),
-        verdicts=judgement.verdicts(),
+        # The page shown: the link's, or the one a refused comment was posted on, so it is pinned there when sent again.
+        current=min(max(request.values.get("page", 1, type=int) - 1, 0), max(len(sample.pages) - 1, 0)),
         Verdict=Verdict,
         editable=judging.why_locked(judgement) is None,
         window_notice=judging.window_notice(judgement.entry.round),
-        form=ActionForm(version=judgement.version),
-        comment_form=CommentForm(),
+        # A refused post keeps the version it was typed on, so saving it again cannot overwrite a change made
+        # in another tab; a saved one carries the judgement's new version.
+        form=ActionForm() if typed else ActionForm(formdata=None, version=judgement.version),
+        typed=typed or _stored(judgement),
+        comment_form=comment_form or CommentForm(formdata=None),
         comments=[(_comment_name(pinned), pinned) for pinned in judgement.comments],
         problems=problems or [],
         problem_anchor=_anchor(sample.framework.standards, field) if field else None,
+        field_errors={field: problems[0]} if field and problems else {},
         max_note=judging.MAX_NOTE,
+        max_rationale=judging.MAX_TEXT,
     )
+
+
+def _stored(judgement: Judgement) -> dict[str, str]:
+    """The judgement as the form's inputs hold it, keyed by their names as a post is."""
+    values = {"standard": judgement.standard.code if judgement.standard else "", "rationale": judgement.rationale}
+    for criterion_id, row in judgement.verdicts().items():
+        values |= {f"verdict-{criterion_id}": row.verdict.value, f"note-{criterion_id}": row.note}
+    return values
 
 
 def _anchor(standards: list[Standard], field: str) -> str:
@@ -148,7 +170,8 @@ def _refused(judgement: Judgement, error: RoundError | UnsafeTextError) -> tuple
     status = 400 if error.field else 409
     if wants_json():  # read by static/js/rounds/autosave.mjs, which shows a field's refusal by the field
         return jsonify({"error": str(error), **({"field": error.field} if error.field else {})}), status
-    return _judging_page(judgement, [str(error)], error.field), status  # the rollback expired it: it reloads as stored
+    # The rollback expired the judgement, so it reloads as stored: the inputs show what was posted instead.
+    return _judging_page(judgement, [str(error)], error.field, request.form), status
 
 
 def _judging_url(judgement: Judgement, **args: str) -> str:
@@ -168,12 +191,12 @@ def page_image(round_id: int, code: str, number: int, variant: str) -> Response:
 
 @blueprint.post(f"{JUDGEMENT_URL}/comments")
 @login_required
-def add_comment(round_id: int, code: str) -> Response:
+def add_comment(round_id: int, code: str) -> Response | tuple[str, int]:
     judgement = own_judgement(round_id, code)
     form = CommentForm()
-    if not form.validate_on_submit():
-        flash("Write the comment before adding it.", "error")
-        return redirect(_judging_url(judgement, _anchor="comments"))
+    if not form.validate_on_submit():  # shown again with what was typed, the error by the comment box
+        field, (message, *_) = next(iter(form.errors.items()))
+        return _judging_page(judgement, [message], field, comment_form=form), 400
     page = numbered_page(judgement.entry.sample, form.page.data or 0)
     attempt(
         lambda: judging.add_comment(judgement, page, form.comment.data or "", current_user),

@@ -45,7 +45,9 @@ class RoundState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"setup": "Setting up", "collecting": "Collecting samples"}.get(self.value, self.value.capitalize())
+        # Each reads in "The round is ...": a state, never the action that reached it ("Reveal").
+        labels = {"setup": "Setting up", "collecting": "Collecting samples", "reveal": "Revealed"}
+        return labels.get(self.value, self.value.capitalize())
 
 
 class SampleRequestKind(enum.StrEnum):

@@ -454,11 +454,17 @@ def widen_sample(taking_part: RoundSchool, standard: Standard, by: User) -> list
 # Moving between states
 
 
-def _setup_problems(round_: ModerationRound) -> list[str]:
-    problems = []
-    if not round_.schools:
-        problems.append("Add at least one school")
-    return problems
+@dataclass(frozen=True)
+class Hold:
+    """What stops the round moving on, and what the lead does about it (said as the next step)."""
+
+    problem: str
+    remedy: str
+    anchor: str  # the part of the round's page where the remedy is done
+
+
+def _setup_problems(round_: ModerationRound) -> list[Hold]:
+    return [] if round_.schools else [Hold("No school is taking part yet", "Add a school", "schools")]
 
 
 # The checks count in the database: the lead's round page shows them, and a round can have thousands of samples.
@@ -480,19 +486,22 @@ def _short_of_moderators(round_: ModerationRound) -> ColumnElement[bool]:
     return live < round_.judgements_per_sample
 
 
-def _collecting_problems(round_: ModerationRound) -> list[str]:
-    k = round_.judgements_per_sample
-    problems = []
-    if not count_entries(round_):
-        problems.append("No samples have been entered yet")
+def _allocation_hold(round_: ModerationRound) -> list[Hold]:
     short = count_entries(round_, _short_of_moderators(round_))
-    if short:
-        unallocated = counted(short, "sample is", "samples are")
-        problems.append(f"{unallocated} not allocated to {counted(k, 'moderator')} yet: allocate them first")
-    return problems
+    if not short:
+        return []
+    unallocated = counted(short, "sample is", "samples are")
+    problem = f"{unallocated} not allocated to {counted(round_.judgements_per_sample, 'moderator')} yet"
+    return [Hold(problem, "Allocate the samples to moderators", "samples")]
 
 
-def _judging_problems(round_: ModerationRound) -> list[str]:
+def _collecting_problems(round_: ModerationRound) -> list[Hold]:
+    if not count_entries(round_):
+        return [Hold("No samples have been entered yet", "Wait for the schools to enter samples", "schools")]
+    return _allocation_hold(round_)
+
+
+def _judging_problems(round_: ModerationRound) -> list[Hold]:
     waiting = db.session.scalar(
         select(func.count())
         .select_from(Judgement)
@@ -503,18 +512,20 @@ def _judging_problems(round_: ModerationRound) -> list[str]:
         )
     )
     if waiting:
-        return [f"{counted(waiting, 'judgement has', 'judgements have')} not been submitted yet"]
-    if count_entries(round_, _short_of_moderators(round_)):
-        return ["Some samples are not allocated to enough moderators: allocate them first"]
-    return []
+        problem = f"{counted(waiting, 'judgement has', 'judgements have')} not been submitted yet"
+        return [Hold(problem, "Wait for the moderators to submit their judgements", "moderators")]
+    return _allocation_hold(round_)
 
 
-def _reveal_problems(round_: ModerationRound) -> list[str]:
+def _reveal_problems(round_: ModerationRound) -> list[Hold]:
     undecided = count_entries(round_, RoundEntry.agreed_standard_id.is_(None))
-    return [f"{counted(undecided, 'sample has', 'samples have')} no agreed outcome yet"] if undecided else []
+    if not undecided:
+        return []
+    problem = f"{counted(undecided, 'sample has', 'samples have')} no agreed outcome yet"
+    return [Hold(problem, "Record the agreed outcomes", "reveal")]
 
 
-TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list[str]], str]] = {
+TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list[Hold]], str]] = {
     RoundState.SETUP: (RoundState.COLLECTING, _setup_problems, "Open for samples"),
     RoundState.COLLECTING: (RoundState.JUDGING, _collecting_problems, "Open judging"),
     RoundState.JUDGING: (RoundState.REVEAL, _judging_problems, "Reveal"),
@@ -522,21 +533,35 @@ TRANSITIONS: dict[RoundState, tuple[RoundState, Callable[[ModerationRound], list
 }
 
 
-def next_step(round_: ModerationRound) -> tuple[RoundState, list[str], str] | None:
-    """The state the round can move to next, what stands in the way, and the button's words."""
+@dataclass(frozen=True)
+class NextStep:
+    """Where the round goes next: ``action`` moves it there once nothing ``holds`` it."""
+
+    target: RoundState
+    action: str  # the button's words
+    holds: list[Hold]
+
+    @property
+    def first(self) -> str:
+        """What the lead does now: the first hold's remedy, or the action itself when nothing holds it."""
+        return self.holds[0].remedy if self.holds else self.action
+
+
+def next_step(round_: ModerationRound) -> NextStep | None:
+    """The state the round can move to next and what stands in the way; None once it is closed."""
     if round_.state not in TRANSITIONS:
         return None
     target, check, action = TRANSITIONS[round_.state]
-    return target, check(round_), action
+    return NextStep(target, action, check(round_))
 
 
 def advance(round_: ModerationRound, target: RoundState, seen_version: int, by: User) -> None:
     require_version(round_, seen_version, "the round")  # before the checks' queries flush anything pending
     step = next_step(round_)
-    if step is None or step[0] is not target:
+    if step is None or step.target is not target:
         raise RoundError(f"A round that is '{round_.state.label}' cannot move to '{target.label}'.")
-    if step[1]:
-        raise RoundError(step[1][0])
+    if step.holds:
+        raise RoundError(f"{step.holds[0].problem}: {step.first.lower()} first")
     before = round_.state
     with versioned_write("the round"):
         round_.state = target

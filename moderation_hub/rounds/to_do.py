@@ -63,8 +63,7 @@ class RoundStep:
     """A round the person runs: the step it takes next, and what holds it up (nothing when it can move on)."""
 
     round: ModerationRound
-    action: str
-    problems: list[str]
+    step: services.NextStep
 
 
 @dataclass(frozen=True)
@@ -191,6 +190,5 @@ def steps_of(user: User) -> list[RoundStep]:
     for round_ in db.session.scalars(statement):
         step = services.next_step(round_)
         if step is not None:
-            _target, problems, action = step
-            steps.append(RoundStep(round_, action, problems))
+            steps.append(RoundStep(round_, step))
     return steps

@@ -167,7 +167,7 @@ def allocate_and_open_judging(lead: Page) -> dict[str, str]:
 
 def reveal_and_agree(lead: Page, codes: dict[str, str], cast: Cast) -> None:
     open_round(lead)
-    advance(lead, "Reveal", "Reveal")
+    advance(lead, "Reveal", "Revealed")
     lead.get_by_role("link", name="Reveal and agreed outcomes").click()
     samples = lead.get_by_role("table", name="Every sample's judgements")
     expect(samples.get_by_role("row").filter(has_text=codes[SCHOOL_A_PUPIL])).to_contain_text("Disagree")
@@ -197,7 +197,7 @@ def read_school_outcome(school_lead: Page, cast: Cast) -> None:
     open_round(school_lead)
     school_lead.get_by_role("link", name="Read your school's outcome").click()
     expect(school_lead.get_by_role("heading", level=1)).to_have_text(f"Outcome of {ROUND_NAME}")
-    expect(school_lead.get_by_text("Not agreed: moderation reached a different outcome for 1 pupil(s)")).to_be_visible()
+    expect(school_lead.get_by_text("Not agreed: moderation reached a different outcome for 1 pupil")).to_be_visible()
     pupil = school_lead.get_by_role("region", name=f"Pupil {SCHOOL_A_PUPIL}")
     expect(pupil).to_contain_text(PANEL_RATIONALE)
     expect(pupil).to_contain_text(KEYBOARD_RATIONALE)  # the moderators' rationale
@@ -232,7 +232,7 @@ def judge_both_samples_by_keyboard(moderator: Page, cast: Cast) -> None:
     open_next_sample_by_keyboard(moderator, cast)
     choose_by_keyboard(moderator)
     moderator.keyboard.type(KEYBOARD_RATIONALE)
-    expect(draft_status).to_have_text(re.compile(r"^Draft saved at "))
+    expect(draft_status).to_have_text(re.compile(r"^Draft saved at [0-2][0-9]:[0-5][0-9]\.$"))  # 24-hour, UK style
     assert_accessible(moderator)
     submit_by_keyboard(moderator, submitted=1)
 

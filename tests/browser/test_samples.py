@@ -520,7 +520,7 @@ def test_without_javascript_the_forms_still_upload_and_the_page_shows(
         expect(page.get_by_text("Files upload as soon as you choose or drop them.")).to_be_hidden()
         page.get_by_role("button", name="Upload", exact=True).click()
 
-        expect(page.get_by_text("2 file(s) uploaded.")).to_be_visible()
+        expect(page.get_by_text("2 files uploaded.")).to_be_visible()
         expect(page.get_by_role("heading", name="Pages (2)")).to_be_visible()
         page.goto(f"/pages/{page_ids(samples_app, essay_sample)[0]}")
         expect(page.get_by_role("img", name="Page 1 of the pupil's work")).to_be_visible()

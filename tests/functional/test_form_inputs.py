@@ -85,6 +85,8 @@ NOT_WALKED = {
     "rounds.withdraw_entry": "offered only while samples are collected; the matrix round is judging",
     "samples.submit": "a button offered once the draft has a judgement and pieces; takes only a version",
     "rounds.enter_sample": "offered only while samples are collected; the matrix round is judging",
+    "rounds.advance": "offered only when nothing holds the round up; the matrix round waits for judgements. It takes "
+    "only a version; tests/functional/rounds/test_round_flow.py posts it",
 }
 
 

@@ -66,7 +66,7 @@ def test_the_index_lists_what_each_person_may_open(
     assert f'href="/reports/schools/{world.school_b.id}"' not in page
     assert "/reports/rounds/" not in page
     assert "/reports/authorities/" not in page
-    assert 'href="/reports/me"' in page
+    assert 'href="/reports/me"' not in page  # she has never moderated
 
     lead = https_client(client.application)
     sign_in(lead, world.la_lead.email)
@@ -76,3 +76,19 @@ def test_the_index_lists_what_each_person_may_open(
     assert f'href="/reports/schools/{world.school_b.id}"' in page
     assert f'href="/reports/authorities/{world.other_authority.id}"' not in page
     assert '<a class="govuk-service-navigation__link" href="/reports"' in page
+
+
+def test_only_someone_who_moderates_is_offered_their_own_moderators_report(
+    client: FlaskClient, world: World, revealed_round: RevealedRound
+) -> None:
+    def index(email: str) -> str:
+        person = https_client(client.application)
+        sign_in(person, email)
+        return person.get("/reports").get_data(as_text=True)
+
+    teacher = index(world.teacher_a.email)
+    assert "Your judgements as a moderator" not in teacher
+    assert "You have no reports yet." in teacher
+    moderator = index(world.moderator.email)
+    assert 'href="/reports/me">Your judgements as a moderator</a>' in moderator
+    assert "You have no reports yet." not in moderator

@@ -156,7 +156,7 @@ def test_a_sample_entering_a_round_its_blind_moderator_leads_is_taken_off_them(
     enter(led_by_moderator, shared)
 
     assert judges_of(blind, shared) == set()
-    assert services.next_step(blind)[1] == ["Some samples are not allocated to enough moderators: allocate them first"]
+    assert services.next_step(blind).first == "Allocate the samples to moderators"
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "judgement.withdrawn_not_blind"))
 
 

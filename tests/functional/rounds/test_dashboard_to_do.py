@@ -174,14 +174,14 @@ def test_an_la_lead_sees_each_rounds_next_step_and_what_holds_it_up(
     page = to_do(app, world.la_lead)
 
     assert (
-        f'<a class="govuk-link" href="/rounds/{setting_up.id}">New round</a> (setting up). Next step: open for '
-        "samples, held up by: Add at least one school."
+        f'<a class="govuk-link" href="/rounds/{setting_up.id}">New round</a> (setting up). Next step: add a school, '
+        "before you can open for samples: No school is taking part yet."
     ) in page
     assert (
         f'<a class="govuk-link" href="/rounds/{collecting.id}">Collecting round</a> (collecting samples). Next step: '
-        "open judging, held up by: No samples have been entered yet."
+        "wait for the schools to enter samples, before you can open judging: No samples have been entered yet."
     ) in page
-    assert f'href="/rounds/{revealed.id}">Revealed round</a> (reveal). Next step: close the round: ready now.' in page
+    assert f'href="/rounds/{revealed.id}">Revealed round</a> (revealed). Next step: close the round: ready now.' in page
     assert "Closed round" not in page
     assert "New round" not in to_do(app, world.other_la_lead)
 

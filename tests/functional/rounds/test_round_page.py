@@ -145,3 +145,28 @@ def test_a_page_of_an_la_sized_round_takes_the_same_few_queries_as_a_small_one(
         page_of(client, collecting_round, "?page=3")
 
     assert len(small) == len(first) == len(last) <= MOST_SELECTS, "\n".join(first)
+
+
+def test_the_next_step_before_allocation_is_to_allocate_not_to_open_judging(
+    client: FlaskClient, world: World, collecting_round: RoundWorld
+) -> None:
+    sign_in(client, "la.lead@example.org")
+
+    page = page_of(client, collecting_round)
+
+    assert "Next step: allocate the samples to moderators</h2>" in page
+    assert "Before you can open judging:" in page
+    assert '3 samples are not allocated to 2 moderators yet. <a class="govuk-link" href="#samples">' in page
+    assert ">Open judging</button>" not in page  # it would only be refused
+
+
+def test_once_allocated_the_next_step_is_the_button_that_opens_judging(
+    client: FlaskClient, world: World, collecting_round: RoundWorld
+) -> None:
+    assign.allocate_round(collecting_round.round, world.la_lead)
+    sign_in(client, "la.lead@example.org")
+
+    page = page_of(client, collecting_round)
+
+    assert "Next step: open judging</h2>" in page
+    assert ">Open judging</button>" in page

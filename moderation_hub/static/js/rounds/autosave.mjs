@@ -19,6 +19,9 @@ export class Autosave {
     this.dirty = false;
     this.saving = null;
     this.stopped = false;
+    // A refused post's page shows its error by the field: the next save's answer clears or replaces it.
+    const shown = form.querySelector(".govuk-error-message");
+    this.fieldError = shown && { group: shown.closest(".govuk-form-group"), message: shown };
     form.addEventListener("input", () => this.changed());
     form.addEventListener("change", () => this.changed());
     form.addEventListener("submit", (event) => {
@@ -82,7 +85,9 @@ export class Autosave {
           return false;
         }
         this.version.value = answer.version;
-        this.say(`Draft saved at ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`);
+        // "14:35", UK style, whatever the browser's own locale: an American one wrote "02:35 PM".
+        const time = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+        this.say(`Draft saved at ${time}.`);
         return true;
       })
       .catch(() => {
