@@ -78,7 +78,12 @@ def scrolls_sideways(page: Page) -> bool:
 def test_no_main_page_of_any_role_scrolls_sideways(browser: Browser, live_app: LiveApp, demo: DemoAddresses) -> None:
     pages_of = {
         None: ["/"],
-        TEACHER_EMAIL: ["/dashboard", "/samples", f"/samples/{demo.sample_with_pieces}"],
+        TEACHER_EMAIL: [
+            "/dashboard",
+            "/samples",
+            f"/samples/{demo.sample_with_pieces}",
+            f"/samples/{demo.sample_with_pieces}/evidence",
+        ],
         MODERATOR: ["/dashboard", f"/rounds/{demo.open_round}/judging", demo.judging],
         LA_LEAD: [
             "/dashboard",
