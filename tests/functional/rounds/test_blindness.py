@@ -122,3 +122,25 @@ def test_a_round_that_shows_the_school_shows_it(
     page = client.get(judging_url(judgement)).get_data(as_text=True)
     for shown in (world.school_a.name, world.teacher_a.display_name, COMMENTARY, ANNOTATION_COMMENT, "Claim note"):
         assert shown in page
+
+
+def test_the_judging_page_says_what_the_round_shows_in_sentences(
+    app: Flask, session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    """Hiding the school leaves no stray full stop ('... (demo)..'); showing it reads as a sentence."""
+    judgement = next(
+        j
+        for e in judging_round.round.entries
+        for j in e.live_judgements
+        if j.moderator_id == world.moderator.id and e.school_id == world.school_a.id
+    )
+    client = https_client(app)
+    sign_in(client, world.moderator.email)
+    hidden = re.sub(r"<[^>]+>", "", client.get(judging_url(judgement)).get_data(as_text=True))
+    assert f"{judgement.entry.sample.framework.title}." in hidden and ".." not in hidden
+
+    judging_round.round.hide_school = judging_round.round.hide_teacher = False
+    session.flush()
+    shown = re.sub(r"<[^>]+>", "", client.get(judging_url(judgement)).get_data(as_text=True))
+    pupil = judgement.entry.sample.pupil_code
+    assert f"{world.school_a.name}, pupil {pupil}, taught by {world.teacher_a.display_name}." in shown
