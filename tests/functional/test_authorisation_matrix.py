@@ -56,6 +56,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/samples/{sample_a}/edit": (302, 200, 200, 404, 404, 404, 404, 404),
     "/samples/{sample_a}/evidence": (302, 200, 200, 404, 404, 404, 404, 404),
     "/samples/{sample_a}/status.json": (302, 200, 200, 404, 404, 404, 404, 404),
+    "/samples/{sample_a}/find-text": (302, 200, 200, 404, 404, 404, 404, 404),
     "/samples/{sample_a}/files/{file_a}/original": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}": (302, 200, 200, 404, 404, 404, 404, 404),
     "/pages/{page_a}/display.jpg": (302, 200, 200, 404, 404, 404, 404, 404),
