@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from moderation_hub.accounts.models import User
 from moderation_hub.accounts.services import role_granted
@@ -35,6 +36,7 @@ def withdraw_seen_work(user_ids: Collection[int], by: User | None) -> int:
             ModerationRound.state.in_(BEFORE_REVEAL),
             ModerationRound.is_blind,
         )
+        .options(joinedload(Judgement.entry).joinedload(RoundEntry.round))  # queries that do not grow with the work
     )
     by_round: dict[ModerationRound, list[Judgement]] = defaultdict(list)
     for judgement in db.session.scalars(unfinished):
