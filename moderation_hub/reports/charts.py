@@ -39,6 +39,23 @@ def png(table: Table) -> bytes:
     return vlc.vegalite_to_png(spec(table), scale=PNG_SCALE)
 
 
+def png_parts(table: Table, rows_per_part: int) -> list[bytes]:
+    """An intervals chart drawn in parts of at most ``rows_per_part`` rows, for a page too short for all of them.
+
+    Every part keeps the whole table's x scale, so dots on different parts (pages) can be compared by eye, and
+    its title says which rows it holds."""
+    if table.chart is None or table.chart.style is not ChartStyle.INTERVALS:
+        raise ValueError(f"table {table.key!r} has no chart drawn a row at a time")
+    total = len(table.rows)
+    parts = []
+    for start in range(0, total, rows_per_part):
+        rows = slice(start, min(start + rows_per_part, total))
+        title = f"{table.title} (rows {rows.start + 1} to {rows.stop} of {total})"
+        chart = _intervals(table, table.chart.measure, rows).properties(title=title)
+        parts.append(vlc.vegalite_to_png(chart.configure(**CONFIG).to_dict(), scale=PNG_SCALE))
+    return parts
+
+
 def spec(table: Table) -> dict[str, Any]:
     """The Vega-Lite specification of the table's chart."""
     if table.chart is None:
@@ -84,10 +101,12 @@ def _flags(table: Table) -> list[str]:
     return [str(value.value) if value.value is not None else "Not assessed" for value in table.column(text[0])]
 
 
-def _intervals(table: Table, measure_key: str) -> alt.LayerChart:
+def _intervals(table: Table, measure_key: str, rows: slice | None = None) -> alt.LayerChart:
+    """One dot and interval per row, or per row of ``rows``: the scale is always the whole table's."""
     points, kind, title = _points(table, measure_key)
-    subjects = [point["subject"] for point in points]
     x_scale = alt.Scale(domain=_domain(points, kind), nice=False)
+    points = points[rows] if rows is not None else points
+    subjects = [point["subject"] for point in points]
     base = alt.Chart(alt.Data(values=points)).encode(
         # No axis title: the chart's title names the rows, and a title beside long labels can overlap them.
         y=alt.Y("subject:N", sort=subjects, title=None, axis=alt.Axis(labelLimit=280))

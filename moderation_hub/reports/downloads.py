@@ -33,7 +33,7 @@ from reportlab.platypus import Table as PdfTable
 from moderation_hub.reports import charts
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report
-from moderation_hub.reports.tables import Kind, Measure, Table, Value, interval, shown
+from moderation_hub.reports.tables import ChartStyle, Kind, Measure, Table, Value, interval, shown
 from moderation_hub.rounds import exports
 
 FORMATS = {**exports.FORMATS, "pdf": "application/pdf"}
@@ -154,6 +154,9 @@ _TITLE = ParagraphStyle("title", parent=_STYLES["Title"], fontName="Vera-Bold", 
 _HEADING = ParagraphStyle("heading", parent=_STYLES["Heading2"], fontName="Vera-Bold", fontSize=13)
 _MARGIN = 16 * mm
 _FRAME_WIDTH = A4[0] - 2 * _MARGIN
+# What a flowable may fill: the page less its margins and the frame's default padding (6 pt each side).
+# ReportLab refuses (LayoutError) a flowable taller than this rather than shrink it.
+_FRAME_HEIGHT = A4[1] - 2 * _MARGIN - 2 * 6
 
 
 def as_pdf(report: Report) -> bytes:
@@ -196,15 +199,35 @@ def _table_section(report: Report, table: Table) -> list[Flowable]:
     explanation = report.explanation(table)
     section: list[Flowable] = [Paragraph(escape(table.title), _HEADING), _paragraph(explanation.means)]
     if table.charted:
-        section.append(_image(charts.png(table)))
+        section += _chart(table)
     section += [Spacer(1, 3 * mm), _pdf_table(table), Spacer(1, 2 * mm)]
     section.append(_paragraph(f"When to be careful: {explanation.careful}", _SMALL))
     return section
 
 
+def _chart(table: Table) -> list[Image]:
+    """The table's chart, in parts on successive pages when its rows (a school or a moderator each) make it
+    taller than a page: shrinking it to one page would make 120 schools' labels unreadably small."""
+    png = charts.png(table)
+    width, height = (size / charts.PNG_SCALE for size in ImageReader(io.BytesIO(png)).getSize())
+    drawn_a_row_at_a_time = table.chart is not None and table.chart.style is ChartStyle.INTERVALS
+    if height * _scale(width) <= _FRAME_HEIGHT or not drawn_a_row_at_a_time:
+        return [_image(png)]
+    # A part is drawn at most full size (a part can be narrower than the whole, so larger when fitted to the
+    # width); its title, axis and legend take no more room than the whole chart's, and one row is spare.
+    furniture = height - charts.ROW_STEP * len(table.rows)
+    rows_per_part = max(1, int((_FRAME_HEIGHT - furniture) // charts.ROW_STEP) - 1)
+    return [_image(part) for part in charts.png_parts(table, rows_per_part)]
+
+
+def _scale(width: float) -> float:
+    return min(1.0, _FRAME_WIDTH / width)
+
+
 def _image(png: bytes) -> Image:
-    width, height = ImageReader(io.BytesIO(png)).getSize()
-    scale = min(1.0, _FRAME_WIDTH / (width / charts.PNG_SCALE)) / charts.PNG_SCALE
+    """The PNG fitted to the frame's width and, as a last resort (a chart that cannot be split), its height."""
+    width, height = (size / charts.PNG_SCALE for size in ImageReader(io.BytesIO(png)).getSize())
+    scale = min(_scale(width), _FRAME_HEIGHT / height)
     return Image(io.BytesIO(png), width=width * scale, height=height * scale, hAlign="LEFT")
 
 

@@ -8,10 +8,12 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from moderation_hub.accounts.models import User
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds import services
 from moderation_hub.rounds.models import RoundState
 from tests.conftest import sign_in
-from tests.factories import World
+from tests.factories import World, make_entry, make_ready_sample, make_round, make_school
 from tests.functional.reports.conftest import CRITERIA, RevealedRound, csv_figures, figure, page_tables
 
 
@@ -190,3 +192,34 @@ def test_the_schools_outcome_page_links_to_its_report(
     sign_in(client, world.lead_a.email)
     page = client.get(f"/rounds/{round_.id}/schools/{taking_part.id}/outcome").get_data(as_text=True)
     assert f'href="/reports/schools/{world.school_a.id}"' in page
+
+
+def test_a_round_report_with_a_chart_taller_than_a_page_splits_it_across_pages(
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    ks2_writing: Framework,
+    fair_moderator: User,
+) -> None:
+    # The schools chart has a row per school, 28 units each (charts.ROW_STEP): 40 schools draw it about 1,200
+    # units tall, more than an A4 page's frame (about 740 pt) even once fitted to the page's width.
+    schools = 40
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.REVEAL, lead=world.la_lead)
+    for number in range(schools):
+        school = make_school(session, world.authority, f"Tall Chart School {number:02d}")
+        sample = make_ready_sample(session, school, world.teacher_a, ks2_writing, f"T{number:02d}", "EXS")
+        agreed = "EXS" if number % 3 else "WTS"
+        make_entry(session, round_, sample, {world.moderator: agreed, fair_moderator: "EXS"}, agreed=agreed)
+
+    response = _lead(client, world).get(f"/reports/rounds/{round_.id}.pdf")
+
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    with pymupdf.open(stream=response.data, filetype="pdf") as document:
+        text = " ".join(" ".join(page.get_text().split()) for page in document)
+        charts = sum(len(page.get_images()) for page in document)
+        assert document.page_count > 1
+    assert "Tall Chart School 00" in text and "Tall Chart School 39" in text  # the table names every school
+    # The schools chart in two parts of 23 rows, then the confusion matrix, moderators and severity (no criterion
+    # verdicts were given, so no criteria chart).
+    assert charts == 5
