@@ -4,16 +4,23 @@ A school's result is "agreed" when the agreed outcome of every sample it entered
 teacher gave; otherwise "not agreed", with the pupils whose outcome differs.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
-from moderation_hub.db import utcnow
+from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Criterion, Standard
 from moderation_hub.organisations.models import School
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry, RoundState, Verdict
-from moderation_hub.samples.models import EvidenceStatus
+from moderation_hub.rounds.overview import schools_of
+from moderation_hub.rounds.paging import Paging
+from moderation_hub.samples.models import EvidenceStatus, WorkSample
 
 # The school's evidence claim and a moderator's verdict mean the same when they pair up like this.
 CLAIM_AS_VERDICT = {
@@ -21,6 +28,8 @@ CLAIM_AS_VERDICT = {
     EvidenceStatus.NOT_MET: Verdict.NOT_MET,
     EvidenceStatus.NOT_EVIDENCED: Verdict.INSUFFICIENT,
 }
+
+ENTRIES_PER_PAGE = 50  # on the index, like the round's page
 
 AUTO_AGREED_RATIONALE = "Every moderator and the school gave this standard, so the round agreed it automatically."
 
@@ -42,27 +51,69 @@ class Comparison:
     entry: RoundEntry
     judgements: list[Judgement]
     school_standard: Standard | None
-    rows: list[CriterionRow]
 
     @property
     def standards_disagree(self) -> bool:
         given = {j.standard_id for j in self.judgements} | {getattr(self.school_standard, "id", None)}
         return len(given - {None}) > 1
 
+    @cached_property
+    def rows(self) -> list[CriterionRow]:
+        """Criterion by criterion; built when first read, as only a sample's own page shows them (its evidence,
+        criteria and verdicts would be several queries a sample on the index)."""
+        claims = {claim.criterion_id: CLAIM_AS_VERDICT[claim.status] for claim in self.entry.sample.evidence}
+        verdicts = [judgement.verdicts() for judgement in self.judgements]
+        return [
+            CriterionRow(
+                criterion=criterion,
+                school=claims.get(criterion.id),
+                moderators=[getattr(by_criterion.get(criterion.id), "verdict", None) for by_criterion in verdicts],
+            )
+            for criterion in self.entry.sample.framework.criteria
+        ]
+
 
 def compare(entry: RoundEntry) -> Comparison:
-    judgements = entry.submitted_judgements
-    claims = {claim.criterion_id: CLAIM_AS_VERDICT[claim.status] for claim in entry.sample.evidence}
-    verdicts = [judgement.verdicts() for judgement in judgements]
-    rows = [
-        CriterionRow(
-            criterion=criterion,
-            school=claims.get(criterion.id),
-            moderators=[getattr(by_criterion.get(criterion.id), "verdict", None) for by_criterion in verdicts],
+    return Comparison(entry, entry.submitted_judgements, entry.sample.teacher_judgement)
+
+
+def _not_withheld(held: frozenset[int]) -> ColumnElement[bool]:
+    """Entries whose sample the viewer is not judging blind elsewhere (``permissions.blind_holds``)."""
+    return RoundEntry.sample_id.not_in(sorted(held))
+
+
+def count_shown(round_: ModerationRound, held: frozenset[int]) -> tuple[int, int]:
+    """How many of the round's entries the viewer sees, and how many are withheld from them."""
+    shown, total = db.session.execute(
+        select(func.count().filter(_not_withheld(held)), func.count()).where(RoundEntry.round_id == round_.id)
+    ).one()
+    return shown, total - shown
+
+
+def comparisons_page(round_: ModerationRound, held: frozenset[int], page: Paging) -> list[Comparison]:
+    """One page of the entries the viewer sees, in blind-code order, with everything the index shows of them."""
+    statement = (
+        select(RoundEntry)
+        .where(RoundEntry.round_id == round_.id, _not_withheld(held))
+        .options(
+            joinedload(RoundEntry.school),
+            joinedload(RoundEntry.sample).joinedload(WorkSample.teacher_judgement),
+            joinedload(RoundEntry.agreed_standard),
+            selectinload(RoundEntry.judgements).joinedload(Judgement.standard),
         )
-        for criterion in entry.sample.framework.criteria
-    ]
-    return Comparison(entry, judgements, entry.sample.teacher_judgement, rows)
+        .order_by(RoundEntry.blind_code)
+        .limit(page.per_page)
+        .offset(page.offset)
+    )
+    return [compare(entry) for entry in db.session.scalars(statement)]
+
+
+def page_number_of(entry: RoundEntry, held: frozenset[int]) -> int:
+    """The index page that lists ``entry``, so going back from it lands on its row."""
+    before = select(func.count()).where(
+        RoundEntry.round_id == entry.round_id, RoundEntry.blind_code < entry.blind_code, _not_withheld(held)
+    )
+    return (db.session.scalar(before) or 0) // ENTRIES_PER_PAGE + 1
 
 
 def record_outcome(entry: RoundEntry, standard_code: str, rationale: str, seen_version: int, by: User) -> None:
@@ -124,7 +175,11 @@ class SchoolOutcome:
 
 
 def school_outcomes(round_: ModerationRound) -> list[SchoolOutcome]:
-    return [
-        SchoolOutcome(taking_part.school, [e for e in round_.entries if e.school_id == taking_part.school_id])
-        for taking_part in sorted(round_.schools, key=lambda t: t.school.name)
-    ]
+    """Each school taking part, by name, with its entries: two queries, however many schools and entries."""
+    entries = db.session.scalars(
+        select(RoundEntry).where(RoundEntry.round_id == round_.id).options(joinedload(RoundEntry.sample))
+    )
+    by_school: dict[int, list[RoundEntry]] = defaultdict(list)
+    for entry in entries:
+        by_school[entry.school_id].append(entry)
+    return [SchoolOutcome(taking_part.school, by_school[taking_part.school_id]) for taking_part in schools_of(round_)]

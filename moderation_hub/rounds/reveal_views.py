@@ -1,6 +1,6 @@
 """The panel's pages at reveal: every sample's judgements side by side, and the lead's agreed outcomes."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import OutcomeForm
 from moderation_hub.rounds.models import RoundEntry, RoundState
+from moderation_hub.rounds.paging import paging
 from moderation_hub.samples.access import numbered_page, serve_page_image
 from moderation_hub.templating import render_form_page, show_error
 
@@ -26,12 +27,15 @@ def reveal_index(round_id: int) -> str:
     if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
         abort(404)
     held = blind_holds(current_user)
-    shown = [entry for entry in round_.entries if entry.sample_id not in held]
-    withheld = len(round_.entries) - len(shown)
+    shown, withheld = reveal.count_shown(round_, held)
+    page = paging(shown, reveal.ENTRIES_PER_PAGE, request.args.get("page", 1, type=int))
+    if page is None:
+        abort(404)
     return render_template(
         "rounds/reveal.html",
         round_=round_,
-        comparisons=[reveal.compare(entry) for entry in shown],
+        page=page,
+        comparisons=reveal.comparisons_page(round_, held, page),
         # Schools' outcomes would tell which school a withheld sample came from, so wait with the rest.
         outcomes=[] if withheld else reveal.school_outcomes(round_),
         withheld=withheld,
@@ -55,14 +59,30 @@ def reveal_entry(round_id: int, code: str) -> Response | tuple[str, int] | str:
             show_error(form, error)
         else:
             flash(f"Agreed outcome for sample {entry.blind_code} recorded.", "success")
-            return redirect(url_for("rounds.reveal_index", round_id=round_.id, _anchor=f"sample-{entry.blind_code}"))
+            return redirect(_index_url(entry))
     elif not deciding and form.is_submitted():
         abort(403)
     if entry.agreed_standard and not form.is_submitted():
         form.standard.data, form.rationale.data = entry.agreed_standard.code, entry.agreed_rationale
     record(current_user.id, "round.entry_revealed", entry)
     return render_form_page(
-        "rounds/reveal_entry.html", form, round_=round_, comparison=reveal.compare(entry), deciding=deciding
+        "rounds/reveal_entry.html",
+        form,
+        round_=round_,
+        comparison=reveal.compare(entry),
+        deciding=deciding,
+        index_url=_index_url(entry),
+    )
+
+
+def _index_url(entry: RoundEntry) -> str:
+    """The index's page that lists ``entry``, at its row (the first page goes without a number)."""
+    page = reveal.page_number_of(entry, blind_holds(current_user))
+    return url_for(
+        "rounds.reveal_index",
+        round_id=entry.round_id,
+        page=page if page > 1 else None,
+        _anchor=f"sample-{entry.blind_code}",
     )
 
 
