@@ -30,6 +30,7 @@ class DemoAddresses:
     open_round: int
     revealed_round: int
     sample_with_pieces: int  # the demo teacher's
+    sample_with_outcome: int  # the demo teacher's, agreed in the revealed round
     judging: str  # the demo moderator's first sample in the open round
 
 
@@ -48,9 +49,15 @@ def demo(live_app: LiveApp) -> DemoAddresses:
             .where(RoundEntry.round_id == rounds[OPEN.name], Judgement.moderator_id == moderator.id)
             .order_by(RoundEntry.blind_code)
         ).first()
+        with_outcome = db.session.scalars(
+            select(RoundEntry.sample_id)
+            .join(WorkSample)
+            .where(RoundEntry.round_id == rounds[REVEALED.name], WorkSample.created_by_id == teacher.id)
+        ).first()
     assert sample_id is not None and code is not None, "the demo has a sample with pieces and one to judge"
+    assert with_outcome is not None, "the demo teacher has a sample with an agreed outcome"
     judging = f"/rounds/{rounds[OPEN.name]}/judging/{code}"
-    return DemoAddresses(rounds[OPEN.name], rounds[REVEALED.name], sample_id, judging)
+    return DemoAddresses(rounds[OPEN.name], rounds[REVEALED.name], sample_id, with_outcome, judging)
 
 
 @contextmanager
@@ -75,7 +82,9 @@ def scrolls_sideways(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
-def test_no_main_page_of_any_role_scrolls_sideways(browser: Browser, live_app: LiveApp, demo: DemoAddresses) -> None:
+def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_widths(
+    browser: Browser, live_app: LiveApp, demo: DemoAddresses
+) -> None:
     pages_of = {
         None: ["/"],
         TEACHER_EMAIL: [
@@ -83,6 +92,7 @@ def test_no_main_page_of_any_role_scrolls_sideways(browser: Browser, live_app: L
             "/samples",
             f"/samples/{demo.sample_with_pieces}",
             f"/samples/{demo.sample_with_pieces}/evidence",
+            f"/samples/{demo.sample_with_outcome}",
         ],
         MODERATOR: ["/dashboard", f"/rounds/{demo.open_round}/judging", demo.judging],
         LA_LEAD: [
@@ -105,6 +115,7 @@ def test_no_main_page_of_any_role_scrolls_sideways(browser: Browser, live_app: L
                     page.set_viewport_size({"width": width, "height": HEIGHT})
                     if scrolls_sideways(page):
                         wide.append(f"{path} as {email} at {width} px")
+                    assert_accessible(page)
                 page.set_viewport_size({"width": PHONE, "height": HEIGHT})
 
     assert wide == [], "these pages scroll sideways"
