@@ -92,7 +92,7 @@ def update_round(round_: ModerationRound, settings: RoundSettings, seen_version:
     if round_.state in (RoundState.REVEAL, RoundState.CLOSED):
         raise RoundError("The round's settings cannot change after reveal.")
     require_version(round_, seen_version, "the round")
-    before = _settings_snapshot(round_)
+    before, was_blind = _settings_snapshot(round_), round_.is_blind
     if round_.state is RoundState.JUDGING:
         changed = [name for name in JUDGING_RULES if getattr(settings, name) != getattr(round_, name)]
         if changed:
@@ -100,8 +100,8 @@ def update_round(round_: ModerationRound, settings: RoundSettings, seen_version:
     with versioned_write("the round"):
         _apply_settings(round_, settings)
     record(by.id, "round.updated", round_, before=before, after=_settings_snapshot(round_))
-    # Made blind after allocation: anyone given a sample they can see elsewhere gives it back.
-    withdraw_seen_work([moderator.user_id for moderator in round_.moderators], by)
+    if round_.is_blind and not was_blind:  # made blind after allocation: who can see a sample elsewhere gives it back
+        withdraw_seen_work([moderator.user_id for moderator in round_.moderators], by)
 
 
 def _apply_settings(round_: ModerationRound, settings: RoundSettings) -> None:

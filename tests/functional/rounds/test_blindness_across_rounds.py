@@ -5,6 +5,8 @@ check each way its identity could reach someone judging it blind: allocation, a 
 a sample entering a round they lead, a new role, and every page the moderator can reach.
 """
 
+from dataclasses import replace
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -198,3 +200,33 @@ def test_a_sample_judged_blind_in_two_rounds_stays_hidden_everywhere_when_one_re
 
     assert any(url.startswith("/reports/") for url in fetched)
     assert leaks(fetched, [twice.pupil_code, twice.commentary]) == []
+
+
+def test_a_round_made_blind_after_allocation_takes_its_samples_off_those_who_can_see_them(
+    session: Session, world: World, ks2_writing: Framework
+) -> None:
+    """With nothing hidden the LA lead may judge in her own round; hiding the school then withdraws her work."""
+    settings = services.RoundSettings(
+        "Open meeting",
+        RoundKind.LA_MODERATION,
+        2025,
+        [ks2_writing.id],
+        judgements_per_sample=1,
+        hide_school=False,
+        hide_teacher=False,
+        hide_teacher_judgement=False,
+        hide_evidence=False,
+        hide_annotations=False,
+    )
+    round_ = services.create_round(world.authority, settings, world.la_lead)
+    services.add_school(round_, world.school_a, world.la_lead)
+    services.add_moderator(round_, world.la_lead, None, world.la_lead)
+    services.advance(round_, RoundState.COLLECTING, round_.version, world.la_lead)
+    sample = sample_at(session, world, ks2_writing, "A-OPEN")
+    enter(round_, sample)
+    assign.allocate_round(round_, world.la_lead)
+    assert judges_of(round_, sample) == {world.la_lead.id}
+
+    services.update_round(round_, replace(settings, hide_school=True), round_.version, world.la_lead)
+
+    assert judges_of(round_, sample) == set()
