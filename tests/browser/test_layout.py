@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 PHONE, LAPTOP, HEIGHT = 390, 1280, 900
 MODERATOR = "moderator@demo.moderation-hub.test"
+SCHOOL_LEAD = "lead@harbourside.demo.moderation-hub.test"  # with an agreed outcome on her dashboard
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/samples/{demo.sample_with_pieces}/evidence",
             f"/samples/{demo.sample_with_outcome}",
         ],
+        SCHOOL_LEAD: ["/dashboard", "/samples"],
         MODERATOR: ["/dashboard", f"/rounds/{demo.open_round}/judging", demo.judging],
         LA_LEAD: [
             "/dashboard",
