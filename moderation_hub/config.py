@@ -85,6 +85,11 @@ _BOOLEAN_WORDS = {
 }
 
 
+# Whole-number settings for which 0 means something ("no proxy", "no retry", "retry at once"); every other
+# whole-number setting counts things or time that must be at least 1 (0 files per school would queue nothing).
+ZERO_ALLOWED = frozenset({"PROXY_FIX_HOPS", "JOB_RETRIES", "JOB_RETRY_DELAY_SECONDS"})
+
+
 class ConfigurationError(RuntimeError):
     """The settings cannot run the application; the message says what to change."""
 
@@ -123,7 +128,8 @@ def _derive_settings(app: Flask) -> None:
     instance = Path(app.instance_path)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _development_secret_key(instance, environment, debug=app.debug)
-    config["SERVER_NAME"] = config["SERVER_NAME"] or _default_server_name(environment)
+    _check_whole_numbers(config)
+    config["SERVER_NAME"] = _checked_host(config["SERVER_NAME"]) or _default_server_name(environment)
     # Flask answers 400 to a request for any other host, so a forged Host header reaches no view.
     config["TRUSTED_HOSTS"] = [config["SERVER_NAME"], *_host_list(config["TRUSTED_HOSTS"])]
     if not config["DATABASE_URL"]:
@@ -136,6 +142,26 @@ def _derive_settings(app: Flask) -> None:
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     # A request may carry one file at its limit and the form around it; a larger one is refused unread.
     config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_FILE_MB"] + 1) * 1024 * 1024
+
+
+def _check_whole_numbers(config: dict[str, Any]) -> None:
+    """Whatever set them (the instance file, the environment, the app factory's caller), counts are in range."""
+    for name, default in DEFAULTS.items():
+        if isinstance(default, bool) or not isinstance(default, int):
+            continue
+        value, least = config[name], 0 if name in ZERO_ALLOWED else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigurationError(f"{name} must be a whole number of at least {least}, not {value!r}")
+
+
+def _checked_host(server_name: str | None) -> str | None:
+    """A host name with an optional port: Flask matches it against each request's Host header as it is."""
+    if server_name and ("/" in server_name or any(character.isspace() for character in server_name)):
+        raise ConfigurationError(
+            f"SERVER_NAME must be a host name with an optional port (for example moderation.example.org), "
+            f"not a URL: {server_name!r}. The scheme is PREFERRED_URL_SCHEME; a path is APPLICATION_ROOT."
+        )
+    return server_name
 
 
 def _development_secret_key(instance: Path, environment: str, *, debug: bool) -> str:

@@ -77,3 +77,33 @@ def test_development_serves_localhost_on_the_demo_port_by_default(
     client = create_app({"INSTANCE_PATH": str(tmp_path), "ENVIRONMENT": "development"}).test_client()
     assert client.get("/sign-in", headers={"Host": "localhost:5000"}).status_code == 200
     assert client.get("/sign-in", headers={"Host": "attacker.example"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("INGEST_FILES_PER_SCHOOL", "0"), ("JOB_WORKERS", "-1"), ("UPLOAD_MAX_FILE_MB", "0")],
+)
+def test_a_count_below_one_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=rf"^{name} must be a whole number of at least 1, not {value}$"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "ENVIRONMENT": "testing"})
+
+
+def test_counts_that_may_be_zero_and_counts_set_in_the_instance_file_are_checked_too(tmp_path: Path) -> None:
+    settings = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "ENVIRONMENT": "testing"}
+    app = create_app({**settings, "JOB_RETRIES": 0, "PROXY_FIX_HOPS": 0})
+    assert (app.config["JOB_RETRIES"], app.config["PROXY_FIX_HOPS"]) == (0, 0)
+    (tmp_path / "config.py").write_text('INGEST_MEMORY_MB = "1024"\n')
+    with pytest.raises(
+        ConfigurationError, match=r"^INGEST_MEMORY_MB must be a whole number of at least 1, not '1024'$"
+    ):
+        create_app(settings)
+
+
+@pytest.mark.parametrize("server_name", ["https://moderation.example.org", "moderation.example.org/hub", "a b"])
+def test_a_server_name_that_is_not_a_host_name_refuses_to_start(tmp_path: Path, server_name: str) -> None:
+    settings = {"ENVIRONMENT": "production", "SECRET_KEY": "x", "SERVER_NAME": server_name}
+    with pytest.raises(ConfigurationError, match=r"^SERVER_NAME must be a host name with an optional port"):
+        create_app({"INSTANCE_PATH": str(tmp_path), **settings})
