@@ -62,6 +62,11 @@ TOO_SLOW_TO_RENDER = (
     "its pages took too long to make, and would again if it were tried again. "
     "Split it into smaller files, or scan its pages at a lower resolution, and upload those"
 )
+# A file that needed more than INGEST_MEMORY_MB would need it again on every attempt.
+TOO_LARGE_TO_RENDER = (
+    "its pages needed more memory to make than one file may use, and would again if it were tried again. "
+    "Scan or photograph its pages at a lower resolution, or split it into smaller files, and upload those"
+)
 # Why a page's redactions could not be burned in, and what the teacher can do about it.
 TRY_REDACTING_AGAIN = "To try again, add or remove a redaction on this page"
 REMAKE_FAILURE_WORDS = {
@@ -125,6 +130,11 @@ def process_source_file(source_file_id: int) -> None:
     except JobTimedOut:
         # Not retried: another attempt would hold a worker for the whole time limit again, for nothing.
         _give_up(files, upload, stored, _not_processed(upload.name, TOO_SLOW_TO_RENDER))
+        return
+    except JobOutOfMemory:
+        # Not retried either: the same file needs the same memory. (A child the kernel killed because the
+        # machine ran short counts here too; the teacher's upload again then works.)
+        _give_up(files, upload, stored, _not_processed(upload.name, TOO_LARGE_TO_RENDER))
         return
     _finish(files, upload, pages, stored)
 

@@ -1,6 +1,6 @@
 """One school's heavy files cannot hold the workers: each school has at most ``INGEST_FILES_PER_SCHOOL`` files in
 the queue, the rest wait in the database for their turn, and a file that runs out of rendering time fails at once,
-with the reason, instead of holding a worker for two more attempts.
+with the reason, instead of holding a worker for two more attempts; so does one that runs out of memory.
 
 Against a real queue (a SQLite file or Redis) with no worker: the test runs the jobs one by one, as a worker
 takes them, so the order in which schools are served is what is checked. The real sandbox renders, under a
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.samples.models import FileStatus, SourceFile, WorkSample
-from moderation_hub.samples.processing import TOO_SLOW_TO_RENDER, process_source_file
+from moderation_hub.samples.processing import TOO_LARGE_TO_RENDER, TOO_SLOW_TO_RENDER, process_source_file
 from moderation_hub.samples.services import SampleDetails, create_sample
 from tests.conftest import build_test_app, https_client, sign_in
 from tests.factories import World
@@ -100,6 +100,20 @@ def test_another_schools_upload_is_served_while_heavy_files_wait_and_time_out_on
     sign_in(client, world.teacher_a.email)
     page = client.get(f"/samples/{sample_a.id}").get_data(as_text=True)
     assert "its pages took too long to make, and would again if it were tried again" in page
+
+
+def test_a_file_that_needs_more_memory_than_allowed_fails_once_for_good(
+    app: Flask, world: World, sample_a: WorkSample, session: Session
+) -> None:
+    app.config["INGEST_MEMORY_MB"] = 16  # the suite's limit is generous; this file needs about 108 MB to draw
+    _upload_as(app, world.teacher_a.email, sample_a, ("poster.pdf", files.memory_hungry_pdf()))
+    [poster] = sample_a.files
+    _run_next(app, session)
+    assert (poster.status, poster.attempts) == (FileStatus.FAILED, 1)
+    assert poster.failure_reason == f"“poster.pdf” could not be processed: {TOO_LARGE_TO_RENDER}."
+    assert _huey(app).scheduled() == []  # not retried: it would need the same memory again
+    assert _queued(app) == []
+    assert sample_a.pages == []
 
 
 def _pending(sample: WorkSample, count: int) -> list[SourceFile]:

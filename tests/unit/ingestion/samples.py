@@ -107,6 +107,17 @@ def slow_pdf() -> bytes:
 
 
 @cache
+def memory_hungry_pdf() -> bytes:
+    """One small page holding a 6000 x 6000 photo: MuPDF decodes all 36 million pixels (108 MB) to draw it."""
+    document = pymupdf.open()
+    page = document.new_page(width=500, height=500)
+    photo = io.BytesIO()
+    Image.new("RGB", (6000, 6000), "white").save(photo, "JPEG")
+    page.insert_image(page.rect, stream=photo.getvalue())
+    return document.tobytes()
+
+
+@cache
 def encrypted_pdf() -> bytes:
     document = pymupdf.open(stream=essay_pdf(), filetype="pdf")
     return document.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pupil", owner_pw="teacher")

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pymupdf
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
@@ -158,15 +157,10 @@ def test_a_photo_whose_damage_only_decoding_finds_passes_the_upload_check_and_is
 
 def test_a_pdf_that_needs_more_memory_than_allowed_fails_cleanly() -> None:
     """MuPDF's own failed allocation, not Python's, comes back as out of memory."""
-    document = pymupdf.open()
-    page = document.new_page(width=500, height=500)
-    huge = io.BytesIO()
-    Image.new("RGB", (6000, 6000), "white").save(huge, "JPEG")
-    page.insert_image(page.rect, stream=huge.getvalue())
     with pytest.raises(JobOutOfMemory) as failure:
         list(
             iter_isolated(
-                process_file, "scan.pdf", document.tobytes(), LIMITS, timeout_seconds=30, memory_bytes=16 * MB
+                process_file, "scan.pdf", samples.memory_hungry_pdf(), LIMITS, timeout_seconds=30, memory_bytes=16 * MB
             )
         )
     assert "malloc" in failure.value.details
