@@ -12,10 +12,12 @@ moderators' standards become positions on the framework's scale, lowest first.
 """
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, func, select
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, Select, String, case, func, select, type_coerce
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
@@ -30,9 +32,11 @@ from moderation_hub.rounds.models import (
     RoundState,
 )
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.statistics import CriterionJudgements, ModeratorJudgements, RoundRatings
+from moderation_hub.statistics import CRITERION_STATUSES, CriterionJudgements, ModeratorJudgements, RoundRatings
+from moderation_hub.statistics.round_ratings import NONE
 
 WITH_OUTCOMES = (RoundState.REVEAL, RoundState.CLOSED)
+NO_ROW = -1  # in place of a NULL id, which an integer array cannot hold
 
 
 @dataclass(frozen=True)
@@ -164,44 +168,40 @@ class LoadedRatings:
 def load(scope: Scope, framework: Framework, *, criteria: bool = True) -> LoadedRatings:
     """The scope's entries of ``framework`` with their judgements, as positions on its scale."""
     scale = tuple(framework.standards)
-    position = {standard.id: index for index, standard in enumerate(scale)}
+    standard_ids = np.array([standard.id for standard in scale], dtype=np.int64)
     of_framework = WorkSample.framework_id == framework.id
     columns = (
         RoundEntry.id,
         RoundEntry.round_id,
         RoundEntry.school_id,
-        WorkSample.teacher_judgement_id,
-        RoundEntry.agreed_standard_id,
+        func.coalesce(WorkSample.teacher_judgement_id, NO_ROW),
+        func.coalesce(RoundEntry.agreed_standard_id, NO_ROW),
     )
-    rows = db.session.execute(_entries(scope, *columns).where(of_framework).order_by(RoundEntry.id)).all()
-    unit = {row[0]: index for index, row in enumerate(rows)}
-    rounds = _rounds_in_date_order({row[1] for row in rows})
-    round_position = {round_.id: index for index, round_ in enumerate(rounds)}
-    year_of = {round_.id: round_.academic_year for round_ in rounds}
+    entries = _integer_rows(_entries(scope, *columns).where(of_framework).order_by(RoundEntry.id), len(columns))
+    entry_ids, round_ids, school_ids = entries[:, 0], entries[:, 1], entries[:, 2]
+    rounds = _rounds_in_date_order(set(np.unique(round_ids).tolist()))
+    rounds_in_order = np.array([round_.id for round_ in rounds], dtype=np.int64)
+    round_positions = _places(rounds_in_order, round_ids)[0]
+    years = np.array([round_.academic_year for round_ in rounds], dtype=np.int64)
     judged = _submitted(_entries(scope, RoundEntry.id).where(of_framework))
-    judgements = [
-        (unit[entry_id], moderator_id, position[standard_id])
-        for entry_id, moderator_id, standard_id in db.session.execute(
-            select(Judgement.entry_id, Judgement.moderator_id, Judgement.standard_id).where(*judged)
-        )
-        if standard_id in position
-    ]
-    verdicts = _verdicts(judged, unit) if criteria else []
+    judgements = _judgements(judged, entry_ids, standard_ids)
+    verdicts = _verdicts(judged, entry_ids) if criteria else CriterionJudgements([], [], [], [])
     ratings = RoundRatings(
         scale=[standard.code for standard in scale],
-        school_ids=np.array([row[2] for row in rows], dtype=np.int64),
-        teacher_judgements=[position.get(row[3]) for row in rows],
-        agreed_outcomes=[position.get(row[4]) for row in rows],
-        moderator_judgements=ModeratorJudgements(*_columns(judgements, 3)),
-        criterion_judgements=CriterionJudgements(*_columns(verdicts, 4)),
-        round_ids=np.array([round_position[row[1]] for row in rows], dtype=np.int64),
-        academic_years=np.array([year_of[row[1]] for row in rows], dtype=np.int64),
+        school_ids=school_ids,
+        teacher_judgements=_on_scale(standard_ids, entries[:, 3]),
+        agreed_outcomes=_on_scale(standard_ids, entries[:, 4]),
+        moderator_judgements=judgements,
+        criterion_judgements=verdicts,
+        round_ids=round_positions,
+        academic_years=years[round_positions],
     )
-    named = {scope.moderator_id} if scope.moderator_id is not None else {row[1] for row in judgements}
+    judges = np.unique(np.asarray(judgements.moderator_ids)).tolist()
+    named = {scope.moderator_id} if scope.moderator_id is not None else set(judges)
     return LoadedRatings(
         ratings=ratings,
         rounds=tuple(rounds),
-        school_names=_names(School.id, School.name, {row[2] for row in rows}),
+        school_names=_names(School.id, School.name, set(np.unique(school_ids).tolist())),
         moderator_names=_names(User.id, User.display_name, named),
         criterion_labels={criterion.id: f"{criterion.code}: {criterion.statement}" for criterion in framework.criteria},
         moderator_id=scope.moderator_id,
@@ -217,22 +217,67 @@ def _submitted(entries: Select[Any]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _verdicts(judged: list[ColumnElement[bool]], unit: dict[int, int]) -> list[tuple[int, int, int, str]]:
+def _judgements(
+    judged: list[ColumnElement[bool]], entry_ids: npt.NDArray[np.int64], standard_ids: npt.NDArray[np.int64]
+) -> ModeratorJudgements:
+    """Moderators' standards as positions on the scale; a standard of another framework is left out."""
+    statement = select(Judgement.entry_id, Judgement.moderator_id, Judgement.standard_id).where(*judged)
+    rows = _integer_rows(statement, 3)
+    positions, on_scale = _places(standard_ids, rows[:, 2])
+    rows = rows[on_scale]
+    return ModeratorJudgements(_places(entry_ids, rows[:, 0])[0], rows[:, 1], positions[on_scale])
+
+
+# A verdict's position in the engine's statuses, computed by the database: the enum column's own type would
+# turn each of 270,000 values into a Verdict in Python.
+_STATUS = case(
+    {status: code for code, status in enumerate(CRITERION_STATUSES)},
+    value=type_coerce(CriterionJudgement.verdict, String),
+)
+
+
+def _verdicts(judged: list[ColumnElement[bool]], entry_ids: npt.NDArray[np.int64]) -> CriterionJudgements:
+    """Every criterion verdict of the judgements, in one query, as four integer arrays."""
     statement = (
-        select(Judgement.entry_id, Judgement.moderator_id, CriterionJudgement.criterion_id, CriterionJudgement.verdict)
+        select(Judgement.entry_id, Judgement.moderator_id, CriterionJudgement.criterion_id, _STATUS)
         .select_from(CriterionJudgement)
         .join(Judgement, CriterionJudgement.judgement_id == Judgement.id)
         .where(*judged)
     )
-    return [
-        (unit[entry_id], moderator_id, criterion_id, verdict.value)
-        for entry_id, moderator_id, criterion_id, verdict in db.session.execute(statement)
-    ]
+    rows = _integer_rows(statement, 4)
+    return CriterionJudgements(_places(entry_ids, rows[:, 0])[0], rows[:, 1], rows[:, 2], rows[:, 3])
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Long-form rows as columns; an empty list still gives ``width`` empty columns."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+def _integer_rows(statement: Select[Any], width: int) -> npt.NDArray[np.int64]:
+    """The rows of a statement of ``width`` integer columns (none NULL), as an array with a row per row.
+
+    Read from the driver's cursor: building a SQLAlchemy row for each of 270,000 verdicts costs more than
+    the query, and plain integers need none of its type processing."""
+    result = db.session.connection().execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width).reshape(-1, width)
+
+
+def _on_scale(standard_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Standards as positions on the scale; none (``NO_ROW``), or one of another framework, is ``NONE``."""
+    positions, found = _places(standard_ids, wanted)
+    return np.where(found, positions, NONE)
+
+
+def _places(
+    ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Where each of ``wanted`` is in ``ids`` (distinct), and whether it is there at all (its place is 0 if not):
+    one sort and a binary search, not a dictionary lookup per row."""
+    if not len(ids):
+        return np.zeros(wanted.shape, dtype=np.int64), np.zeros(wanted.shape, dtype=bool)
+    order = np.argsort(ids)
+    at = np.searchsorted(ids[order], wanted).clip(max=len(ids) - 1)
+    found = ids[order][at] == wanted
+    return np.where(found, order[at], 0), found
 
 
 def _rounds_in_date_order(round_ids: set[int]) -> list[ModerationRound]:

@@ -72,6 +72,7 @@ class Report:
     headline: Headline | None
     tables: tuple[Table, ...]
     generated_at: dt.datetime
+    kept_as: tuple[str, str] = ("", "")  # the figures' key and version in ``cache``: its charts are kept beside them
 
     def table(self, key: str) -> Table | None:
         return next((table for table in self.tables if table.key == key), None)
@@ -179,8 +180,9 @@ def _report(
         return Report(kind, title, caption, frameworks, None, (), 0, None, (), utcnow())
 
     # The version is read before the figures, so figures are never older than the version they are kept under.
-    key = (scope.key, framework.id, data.version(scope, framework))
-    figures = cache.computed(key, lambda: _figures(kind, scope, framework, tables_of, criteria=criteria))
+    key = f"{kind.value}/{scope.key[0]}/{scope.key[1]}/framework/{framework.id}"
+    version = cache.version_of(data.version(scope, framework))
+    figures = cache.computed(key, version, lambda: _figures(kind, scope, framework, tables_of, criteria=criteria))
     return Report(
         kind,
         title,
@@ -192,7 +194,20 @@ def _report(
         figures.headline,
         figures.tables,
         figures.generated_at,
+        (key, version),
     )
+
+
+def chart_svg(report: Report, table: Table) -> str:
+    """The table's chart as SVG, drawn once per version of the report's figures and kept beside them."""
+
+    def draw() -> str:
+        from moderation_hub.reports import charts  # noqa: PLC0415 - loads Altair and vl-convert, for charts only
+
+        return charts.svg(table)
+
+    key, version = report.kept_as
+    return cache.computed(f"{key}/chart/{table.key}", version, draw)
 
 
 def _figures(

@@ -6,7 +6,8 @@ Each route loads its object (404 when missing), authorises (404 when refused, so
 school's or authority's report exists), then builds the report; nothing is written.
 
 The charting and PDF libraries (Altair, vl-convert, ReportLab: about 38 MB and over half a second to import) are
-imported by the two functions that draw charts and write files, so that no other page, and no worker, loads them.
+imported by the two functions that draw charts (``services.chart_svg``) and write files, so that no other page, and
+no worker, loads them.
 """
 
 from collections.abc import Callable
@@ -186,6 +187,4 @@ def _chart(report: Report, name: str) -> Response:
     table = report.table(name)
     if table is None or not table.charted:
         abort(404)
-    from moderation_hub.reports import charts  # noqa: PLC0415 - loads Altair and vl-convert, for charts only
-
-    return Response(charts.svg(table), content_type="image/svg+xml; charset=utf-8")
+    return Response(services.chart_svg(report, table), content_type="image/svg+xml; charset=utf-8")
