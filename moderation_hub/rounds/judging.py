@@ -9,7 +9,8 @@ judging window; the lead's own actions (reopening, outcomes, moving the round on
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
 
 from moderation_hub import clock
 from moderation_hub.accounts.models import User
@@ -28,6 +29,7 @@ from moderation_hub.rounds.models import (
     RoundState,
     Verdict,
 )
+from moderation_hub.rounds.paging import Paging
 from moderation_hub.samples.models import Page
 
 MAX_TEXT = 10_000
@@ -42,17 +44,41 @@ class JudgementInput:
     notes: dict[int, str] = field(default_factory=dict)  # criterion id -> note
 
 
-def queue_of(moderator: User, round_: ModerationRound) -> list[Judgement]:
-    """The moderator's allocations in this round, unfinished first."""
+QUEUE_PER_PAGE = 50
+
+
+def queue_counts(moderator: User, round_: ModerationRound) -> tuple[int, int]:
+    """How many samples of this round the moderator has, and how many of those they have submitted."""
+    given, done = db.session.execute(
+        select(func.count(), func.count().filter(Judgement.state == JudgementState.SUBMITTED))
+        .select_from(Judgement)
+        .join(RoundEntry, RoundEntry.id == Judgement.entry_id)
+        .where(_of_queue(moderator, round_))
+    ).one()
+    return given, done
+
+
+def queue_page(moderator: User, round_: ModerationRound, page: Paging) -> list[Judgement]:
+    """One page of the moderator's allocations in this round, unfinished first, then by blind code, with the samples
+    the queue shows loaded."""
     statement = (
         select(Judgement)
-        .join(RoundEntry)
-        .where(RoundEntry.round_id == round_.id, Judgement.moderator_id == moderator.id)
-        .where(Judgement.state != JudgementState.WITHDRAWN)
-        .order_by(RoundEntry.blind_code)
+        .join(RoundEntry, RoundEntry.id == Judgement.entry_id)
+        .where(_of_queue(moderator, round_))
+        .options(joinedload(Judgement.entry).joinedload(RoundEntry.sample))
+        .order_by(Judgement.state == JudgementState.SUBMITTED, RoundEntry.blind_code)
+        .limit(page.per_page)
+        .offset(page.offset)
     )
-    judgements = list(db.session.scalars(statement))
-    return sorted(judgements, key=lambda j: j.state is JudgementState.SUBMITTED)
+    return list(db.session.scalars(statement))
+
+
+def _of_queue(moderator: User, round_: ModerationRound) -> ColumnElement[bool]:
+    return (
+        (RoundEntry.round_id == round_.id)
+        & (Judgement.moderator_id == moderator.id)
+        & (Judgement.state != JudgementState.WITHDRAWN)
+    )
 
 
 def window_notice(round_: ModerationRound) -> str | None:

@@ -27,6 +27,7 @@ from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.errors import RoundError
 from moderation_hub.rounds.forms import ActionForm, CommentForm, ConflictForm
 from moderation_hub.rounds.models import Judgement, JudgementComment, ModeratorConflict, Verdict
+from moderation_hub.rounds.paging import paging
 from moderation_hub.samples.access import numbered_page, serve_page_image
 from moderation_hub.templating import render_form_page, show_error, wants_json
 from moderation_hub.text_rules import TextKind, UnsafeTextError, checked_text
@@ -35,11 +36,18 @@ from moderation_hub.text_rules import TextKind, UnsafeTextError, checked_text
 @blueprint.get("/rounds/<int:round_id>/judging")
 @login_required
 def queue(round_id: int) -> str:
+    """The moderator's samples in this round, ``judging.QUEUE_PER_PAGE`` at a time (``page``)."""
     round_ = round_for(Permission.ROUND_MODERATE, round_id)
+    given, done = judging.queue_counts(current_user, round_)
+    page = paging(given, judging.QUEUE_PER_PAGE, request.args.get("page", 1, type=int))
+    if page is None:
+        abort(404)
     return render_template(
         "rounds/queue.html",
         round_=round_,
-        judgements=judging.queue_of(current_user, round_),
+        page=page,
+        submitted=done,
+        judgements=judging.queue_page(current_user, round_, page),
         window_notice=judging.window_notice(round_),
     )
 

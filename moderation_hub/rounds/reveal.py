@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation_hub.accounts.models import User
@@ -17,8 +17,7 @@ from moderation_hub.db import db, utcnow
 from moderation_hub.frameworks.models import Criterion, Standard
 from moderation_hub.organisations.models import School
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
-from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry, RoundState, Verdict
-from moderation_hub.rounds.overview import schools_of
+from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry, RoundSchool, RoundState, Verdict
 from moderation_hub.rounds.paging import Paging
 from moderation_hub.samples.models import EvidenceStatus, WorkSample
 
@@ -136,9 +135,18 @@ def record_outcome(entry: RoundEntry, standard_code: str, rationale: str, seen_v
 def apply_auto_agreement(round_: ModerationRound, by: User) -> int:
     """The round's rule: where every moderator and the school gave one standard, that is the outcome."""
     agreed = 0
-    for entry in round_.entries:
+    undecided = (
+        select(RoundEntry)
+        .where(RoundEntry.round_id == round_.id, RoundEntry.agreed_standard_id.is_(None))
+        .options(
+            joinedload(RoundEntry.sample).joinedload(WorkSample.teacher_judgement),
+            selectinload(RoundEntry.judgements),
+        )
+        .order_by(RoundEntry.blind_code)
+    )
+    for entry in db.session.scalars(undecided):
         given = {judgement.standard_id for judgement in entry.submitted_judgements}
-        if entry.agreed_standard_id is None and given == {entry.sample.teacher_judgement_id} - {None}:
+        if given == {entry.sample.teacher_judgement_id} - {None}:
             entry.agreed_standard = entry.sample.teacher_judgement
             entry.agreed_rationale, entry.auto_agreed = AUTO_AGREED_RATIONALE, True
             entry.agreed_by_id, entry.agreed_at = by.id, utcnow()
@@ -158,28 +166,100 @@ def _outcome_snapshot(entry: RoundEntry) -> dict[str, object]:
 @dataclass(frozen=True)
 class SchoolOutcome:
     school: School
-    entries: list[RoundEntry]
-
-    @property
-    def decided(self) -> bool:
-        return all(entry.agreed_standard_id is not None for entry in self.entries)
-
-    @property
-    def differing(self) -> list[RoundEntry]:
-        return [e for e in self.entries if e.agreed_standard_id not in (None, e.sample.teacher_judgement_id)]
+    entered: int
+    decided: int  # of those entered, how many have an agreed outcome
+    differing: list[str]  # the pupil codes whose agreed outcome is not the standard their teacher gave
 
     @property
     def agreed(self) -> bool | None:
         """None until every sample has an outcome."""
-        return None if not self.decided else not self.differing
+        return None if self.decided < self.entered else not self.differing
 
 
-def school_outcomes(round_: ModerationRound) -> list[SchoolOutcome]:
-    """Each school taking part, by name, with its entries: two queries, however many schools and entries."""
-    entries = db.session.scalars(
-        select(RoundEntry).where(RoundEntry.round_id == round_.id).options(joinedload(RoundEntry.sample))
+@dataclass(frozen=True)
+class OutcomeSummary:
+    """How many of the round's schools moderation agreed with, did not, or has not decided yet."""
+
+    agreed: int
+    not_agreed: int
+    undecided: int
+
+    @property
+    def schools(self) -> int:
+        return self.agreed + self.not_agreed + self.undecided
+
+
+SCHOOLS_PER_PAGE = 25  # on the index; the summary above them counts every school
+
+
+def _differs() -> ColumnElement[bool]:
+    """An entry (joined to its sample) whose agreed outcome is not the standard its teacher gave."""
+    return RoundEntry.agreed_standard_id.is_not(None) & (
+        WorkSample.teacher_judgement_id.is_(None) | (RoundEntry.agreed_standard_id != WorkSample.teacher_judgement_id)
     )
-    by_school: dict[int, list[RoundEntry]] = defaultdict(list)
-    for entry in entries:
-        by_school[entry.school_id].append(entry)
-    return [SchoolOutcome(taking_part.school, by_school[taking_part.school_id]) for taking_part in schools_of(round_)]
+
+
+def _counts_by_school(round_: ModerationRound) -> Subquery:
+    """Per school of the round: its entries, how many have an agreed outcome, and how many of those differ."""
+    return (
+        select(
+            RoundEntry.school_id,
+            func.count().label("entered"),
+            func.count(RoundEntry.agreed_standard_id).label("decided"),
+            func.count().filter(_differs()).label("differing"),
+        )
+        .join(WorkSample, WorkSample.id == RoundEntry.sample_id)
+        .where(RoundEntry.round_id == round_.id)
+        .group_by(RoundEntry.school_id)
+        .subquery()
+    )
+
+
+def outcome_summary(round_: ModerationRound) -> OutcomeSummary:
+    """Every school's outcome counted in one query, however many schools and entries."""
+    counts = _counts_by_school(round_)
+    undecided = counts.c.decided < counts.c.entered
+    not_agreed = (counts.c.decided == counts.c.entered) & (counts.c.differing > 0)
+    schools, undecided_count, not_agreed_count = db.session.execute(
+        select(func.count(), func.count().filter(undecided), func.count().filter(not_agreed))
+        .select_from(RoundSchool)
+        .outerjoin(counts, counts.c.school_id == RoundSchool.school_id)
+        .where(RoundSchool.round_id == round_.id)
+    ).one()
+    return OutcomeSummary(schools - undecided_count - not_agreed_count, not_agreed_count, undecided_count)
+
+
+def school_outcomes(
+    round_: ModerationRound, page: Paging | None = None, school_id: int | None = None
+) -> list[SchoolOutcome]:
+    """The outcome of each school taking part, by name (one page of them, or the one school), from two queries
+    however many schools and entries: their counts, then the pupils whose outcome differs."""
+    counts = _counts_by_school(round_)
+    statement = (
+        select(School, func.coalesce(counts.c.entered, 0), func.coalesce(counts.c.decided, 0))
+        .join(RoundSchool, RoundSchool.school_id == School.id)
+        .outerjoin(counts, counts.c.school_id == School.id)
+        .where(RoundSchool.round_id == round_.id)
+        .order_by(School.name, School.id)
+    )
+    if school_id is not None:
+        statement = statement.where(School.id == school_id)
+    if page is not None:
+        statement = statement.limit(page.per_page).offset(page.offset)
+    rows = db.session.execute(statement).tuples().all()
+    differing = _differing_pupils(round_, [school.id for school, _, _ in rows])
+    return [SchoolOutcome(school, entered, decided, differing[school.id]) for school, entered, decided in rows]
+
+
+def _differing_pupils(round_: ModerationRound, school_ids: list[int]) -> dict[int, list[str]]:
+    """The pupil codes, in order, of the schools' entries whose agreed outcome differs from their teacher's."""
+    rows = db.session.execute(
+        select(RoundEntry.school_id, WorkSample.pupil_code)
+        .join(WorkSample, WorkSample.id == RoundEntry.sample_id)
+        .where(RoundEntry.round_id == round_.id, RoundEntry.school_id.in_(school_ids), _differs())
+        .order_by(WorkSample.pupil_code)
+    )
+    differing: dict[int, list[str]] = defaultdict(list)
+    for school_id, pupil_code in rows:
+        differing[school_id].append(pupil_code)
+    return differing

@@ -23,21 +23,29 @@ from moderation_hub.templating import render_form_page, show_error
 @blueprint.get("/rounds/<int:round_id>/reveal")
 @login_required
 def reveal_index(round_id: int) -> str:
+    """The round's samples ``reveal.ENTRIES_PER_PAGE`` at a time (``page``), and its schools' outcomes counted, then
+    listed ``reveal.SCHOOLS_PER_PAGE`` at a time (``schools``)."""
     round_ = round_for(Permission.ROUND_REVEAL_READ, round_id)
     if round_.state not in (RoundState.REVEAL, RoundState.CLOSED):
         abort(404)
     held = blind_holds(current_user)
     shown, withheld = reveal.count_shown(round_, held)
     page = paging(shown, reveal.ENTRIES_PER_PAGE, request.args.get("page", 1, type=int))
-    if page is None:
+    # Schools' outcomes would tell which school a withheld sample came from, so they wait with the rest.
+    summary = None if withheld else reveal.outcome_summary(round_)
+    schools_page = paging(
+        summary.schools if summary else 0, reveal.SCHOOLS_PER_PAGE, request.args.get("schools", 1, type=int)
+    )
+    if page is None or schools_page is None:
         abort(404)
     return render_template(
         "rounds/reveal.html",
         round_=round_,
         page=page,
         comparisons=reveal.comparisons_page(round_, held, page),
-        # Schools' outcomes would tell which school a withheld sample came from, so wait with the rest.
-        outcomes=[] if withheld else reveal.school_outcomes(round_),
+        summary=summary,
+        schools_page=schools_page,
+        outcomes=reveal.school_outcomes(round_, schools_page) if summary else [],
         withheld=withheld,
     )
 

@@ -6,12 +6,11 @@ from werkzeug.wrappers import Response
 
 from moderation_hub.db import get_or_404
 from moderation_hub.permissions import Permission, authorize
-from moderation_hub.rounds import services
+from moderation_hub.rounds import reveal, services
 from moderation_hub.rounds.access import attempt, part_of
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.forms import ActionForm, EnterSampleForm
 from moderation_hub.rounds.models import ModerationRound, RoundEntry, RoundSchool, RoundState
-from moderation_hub.rounds.reveal import SchoolOutcome
 from moderation_hub.samples.models import WorkSample
 
 
@@ -29,12 +28,13 @@ def school_samples(round_id: int, taking_part_id: int) -> str:
     entries = services.entries_of(taking_part)
     entered = {entry.sample_id for entry in entries}
     candidates = [sample for sample in services.school_candidates(taking_part) if sample.id not in entered]
+    problems = services.problems_of(taking_part, candidates)
     return render_template(
         "rounds/school_samples.html",
         round_=taking_part.round,
         taking_part=taking_part,
         entries=entries,
-        candidates=[(sample, services.entry_problems(taking_part, sample)) for sample in candidates],
+        candidates=[(sample, problems[sample.id]) for sample in candidates],
         missing=services.missing_for(taking_part),
         form=EnterSampleForm(),
         action_form=ActionForm(version=0),
@@ -83,10 +83,7 @@ def school_outcome(round_id: int, taking_part_id: int) -> str:
         for entry in services.entries_of(taking_part)
         if round_.state is RoundState.CLOSED or entry.agreed_standard_id is not None
     ]
+    (outcome,) = reveal.school_outcomes(round_, school_id=taking_part.school_id)
     return render_template(
-        "rounds/school_outcome.html",
-        round_=round_,
-        taking_part=taking_part,
-        outcome=SchoolOutcome(taking_part.school, services.entries_of(taking_part)),
-        entries=entries,
+        "rounds/school_outcome.html", round_=round_, taking_part=taking_part, outcome=outcome, entries=entries
     )

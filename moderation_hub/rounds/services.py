@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation_hub import clock
 from moderation_hub.accounts.models import Membership, Role, User
@@ -114,7 +114,7 @@ def _apply_settings(round_: ModerationRound, settings: RoundSettings) -> None:
     if settings.require_other_phase and settings.kind is not RoundKind.CROSS_PHASE:
         raise RoundError("Only a cross-phase meeting can require a moderator from the other phase", "rules")
     frameworks = list(db.session.scalars(select(Framework).where(Framework.id.in_(settings.framework_ids))))
-    entered = {entry.sample.framework_id for entry in round_.entries}
+    entered = _entered_framework_ids(round_)
     if not entered <= {framework.id for framework in frameworks}:
         raise RoundError("A framework that entered samples use cannot be removed", "frameworks")
     round_.frameworks = frameworks
@@ -124,6 +124,19 @@ def _apply_settings(round_: ModerationRound, settings: RoundSettings) -> None:
     round_.name = settings.name.strip()
     if settings.kind is not RoundKind.CLUSTER_MEETING:
         round_.cluster_id = None
+
+
+def _entered_framework_ids(round_: ModerationRound) -> set[int]:
+    """The frameworks of the samples entered in the round, asked of the database: it may hold thousands."""
+    if round_.id is None:  # a round being created has none
+        return set()
+    statement = (
+        select(WorkSample.framework_id)
+        .join(RoundEntry, RoundEntry.sample_id == WorkSample.id)
+        .where(RoundEntry.round_id == round_.id)
+        .distinct()
+    )
+    return set(db.session.scalars(statement))
 
 
 def _settings_snapshot(round_: ModerationRound) -> dict[str, object]:
@@ -160,7 +173,7 @@ def add_school(round_: ModerationRound, school: School, by: User) -> RoundSchool
 def remove_school(taking_part: RoundSchool, by: User) -> None:
     round_ = taking_part.round
     _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, doing="remove a school")
-    if any(entry.school_id == taking_part.school_id for entry in round_.entries):
+    if count_entries(round_, RoundEntry.school_id == taking_part.school_id):
         raise RoundError(f"{taking_part.school.name} has entered samples; withdraw them first.")
     round_.schools.remove(taking_part)
     db.session.flush()
@@ -187,26 +200,35 @@ def set_request(taking_part: RoundSchool, kind: SampleRequestKind, count: int, c
 def moderator_candidates(round_: ModerationRound) -> list[User]:
     """Who may moderate: the authority's moderators and leads, and the staff of participating schools; in a
     blind round, not those who run it, as they see which school sent each sample."""
-    school_ids = [taking_part.school_id for taking_part in round_.schools]
+    return list(db.session.scalars(candidates_statement(round_)))
+
+
+def candidates_statement(round_: ModerationRound) -> Select[tuple[User]]:
+    """``moderator_candidates`` as a query, by name, so a page can search and page it."""
+    participating = select(RoundSchool.school_id).where(RoundSchool.round_id == round_.id)
     statement = (
         select(User)
         .join(Membership)
         .where(User.is_active)
         .where(
             ((Membership.authority_id == round_.authority_id) & Membership.role.in_([Role.MODERATOR, Role.LA_LEAD]))
-            | (Membership.school_id.in_(school_ids) & Membership.role.in_([Role.TEACHER, Role.ASSESSMENT_LEAD]))
+            | (Membership.school_id.in_(participating) & Membership.role.in_([Role.TEACHER, Role.ASSESSMENT_LEAD]))
         )
-        .order_by(User.display_name)
+        .order_by(User.display_name, User.id)
         .distinct()
     )
     if round_.is_blind:
         statement = statement.where(User.id.not_in(managers_of(round_)))
-    return list(db.session.scalars(statement))
+    return statement
+
+
+def _may_moderate(round_: ModerationRound, user: User) -> bool:
+    return db.session.scalar(candidates_statement(round_).where(User.id == user.id)) is not None
 
 
 def add_moderator(round_: ModerationRound, user: User, phase: Phase | None, by: User) -> RoundModerator:
     _require_state(round_, RoundState.SETUP, RoundState.COLLECTING, RoundState.JUDGING, doing="add a moderator")
-    if user not in moderator_candidates(round_):
+    if not _may_moderate(round_, user):
         if user.id in db.session.scalars(managers_of(round_)).all() and round_.is_blind:
             raise RoundError(
                 f"{user.display_name} runs this round and sees which school sent each sample, so cannot judge its "
@@ -264,6 +286,22 @@ def conflicts_of(user_ids: list[int]) -> dict[int, set[int]]:
 
 def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
     """Why this sample cannot enter the round now; empty when it can."""
+    return problems_of(taking_part, [sample])[sample.id]
+
+
+def problems_of(taking_part: RoundSchool, samples: Sequence[WorkSample]) -> dict[int, list[str]]:
+    """``entry_problems`` of each of ``samples`` (by id), asking the database once which of them are entered."""
+    entered = set(
+        db.session.scalars(
+            select(RoundEntry.sample_id).where(
+                RoundEntry.round_id == taking_part.round_id, RoundEntry.sample_id.in_([s.id for s in samples])
+            )
+        )
+    )
+    return {sample.id: _problems(taking_part, sample, sample.id in entered) for sample in samples}
+
+
+def _problems(taking_part: RoundSchool, sample: WorkSample, entered: bool) -> list[str]:
     round_ = taking_part.round
     problems = []
     widened = sample.teacher_judgement_id in taking_part.widened_standard_ids
@@ -279,7 +317,7 @@ def entry_problems(taking_part: RoundSchool, sample: WorkSample) -> list[str]:
         problems.append(f"The round does not moderate {sample.framework.title}")
     if sample.academic_year != round_.academic_year:
         problems.append(f"The round moderates {round_.academic_year_label}, not {sample.academic_year_label}")
-    if any(entry.sample_id == sample.id for entry in round_.entries):
+    if entered:
         problems.append(f"Pupil {sample.pupil_code} is already entered")
     return problems
 
@@ -295,7 +333,8 @@ def enter_sample(taking_part: RoundSchool, sample: WorkSample, by: User) -> Roun
         added_by_id=by.id,
         reason=EntryReason.WIDENED if widened else EntryReason.REQUESTED,
     )
-    taking_part.round.entries.append(entry)
+    entry.round = taking_part.round  # not round.entries.append: that would load every entry of the round
+    db.session.add(entry)
     _flush_new_entry(entry)
     record(by.id, "round.sample_entered", taking_part.round, entry_id=entry.id, school_id=sample.school_id)
     if taking_part.round.lead_id is not None:
@@ -355,17 +394,27 @@ def _candidates(parts: Sequence[RoundSchool]) -> Select[tuple[WorkSample]]:
 
 
 def entries_of(taking_part: RoundSchool) -> list[RoundEntry]:
-    return [entry for entry in taking_part.round.entries if entry.school_id == taking_part.school_id]
+    """The school's entries in the round in blind-code order, with everything its pages show of them loaded: the
+    sample and its teacher's judgement, the agreed standard, and the judgements with their moderators and standards.
+    A school's own entries only, in a fixed number of queries: a round can hold thousands of other schools' samples."""
+    statement = (
+        select(RoundEntry)
+        .where(RoundEntry.round_id == taking_part.round_id, RoundEntry.school_id == taking_part.school_id)
+        .options(
+            joinedload(RoundEntry.sample).joinedload(WorkSample.teacher_judgement),
+            joinedload(RoundEntry.agreed_standard),
+            selectinload(RoundEntry.judgements).options(
+                joinedload(Judgement.moderator), joinedload(Judgement.standard)
+            ),
+        )
+        .order_by(RoundEntry.blind_code)
+    )
+    return list(db.session.scalars(statement))
 
 
 def missing_for(taking_part: RoundSchool) -> list[str]:
     """What the school still has to submit, in words its assessment lead can act on; empty when complete."""
     return missing_of([taking_part])[taking_part.id]
-
-
-def missing_by_school(round_: ModerationRound) -> dict[int, list[str]]:
-    """``missing_for`` of every school taking part (by ``RoundSchool`` id)."""
-    return missing_of(round_.schools)
 
 
 def missing_of(parts: Sequence[RoundSchool]) -> dict[int, list[str]]:
@@ -444,11 +493,9 @@ def widen_sample(taking_part: RoundSchool, standard: Standard, by: User) -> list
     taking_part.widened_standard_ids = [*taking_part.widened_standard_ids, standard.id]
     db.session.flush()
     record(by.id, "round.sample_widened", round_, school_id=taking_part.school_id, standard=standard.code)
-    return [
-        enter_sample(taking_part, sample, by)
-        for sample in school_candidates(taking_part)
-        if sample.teacher_judgement_id == standard.id and not entry_problems(taking_part, sample)
-    ]
+    at_standard = [sample for sample in school_candidates(taking_part) if sample.teacher_judgement_id == standard.id]
+    problems = problems_of(taking_part, at_standard)
+    return [enter_sample(taking_part, sample, by) for sample in at_standard if not problems[sample.id]]
 
 
 # Moving between states

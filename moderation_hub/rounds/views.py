@@ -1,10 +1,14 @@
 """Setting up and running a round: the lead's pages. Each state change is a POST button with the version seen."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice, SelectField
 
 from moderation_hub import clock
 from moderation_hub.accounts.models import Role, User
@@ -38,8 +42,10 @@ from moderation_hub.rounds.models import (
     RoundState,
     SampleRequestKind,
 )
+from moderation_hub.rounds.overview import Row
 from moderation_hub.rounds.paging import paging
 from moderation_hub.templating import render_form_page, show_error
+from moderation_hub.text_rules import TextKind, text_problem
 
 
 @blueprint.get("/rounds")
@@ -147,13 +153,17 @@ def _settings(form: RoundForm, own_cluster: Cluster | None) -> services.RoundSet
 @blueprint.get("/rounds/<int:round_id>")
 @login_required
 def detail(round_id: int) -> Response | str:
-    """The lead's page of the round: counts for the whole round, its samples ``ENTRIES_PER_PAGE`` at a time."""
+    """The lead's page of the round: counts for the whole round; its samples, schools and moderators a page at a
+    time (``page``, ``schools``, ``moderators``), so it costs the same whatever the round's size."""
     round_ = round_for(Permission.ROUND_READ, round_id)
     if not can(current_user, Permission.ROUND_MANAGE, round_):
         return _participant_home(round_)
-    page = paging(services.count_entries(round_), overview.ENTRIES_PER_PAGE, request.args.get("page", 1, type=int))
-    if page is None:
+    page = paging(services.count_entries(round_), overview.ENTRIES_PER_PAGE, _number("page"))
+    schools = overview.page_of(overview.schools_of(round_), overview.SCHOOLS_PER_PAGE, _number("schools"))
+    moderators = overview.page_of(overview.moderators_of(round_), overview.MODERATORS_PER_PAGE, _number("moderators"))
+    if page is None or schools is None or moderators is None:
         abort(404)
+    (schools_page, taking_part), (moderators_page, moderating) = schools, moderators
     return render_template(
         "rounds/detail.html",
         round_=round_,
@@ -161,45 +171,107 @@ def detail(round_id: int) -> Response | str:
         outside_window=judging.window_notice(round_) is not None,
         advance_form=AdvanceForm(version=round_.version),
         action_form=ActionForm(version=round_.version),
-        school_form=_add_school_form(round_),
-        moderator_form=_add_moderator_form(round_),
-        schools=overview.schools_of(round_),
-        missing=services.missing_by_school(round_),
-        entered=overview.entered_by_school(round_),
-        moderators=overview.moderators_of(round_),
-        loads=overview.moderator_loads(round_),
+        schools_page=schools_page,
+        schools=taking_part,
+        missing=services.missing_of(taking_part),
+        entered=overview.entered_by_school(round_, [part.school_id for part in taking_part]),
+        moderators_page=moderators_page,
+        moderators=moderating,
+        loads=overview.moderator_loads(round_, [moderator.user_id for moderator in moderating]),
         page=page,
         entries=overview.entries_page(round_, page),
     )
 
 
+def _number(name: str) -> int:
+    """The page of a list a query argument asks for; the first when it says none."""
+    return request.args.get(name, 1, type=int)
+
+
 def _participant_home(round_: ModerationRound) -> Response:
     """Moderators go to their judging queue; a school's lead to their school's page of the round."""
-    if any(m.user_id == current_user.id for m in round_.moderators):
+    moderating = select(RoundModerator.id).where(
+        RoundModerator.round_id == round_.id, RoundModerator.user_id == current_user.id
+    )
+    if db.session.scalar(moderating.limit(1)) is not None:
         return redirect(url_for("rounds.queue", round_id=round_.id))
-    mine = next(t for t in round_.schools if Role.ASSESSMENT_LEAD in current_user.roles_in_school(t.school_id))
-    return redirect(url_for("rounds.school_samples", round_id=round_.id, taking_part_id=mine.id))
+    mine = db.session.scalars(
+        select(RoundSchool.id)
+        .where(
+            RoundSchool.round_id == round_.id,
+            RoundSchool.school_id.in_(current_user.schools_with_role(Role.ASSESSMENT_LEAD)),
+        )
+        .order_by(RoundSchool.id)
+    ).first()  # ROUND_READ has checked there is one
+    return redirect(url_for("rounds.school_samples", round_id=round_.id, taking_part_id=mine))
 
 
-def _add_school_form(round_: ModerationRound) -> AddSchoolForm:
+# Adding schools and moderators: those who may join are offered a page at a time, found by name, on pages of their
+# own; an authority has hundreds of schools and people.
+
+
+@blueprint.get("/rounds/<int:round_id>/schools/add")
+@login_required
+def choose_school(round_id: int) -> str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
     form = AddSchoolForm()
-    taking_part = {t.school_id for t in round_.schools}
-    schools = [s for s in round_.authority.schools if s.id not in taking_part]
-    if round_.cluster_id is not None:
-        schools = [s for s in schools if s.cluster_id == round_.cluster_id]
-    form.school.choices = [SelectChoice(s.id, f"{s.name} (URN {s.urn})") for s in schools]
-    return form
+    return _choosing_page(
+        round_,
+        form,
+        field=form.school,
+        found=overview.schools_to_add(round_),
+        searched_in=(School.name, School.urn),
+        choice=lambda school: SelectChoice(school.id, f"{school.name} (URN {school.urn})"),
+        open_now=round_.state in (RoundState.SETUP, RoundState.COLLECTING),
+    )
 
 
-def _add_moderator_form(round_: ModerationRound) -> AddModeratorForm:
+@blueprint.get("/rounds/<int:round_id>/moderators/add")
+@login_required
+def choose_moderator(round_id: int) -> str:
+    round_ = round_for(Permission.ROUND_MANAGE, round_id)
     form = AddModeratorForm()
-    active = {m.user_id for m in round_.active_moderators}
-    form.moderator.choices = [
-        SelectChoice(user.id, f"{user.display_name} ({user.email})")
-        for user in services.moderator_candidates(round_)
-        if user.id not in active
-    ]
-    return form
+    return _choosing_page(
+        round_,
+        form,
+        field=form.moderator,
+        found=overview.people_to_add(round_),
+        searched_in=(User.display_name, User.email),
+        choice=lambda user: SelectChoice(user.id, f"{user.display_name} ({user.email})"),
+        open_now=round_.state in (RoundState.SETUP, RoundState.COLLECTING, RoundState.JUDGING),
+    )
+
+
+def _choosing_page(
+    round_: ModerationRound,
+    form: AddSchoolForm | AddModeratorForm,
+    *,
+    field: SelectField,
+    found: Select[tuple[Any]],
+    searched_in: tuple[InstrumentedAttribute[str], ...],
+    choice: Callable[[Any], SelectChoice],
+    open_now: bool,
+) -> str:
+    """A page of those ``found`` who may join, as the choices of ``form``'s ``field``; what was typed in the search
+    box (``q``) narrows them to those whose ``searched_in`` hold it."""
+    words = request.args.get("q", "")
+    problem = text_problem(words, TextKind.LINE) or (len(words) > 100 and "must be 100 characters or fewer")
+    chosen = overview.page_of(
+        overview.searched(found, "" if problem else words, *searched_in), overview.CHOICES_PER_PAGE, _number("page")
+    )
+    if chosen is None:
+        abort(404)
+    page, rows = chosen
+    field.choices = [choice(row) for row in rows]
+    return render_template(
+        "rounds/add_to_round.html",
+        round_=round_,
+        form=form,
+        page=page,
+        words=words,
+        problem=f"What you search for {problem}" if problem else None,
+        open_now=open_now,
+    )
 
 
 @blueprint.post("/rounds/<int:round_id>/advance")
@@ -221,13 +293,22 @@ def advance(round_id: int) -> Response:
 @login_required
 def add_school(round_id: int) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
-    form = _add_school_form(round_)
+    form = AddSchoolForm()
+    posted = request.form.get("school", 0, type=int)
+    form.school.choices = [
+        SelectChoice(s.id, s.name) for s in _found(overview.schools_to_add(round_), School.id, posted)
+    ]
     if not form.validate_on_submit():
         flash("Choose a school of the authority that is not taking part yet.", "error")
-        return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+        return redirect(url_for("rounds.choose_school", round_id=round_.id))
     school = get_or_404(School, form.school.data)
     attempt(lambda: services.add_school(round_, school, current_user), f"{school.name} is taking part.")
     return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="schools"))
+
+
+def _found(found: Select[tuple[Row]], id_column: InstrumentedAttribute[int], posted: int) -> list[Row]:
+    """The posted choice when it is among those ``found``: one row asked for, not the whole list of them."""
+    return list(db.session.scalars(found.where(id_column == posted)))
 
 
 @blueprint.post("/rounds/<int:round_id>/schools/<int:taking_part_id>/remove")
@@ -314,10 +395,14 @@ def widen(round_id: int, taking_part_id: int) -> Response | tuple[str, int] | st
 @login_required
 def add_moderator(round_id: int) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
-    form = _add_moderator_form(round_)
+    form = AddModeratorForm()
+    posted = request.form.get("moderator", 0, type=int)
+    form.moderator.choices = [
+        SelectChoice(u.id, u.display_name) for u in _found(overview.people_to_add(round_), User.id, posted)
+    ]
     if not form.validate_on_submit():
         flash("Choose someone who can moderate in this round.", "error")
-        return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="moderators"))
+        return redirect(url_for("rounds.choose_moderator", round_id=round_.id))
     user = get_or_404(User, form.moderator.data)
     phase = Phase(form.phase.data) if form.phase.data else None
     attempt(
@@ -355,7 +440,7 @@ def override_allocation(round_id: int, entry_id: int) -> Response | tuple[str, i
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     entry = part_of(round_, RoundEntry, entry_id)
     form = OverrideForm()
-    form.moderators.choices = [SelectChoice(m.user_id, m.user.display_name) for m in round_.active_moderators]
+    form.moderators.choices = [SelectChoice(m.user_id, m.user.display_name) for m in overview.active_moderators(round_)]
     if request.method == "GET":
         form.moderators.data = [j.moderator_id for j in entry.live_judgements]
     if form.validate_on_submit():

@@ -110,10 +110,14 @@ def create_round(lead: Page, cast: Cast) -> None:
     expect(lead.get_by_role("heading", level=1)).to_contain_text(ROUND_NAME)
 
     for school in (cast.school_a, cast.school_b):
+        lead.get_by_role("link", name="Add a school to the round").click()
         lead.get_by_label("School", exact=True).select_option(label=school.choice)
         lead.get_by_role("button", name="Add school").click()
         expect(lead.get_by_role("table", name="Participating schools")).to_contain_text(school.name)
     for moderator in cast.moderators:
+        lead.get_by_role("link", name="Add a moderator to the round").click()
+        lead.get_by_label("Find someone by their name or email address").fill(moderator.email)
+        lead.get_by_role("button", name="Search").click()
         lead.get_by_label("Moderator", exact=True).select_option(label=f"{moderator.name} ({moderator.email})")
         lead.get_by_role("button", name="Add moderator").click()
         expect(lead.get_by_role("table", name="Moderators")).to_contain_text(moderator.name)

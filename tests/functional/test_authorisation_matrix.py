@@ -70,6 +70,8 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/rounds/{round}": (302, 404, 302, 302, 302, 200, 200, 404),
     "/rounds/{round}/edit": (302, 404, 404, 404, 404, 200, 200, 404),
     "/rounds/{round}/schools/{part_a}/request": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/schools/add": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/rounds/{round}/moderators/add": (302, 404, 404, 404, 404, 200, 200, 404),
     "/rounds/{round}/entries/{entry_a}/allocation": (302, 404, 404, 404, 404, 200, 200, 404),
     "/rounds/{round}/judgements/{judgement}/reopen": (302, 404, 404, 404, 404, 200, 200, 404),
     "/rounds/{round}/board": (302, 404, 404, 404, 404, 200, 200, 404),

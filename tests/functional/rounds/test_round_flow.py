@@ -60,8 +60,9 @@ def test_a_round_runs_from_set_up_to_closed_in_the_browser_pages(
         assert (
             post_form(lead, f"{base}/moderators", {"moderator": person.id, "phase": ""}, page=base).status_code == 302
         )
-    # The lead sees every sample's school on this page, so is not offered as a moderator of the blind round.
-    offered = re.search(r'<select[^>]*name="moderator".*?</select>', lead.get(base).get_data(as_text=True), re.S)
+    # The lead sees every sample's school on the round's page, so is not offered as a moderator of the blind round.
+    adding = lead.get(f"{base}/moderators/add").get_data(as_text=True)
+    offered = re.search(r'<select[^>]*name="moderator".*?</select>', adding, re.S)
     assert offered is not None and world.la_lead.display_name not in offered.group(0)
     refused = post_form(lead, f"{base}/moderators", {"moderator": world.la_lead.id, "phase": ""}, page=base)
     assert "Choose someone who can moderate" in lead.get(refused.location).get_data(as_text=True)
