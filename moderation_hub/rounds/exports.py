@@ -9,13 +9,13 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from moderation_hub.accounts.models import User
@@ -90,30 +90,74 @@ def _yes_no(value: bool | None) -> str:
 # Judgements and outcomes -----------------------------------------------------------------------------
 
 
-def judgement_rows(round_: ModerationRound) -> list[list[Cell]]:
-    """One row per judgement that is not withdrawn, in JUDGEMENT_COLUMNS' order, from one query.
+# Samples whose rows are read per query while an export is written (about 1 KB a row, k rows a sample).
+EXPORT_CHUNK_SAMPLES = 300
 
+
+def count_judgements(round_id: int) -> int:
+    """How many rows the judgements export has: the round's judgements that are not withdrawn."""
+    statement = (
+        select(func.count())
+        .select_from(Judgement)
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_id, Judgement.state != JudgementState.WITHDRAWN)
+    )
+    return db.session.scalar(statement) or 0
+
+
+def judgement_chunks(round_: ModerationRound) -> Iterator[list[list[Cell]]]:
+    """One row per judgement that is not withdrawn, in JUDGEMENT_COLUMNS' order, a chunk of samples a query.
+
+    Rows come in blind-code order (a sample's judgements in the order they were allocated). Each chunk is the
+    rows of the next EXPORT_CHUNK_SAMPLES samples after the last blind code of the chunk before (keyset paging
+    on the round's unique index of blind codes, not an offset), so every query reads only its own rows, and a
+    caller may end its transaction between chunks: a row that exists throughout is sent exactly once.
     A judgement's standard and rationale are given once it is submitted: a draft is the moderator's
     unfinished thinking, not a judgement.
     """
+    # Read now, not when the first chunk is asked for: by then the request's transaction may have ended.
+    round_cells: list[Cell] = [round_.id, round_.name, round_.academic_year]
+    return _judgement_chunks(round_.id, round_cells, EXPORT_CHUNK_SAMPLES)
+
+
+def _judgement_chunks(round_id: int, round_cells: list[Cell], samples: int) -> Iterator[list[list[Cell]]]:
+    after = ""  # comes before every blind code
+    while True:
+        next_codes = (
+            select(RoundEntry.blind_code)
+            .where(RoundEntry.round_id == round_id, RoundEntry.blind_code > after)
+            .order_by(RoundEntry.blind_code)
+            .limit(samples)
+            .subquery()
+        )
+        upto = db.session.scalar(select(func.max(next_codes.c.blind_code)))
+        if upto is None:
+            return
+        chunk = _judgements(round_id).where(RoundEntry.blind_code > after, RoundEntry.blind_code <= upto)
+        if rows := [round_cells + _judgement_cells(result) for result in db.session.execute(chunk)]:
+            yield rows  # none when these samples have no judgements yet
+        after = upto
+
+
+def _judgements(round_id: int) -> Select[Any]:
     teacher, given, agreed = aliased(Standard), aliased(Standard), aliased(Standard)
-    statement = (
+    return (
         select(
             RoundEntry.blind_code,
             School.urn,
-            School.name,
+            School.name.label("school_name"),
             WorkSample.pupil_code,
             WorkSample.year_group,
-            Framework.slug,
-            Framework.version,
-            teacher.code,
+            Framework.slug.label("framework"),
+            Framework.version.label("framework_version"),
+            teacher.code.label("teacher_code"),
             Judgement.moderator_id,
-            User.display_name,
+            User.display_name.label("moderator_name"),
             Judgement.state,
-            given.code,
+            given.code.label("standard_code"),
             Judgement.rationale,
             Judgement.submitted_at,
-            agreed.code,
+            agreed.code.label("agreed_code"),
             RoundEntry.agreed_rationale,
             RoundEntry.auto_agreed,
             RoundEntry.agreed_standard_id,
@@ -128,59 +172,36 @@ def judgement_rows(round_: ModerationRound) -> list[list[Cell]]:
         .outerjoin(teacher, WorkSample.teacher_judgement_id == teacher.id)
         .outerjoin(given, Judgement.standard_id == given.id)
         .outerjoin(agreed, RoundEntry.agreed_standard_id == agreed.id)
-        .where(RoundEntry.round_id == round_.id, Judgement.state != JudgementState.WITHDRAWN)
+        .where(RoundEntry.round_id == round_id, Judgement.state != JudgementState.WITHDRAWN)
         .order_by(RoundEntry.blind_code, Judgement.id)
     )
-    rows = []
-    for (
-        code,
-        urn,
-        school_name,
-        pupil_code,
-        year_group,
-        framework,
-        framework_version,
-        teacher_code,
-        moderator_id,
-        moderator_name,
-        state,
-        standard_code,
-        rationale,
-        submitted_at,
-        agreed_code,
-        agreed_rationale,
-        auto_agreed,
-        agreed_id,
-        teacher_id,
-    ) in db.session.execute(statement):
-        submitted = state is JudgementState.SUBMITTED
-        decided = agreed_id is not None
-        rows.append(
-            [
-                round_.id,
-                round_.name,
-                round_.academic_year,
-                framework,
-                framework_version,
-                code,
-                urn,
-                school_name,
-                pupil_code,
-                year_group,
-                teacher_code or "",
-                moderator_id,
-                moderator_name,
-                state.value,
-                (standard_code or "") if submitted else "",
-                rationale if submitted else "",
-                iso_utc(submitted_at),
-                agreed_code or "",
-                agreed_rationale if decided else "",
-                _yes_no(auto_agreed if decided else None),
-                _yes_no(agreed_id == teacher_id if decided and teacher_id is not None else None),
-            ]
-        )
-    return rows
+
+
+def _judgement_cells(result: Row[Any]) -> list[Cell]:
+    """The cells after the round's own three, from one row of ``_judgements``."""
+    submitted = result.state is JudgementState.SUBMITTED
+    decided = result.agreed_standard_id is not None
+    teacher_id = result.teacher_judgement_id
+    return [
+        result.framework,
+        result.framework_version,
+        result.blind_code,
+        result.urn,
+        result.school_name,
+        result.pupil_code,
+        result.year_group,
+        result.teacher_code or "",
+        result.moderator_id,
+        result.moderator_name,
+        result.state.value,
+        (result.standard_code or "") if submitted else "",
+        result.rationale if submitted else "",
+        iso_utc(result.submitted_at),
+        result.agreed_code or "",
+        result.agreed_rationale if decided else "",
+        _yes_no(result.auto_agreed if decided else None),
+        _yes_no(result.agreed_standard_id == teacher_id if decided and teacher_id is not None else None),
+    ]
 
 
 def as_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
@@ -193,16 +214,22 @@ def as_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     return buffer.getvalue()
 
 
-def as_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> bytes:
-    """One sheet; numbers stay numbers, text is always text (openpyxl reads '=...' as a formula otherwise)."""
+def write_xlsx(target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> int:
+    """One sheet written to ``target``, returning how many rows (after the header) it holds; numbers stay
+    numbers, text is always text (openpyxl reads '=...' as a formula otherwise).
+
+    openpyxl's write-only mode writes each row out as it comes (to a temporary file, with its text inline, not
+    in a shared-strings table), so memory stays bounded however many rows there are.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(list(header))
+    count = 0
     for row in rows:
         sheet.append([xlsx_cell(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        count += 1
+    workbook.save(target)
+    return count
 
 
 def xlsx_cell(value: Cell) -> Cell:

@@ -2,11 +2,15 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from itertools import chain
 from typing import Any
 
 from flask import Response, abort, jsonify, render_template, request, stream_with_context
 from flask_login import current_user, login_required
+from werkzeug.wsgi import wrap_file
 
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
@@ -16,6 +20,7 @@ from moderation_hub.rounds import board as meeting_board
 from moderation_hub.rounds import exports
 from moderation_hub.rounds.access import round_for
 from moderation_hub.rounds.blueprint import blueprint
+from moderation_hub.rounds.models import ModerationRound
 from moderation_hub.rounds.paging import paging
 
 
@@ -48,13 +53,40 @@ def export(round_id: int, extension: str) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     if extension not in exports.FORMATS:
         abort(404)
-    rows = exports.judgement_rows(round_)
     if extension == "csv":
-        body = exports.as_csv(exports.JUDGEMENT_COLUMNS, rows).encode()
-    else:
-        body = exports.as_xlsx(exports.JUDGEMENT_COLUMNS, rows, "Judgements")
-    record(current_user.id, "round.exported", round_, format=extension, rows=len(rows))
-    return attachment(body, exports.FORMATS[extension], f"round-{round_.id}-judgements.{extension}")
+        return _judgements_csv(round_)
+    return _judgements_xlsx(round_)
+
+
+def _judgements_csv(round_: ModerationRound) -> Response:
+    """Sent as it is read. The rows are counted first, so that the record is committed with the request,
+    before the first row goes out: a download cut short is recorded too."""
+    record(current_user.id, "round.exported", round_, format="csv", rows=exports.count_judgements(round_.id))
+    chunks = exports.judgement_chunks(round_)
+    return attachment(
+        stream_with_context(_streamed_csv(exports.JUDGEMENT_COLUMNS, chunks)),
+        exports.FORMATS["csv"],
+        f"round-{round_.id}-judgements.csv",
+    )
+
+
+def _judgements_xlsx(round_: ModerationRound) -> Response:
+    """Written to an unnamed temporary file (an XLSX file is a zip, finished only at its end) and sent from it;
+    the file is gone once the response is closed. Recorded with the rows written, once the file is complete."""
+    with ExitStack() as on_failure:
+        file = on_failure.enter_context(tempfile.TemporaryFile())
+        rows = chain.from_iterable(exports.judgement_chunks(round_))
+        count = exports.write_xlsx(file, exports.JUDGEMENT_COLUMNS, rows, "Judgements")
+        size = file.tell()
+        file.seek(0)
+        on_failure.pop_all()  # written: from here the response closes it
+    record(current_user.id, "round.exported", round_, format="xlsx", rows=count)
+    response = attachment(
+        wrap_file(request.environ, file), exports.FORMATS["xlsx"], f"round-{round_.id}-judgements.xlsx"
+    )
+    response.content_length = size
+    response.direct_passthrough = True  # the server may send the file itself (sendfile)
+    return response
 
 
 @blueprint.get("/rounds/<int:round_id>/audit")
@@ -85,17 +117,25 @@ def audit_export(round_id: int) -> Response:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     record(current_user.id, "round.audit_exported", round_)
     return attachment(
-        stream_with_context(_audit_csv(round_.id)), exports.FORMATS["csv"], f"round-{round_.id}-audit.csv"
+        stream_with_context(_streamed_csv(exports.AUDIT_COLUMNS, _audit_chunks(round_.id))),
+        exports.FORMATS["csv"],
+        f"round-{round_.id}-audit.csv",
     )
 
 
-def _audit_csv(round_id: int) -> Iterator[bytes]:
-    """The whole log, oldest first, read and sent in chunks after the request's own work is committed."""
-    yield exports.as_csv(exports.AUDIT_COLUMNS, []).encode()
+def _audit_chunks(round_id: int) -> Iterator[list[list[exports.Cell]]]:
+    """The whole log, oldest first, a chunk of events at a time."""
     after = 0
     while rows := exports.audit_rows_after(round_id, after):
+        yield [row.csv_cells() for row in rows]
+        after = rows[-1].id
+
+
+def _streamed_csv(header: Sequence[str], chunks: Iterator[list[list[exports.Cell]]]) -> Iterator[bytes]:
+    """A CSV file sent a chunk of rows at a time, each read after the request's own work is committed."""
+    yield exports.as_csv(header, []).encode()
+    for rows in chunks:
         # End each chunk's read before sending it: a download may take minutes, and on SQLite an open
         # transaction holds the lock that every other request's transaction waits for.
         db.session.commit()
-        yield exports.as_csv((), [row.csv_cells() for row in rows]).encode()
-        after = rows[-1].id
+        yield exports.as_csv((), rows).encode()

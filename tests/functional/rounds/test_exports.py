@@ -1,7 +1,9 @@
 """Exports of a round's judgements and outcomes: one row per judgement, documented columns, CSV and XLSX."""
 
+import contextvars
 import csv
 import io
+from contextlib import closing
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import User
 from moderation_hub.audit.models import AuditEvent
-from moderation_hub.rounds import assign, reveal, services
+from moderation_hub.rounds import assign, exports, reveal, services
 from moderation_hub.rounds.judging import JudgementInput, submit
 from moderation_hub.rounds.models import Judgement, JudgementState, RoundState
 from tests.conftest import sign_in
@@ -190,14 +192,75 @@ def test_agreed_outcomes_are_on_every_row_of_their_sample(
     }
 
 
-def test_an_export_is_in_the_audit_log(client: FlaskClient, session: Session, judging_round: RoundWorld) -> None:
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_an_export_is_in_the_audit_log_with_its_rows(
+    client: FlaskClient, session: Session, judging_round: RoundWorld, extension: str
+) -> None:
     sign_in(client, "la.lead@example.org")
 
-    client.get(f"/rounds/{judging_round.round.id}/judgements.xlsx")
+    client.get(f"/rounds/{judging_round.round.id}/judgements.{extension}")
 
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "round.exported")).one()
     assert (event.subject_type, event.subject_id) == ("moderation_round", judging_round.round.id)
-    assert event.details == {"format": "xlsx", "rows": 6}
+    assert event.details == {"format": extension, "rows": 6}
+
+
+def xlsx_rows(client: FlaskClient, round_world: RoundWorld) -> list[list[object]]:
+    response = client.get(f"/rounds/{round_world.round.id}/judgements.xlsx")
+    assert response.headers["Content-Length"] == str(len(response.get_data()))
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    rows = [list(row) for row in workbook["Judgements"].iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def read_in_parts(client: FlaskClient, url: str) -> tuple[bool, list[bytes]]:
+    """Whether the response is streamed, and the parts it is sent in: read unbuffered, in the contexts of the
+    request's own (as ServerLikeClient runs each request, but with the body read before they end)."""
+
+    def get() -> tuple[bool, list[bytes]]:
+        response = FlaskClient.open(client, url, buffered=False)
+        with closing(response):
+            return response.is_streamed, list(response.response)
+
+    return contextvars.Context().run(get)
+
+
+def test_the_csv_is_sent_a_chunk_of_rows_at_a_time_each_read_after_the_last(
+    client: FlaskClient, session: Session, judging_round: RoundWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for entry in judging_round.round.entries:
+        judge(session, entry.live_judgements[0], "EXS", "=1+1 and a line\nbreak, with a comma")
+    sign_in(client, "la.lead@example.org")
+    url = f"/rounds/{judging_round.round.id}/judgements.csv"
+    whole = client.get(url).get_data()  # six rows: one chunk
+    whole_xlsx = xlsx_rows(client, judging_round)
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SAMPLES", 2)
+
+    is_streamed, chunks = read_in_parts(client, url)
+
+    assert is_streamed
+    assert len(chunks) == 3  # the header, then the rows of samples 1-2 and of sample 3, each read on its own
+    assert b"".join(chunks) == whole
+    assert len(list(csv.reader(io.StringIO(chunks[1].decode())))) == 4
+    assert xlsx_rows(client, judging_round) == whole_xlsx
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_reading_in_chunks_gives_each_row_once_in_order_whatever_the_chunk_size(
+    session: Session, judging_round: RoundWorld, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    whole = [row for chunk in exports.judgement_chunks(judging_round.round) for row in chunk]
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SAMPLES", size)
+
+    chunks = list(exports.judgement_chunks(judging_round.round))
+
+    assert [row for chunk in chunks for row in chunk] == whole
+    code = COLUMNS.index("sample_code")
+    assert all(len({row[code] for row in chunk}) <= size for chunk in chunks)
+    assert len(whole) == exports.count_judgements(judging_round.round.id) == 6
+    codes = [row[code] for row in whole]
+    assert codes == sorted(codes)
 
 
 def test_another_format_is_not_found(client: FlaskClient, judging_round: RoundWorld) -> None:
