@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from moderation_hub.accounts.models import Role, User
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import School
+from moderation_hub.reports import data
 from moderation_hub.rounds import judging, reveal, services
 from moderation_hub.rounds.judging import JudgementInput
 from moderation_hub.rounds.models import Judgement, ModerationRound, RoundKind, RoundState, Verdict
@@ -137,6 +138,20 @@ def revealed_round(
 ) -> RevealedRound:
     round_ = build_revealed_round(session, world, ks2_writing, PLAN, (world.moderator, fair_moderator))
     return RevealedRound(round_, ks2_writing, world.moderator, fair_moderator, PLAN)
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """The scope of every computation of a report's figures, in order."""
+    scopes = []
+    load = data.load
+
+    def counted(scope: data.Scope, framework: Framework, **options: bool) -> data.LoadedRatings:
+        scopes.append(scope.key)
+        return load(scope, framework, **options)
+
+    monkeypatch.setattr(data, "load", counted)
+    return scopes
 
 
 CSV_COLUMNS = ["section", "subject", "measure", "value", "ci_low", "ci_high", "standard_error", "n", "notes"]

@@ -27,20 +27,6 @@ from tests.functional.rounds.conftest import ks2_writing  # noqa: F401 - a fixtu
 
 
 @pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """The scope of every computation of a report's figures, in order."""
-    scopes = []
-    load = data.load
-
-    def counted(scope: data.Scope, framework: Framework, **options: bool) -> data.LoadedRatings:
-        scopes.append(scope.key)
-        return load(scope, framework, **options)
-
-    monkeypatch.setattr(data, "load", counted)
-    return scopes
-
-
-@pytest.fixture
 def judging_round(
     session: Session,
     world: World,
