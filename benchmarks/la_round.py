@@ -1,0 +1,404 @@
+"""A whole authority's round, as its LA lead sees it: every page and download at 500 and 5,000 samples (issue 14).
+
+Builds a revealed round (``benchmarks/la_data.py``: 120 schools, 300 moderators, k = 3, the 18 criteria of the
+demo's KS2 writing framework judged in every judgement, every judgement submitted, 95% of the samples with an
+agreed outcome) with bulk inserts, in a database of its own: a temporary SQLite file and, when
+``TEST_DATABASE_URL`` is set, a database created for it on that PostgreSQL server (``la_bench_<random>``,
+dropped at the end). Then, through Flask's test client, signed in as the authority's LA lead, it asks for every
+page and download of the round, each found by its endpoint name: the round page, the reveal index (first and
+last page), a sample's reveal page, the outcome page of a school with 46 samples (the same school sends 46 at
+both sizes), the meeting board (HTML, JSON, and JSON again with the ETag a projector sends back), the round
+report and each chart its page links to, the report as CSV, XLSX and PDF, the LA overview report, the
+judgements as CSV and XLSX, the audit log and its CSV, and the dashboard (where ``/`` sends a signed-in person).
+
+For each it prints, per database and size:
+
+- cold: the first request in a new app (so no report figures or compiled templates are kept in it), sent with
+  the session cookie of one sign-in made beforehand (every app with the same secret key accepts it, as every
+  worker of a server does). The process has imported every module beforehand (the chart and PDF libraries
+  included), and the database's own caches are warm from building the data: it is the first request after a
+  worker restarts;
+- warm: the median of the next requests: 5 for a page, 3 for a download; 1 when the first took over 3 s, and
+  none (shown "-"; the cold time stands for it in the summary) over 10 s, so the run takes minutes, not hours;
+- statements: SQL statements the cold and the last warm request sent (a ``before_cursor_execute`` listener on
+  the app's engine; SQLite's ``BEGIN`` is left out, as PostgreSQL's is implicit);
+- size of the response body; for downloads, the peak of Python's memory during one more request, measured by
+  ``tracemalloc`` (memory of C libraries outside Python's allocator is not counted, and the request runs
+  slower under it, so its time is not used), at the largest size only.
+
+A request that fails (a 5xx, or an exception) is shown as an error in the table and the run carries on.
+
+Then: the slowest warm interactive page at the largest size (target under 1 s), each download's warm time and
+peak memory at the largest size, and, as its last line, ``la page time growth: X``: the largest ratio, over the
+interactive pages (not the downloads) and the databases, of the warm median at the largest size to that at the
+smallest (target at most 2.0).
+
+Run: ``.venv/bin/python benchmarks/la_round.py`` (SQLite), or with PostgreSQL as well:
+``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/la_round.py``.
+``--sizes 500,5000`` (the default) sets the round sizes. Both databases and sizes take about 5 minutes here.
+"""
+
+import sys
+from pathlib import Path
+
+# Import from the project, not from beside this script: benchmarks/statistics.py would stand in for the
+# standard library's statistics module, which the app's libraries import.
+sys.path.remove(str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import contextlib
+import math
+import os
+import re
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import event, make_url, text
+from werkzeug.test import TestResponse
+
+from benchmarks.la_data import LA_LEAD_EMAIL, PASSWORD, BuiltRound, build_round
+from moderation_hub import create_app
+from moderation_hub.db import build_engine
+from moderation_hub.reports import charts, downloads  # noqa: F401 - imported before any clock starts
+from moderation_hub.rounds import reveal
+
+PAGE_RUNS, DOWNLOAD_RUNS = 5, 3
+# After a first request slower than this many seconds, this many warm runs (none: its cold time stands for it).
+FEWER_RUNS = ((10.0, 0), (3.0, 1))
+PAGE_TARGET_SECONDS, GROWTH_TARGET = 1.0, 2.0
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    endpoint: str
+    values: dict[str, Any]
+    download: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    download: bool
+    status: str = ""
+    cold: float = math.nan
+    warm: float = math.nan
+    statements_cold: int = 0
+    statements_warm: int = 0
+    size: int = 0
+    peak: int | None = None
+    body: bytes = field(default=b"", repr=False)
+    etag: str | None = None
+    detail: str = ""  # what failed
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("200", "304")
+
+
+class StatementCounter:
+    def __init__(self, app: Flask) -> None:
+        self.count = 0
+        event.listen(app.extensions["database"]["engine"], "before_cursor_execute", self._counted)
+
+    def _counted(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            self.count += 1
+
+
+# Databases ------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sqlite_database(folder: Path, size: int) -> Iterator[str]:
+    yield f"sqlite:///{folder / f'la-round-{size}.sqlite3'}"
+
+
+@contextlib.contextmanager
+def postgresql_database(server_url: str, size: int) -> Iterator[str]:
+    """A new database on the server of ``server_url``, dropped afterwards (tests use the server's own)."""
+    name = f"la_bench_{uuid.uuid4().hex[:8]}_{size}"
+    admin = build_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def new_app(database_url: str, folder: Path) -> Flask:
+    return create_app(
+        {
+            "ENVIRONMENT": "testing",
+            "SECRET_KEY": "la-round-benchmark",
+            "DATABASE_URL": database_url,
+            "STORAGE_URL": f"file://{folder / 'uploads'}",
+            "SERVER_NAME": "localhost",
+            "INSTANCE_PATH": str(folder / "instance"),
+            "JOB_IMMEDIATE": True,
+            "LOG_LEVEL": "WARNING",  # no access line per request on standard error
+        }
+    )
+
+
+# Requests -------------------------------------------------------------------------------------------------
+
+
+def client_of(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = "https://localhost/"  # Flask-WTF checks it over HTTPS
+    return client
+
+
+def session_cookie(app: Flask) -> str:
+    """The LA lead's session cookie, from signing in once: every app made with the same secret key accepts it,
+    as every worker of a server does, so no measured app spends half a second checking the password."""
+    client = client_of(app)
+    match = CSRF.search(client.get("/sign-in").get_data(as_text=True))
+    if match is None:
+        raise SystemExit("the sign-in page has no CSRF token")
+    form = {"email": LA_LEAD_EMAIL, "password": PASSWORD, "csrf_token": match.group(1) or match.group(2)}
+    signed_in = client.post("/sign-in", data=form).status_code == 302
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if not signed_in or cookie is None:
+        raise SystemExit(f"could not sign in as {LA_LEAD_EMAIL}")
+    return cookie.value
+
+
+def timed(client: FlaskClient, path: str, headers: tuple[tuple[str, str], ...]) -> tuple[float, TestResponse]:
+    started = time.perf_counter()
+    response = client.get(path, headers=list(headers), buffered=True)
+    response.get_data()
+    return time.perf_counter() - started, response
+
+
+@dataclass(frozen=True)
+class Setting:
+    database_url: str
+    folder: Path
+    cookie: str
+    trace_memory: bool  # measure downloads' peak memory too
+
+
+def measure(target: Target, path: str, setting: Setting) -> Result:
+    """Cold in a new app, then warm; a failed request ends the target's measurement with an error."""
+    app = new_app(setting.database_url, setting.folder)
+    result = Result(target.name, path, target.download)
+    try:
+        counter = StatementCounter(app)
+        client = client_of(app)
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], setting.cookie, domain="localhost")
+        result.cold, response = timed(client, path, target.headers)
+        result.statements_cold, result.status = counter.count, str(response.status_code)
+        body = response.get_data()
+        result.size, result.etag = len(body), response.headers.get("ETag")
+        result.body = b"" if target.download else body  # a page's links are read for more targets
+        if not result.ok:
+            return result
+        runs = next((runs for slow, runs in FEWER_RUNS if result.cold > slow), None)
+        runs = (DOWNLOAD_RUNS if target.download else PAGE_RUNS) if runs is None else runs
+        times = []
+        for _ in range(runs):
+            counter.count = 0
+            seconds, response = timed(client, path, target.headers)
+            times.append(seconds)
+            if str(response.status_code) != result.status:
+                result.status = str(response.status_code)
+                return result
+        if times:
+            result.warm, result.statements_warm = median(times), counter.count
+        if target.download and setting.trace_memory:
+            tracemalloc.start()
+            try:
+                timed(client, path, target.headers)
+                result.peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    except Exception as error:  # a failing page is a result to report, not the end of the run
+        result.status, result.detail = "error", f"{type(error).__name__}: {error}"
+    finally:
+        app.extensions["database"]["engine"].dispose()
+    return result
+
+
+def targets(built: BuiltRound) -> list[Target]:
+    round_ = {"round_id": built.round_id}
+    per_page = getattr(reveal, "ENTRIES_PER_PAGE", 50)
+    last_page = math.ceil(built.samples / per_page)
+    return [
+        Target("round page", "rounds.detail", round_),
+        Target("reveal index, page 1", "rounds.reveal_index", round_),
+        Target("reveal index, last page", "rounds.reveal_index", round_ | {"page": last_page}),
+        Target("reveal: one sample", "rounds.reveal_entry", round_ | {"code": built.middle_entry_code}),
+        Target(
+            "school outcome (46 samples)",
+            "rounds.school_outcome",
+            round_ | {"taking_part_id": built.reference_taking_part_id},
+        ),
+        Target("meeting board", "rounds.board", round_),
+        Target("meeting board JSON", "rounds.board_data", round_),
+        Target("round report", "reports.round_report", round_),
+        Target("LA overview report", "reports.authority_report", {"authority_id": built.authority_id}),
+        Target("audit log", "rounds.audit", round_),
+        Target("dashboard", "pages.dashboard", {}),
+        Target("report CSV", "reports.round_download", round_ | {"extension": "csv"}, download=True),
+        Target("report XLSX", "reports.round_download", round_ | {"extension": "xlsx"}, download=True),
+        Target("report PDF", "reports.round_download", round_ | {"extension": "pdf"}, download=True),
+        Target("judgements CSV", "rounds.export", round_ | {"extension": "csv"}, download=True),
+        Target("judgements XLSX", "rounds.export", round_ | {"extension": "xlsx"}, download=True),
+        Target("audit CSV", "rounds.audit_export", round_, download=True),
+    ]
+
+
+def follow_ups(result: Result, built: BuiltRound) -> list[Target]:
+    """Targets found in an answer: the report's charts, and the board's JSON as a projector asks again."""
+    if result.name == "round report" and result.ok:
+        names = dict.fromkeys(re.findall(r"/charts/([\w-]+)\.svg", result.body.decode()))
+        return [
+            Target(f"chart {name}", "reports.round_chart", {"round_id": built.round_id, "name": name}) for name in names
+        ]
+    if result.name == "meeting board JSON" and result.etag:
+        return [
+            Target(
+                "meeting board JSON, unchanged",
+                "rounds.board_data",
+                {"round_id": built.round_id},
+                headers=(("If-None-Match", result.etag),),
+            )
+        ]
+    return []
+
+
+def measure_round(database: str, database_url: str, size: int, folder: Path, trace_memory: bool) -> list[Result]:
+    started = time.perf_counter()
+    builder = new_app(database_url, folder)
+    with builder.app_context():
+        built = build_round(size)
+    setting = Setting(database_url, folder, session_cookie(builder), trace_memory)
+    builder.extensions["database"]["engine"].dispose()
+    print(
+        f"\n{database}, {size:,} samples: {built.judgements:,} judgements, {built.verdicts:,} criterion verdicts, "
+        f"{built.audit_events:,} audit events; built in {time.perf_counter() - started:.1f} s"
+    )
+    print(f"{'page':<34} {'status':>7} {'cold s':>7} {'warm s':>7} {'statements':>11} {'size':>9}  path")
+    pending, results = targets(built), []
+    while pending:
+        target = pending.pop(0)
+        with builder.test_request_context():
+            path = url_for(target.endpoint, **target.values)
+        result = measure(target, path, setting)
+        print(row(result), flush=True)
+        if result.detail:
+            print(f"    {result.detail[:200]}")
+        results.append(result)
+        pending[0:0] = follow_ups(result, built)
+    return results
+
+
+def row(result: Result) -> str:
+    statements = f"{result.statements_cold}/{result.statements_warm or '-'}" if result.ok else ""
+    cold, warm = ("-" if math.isnan(seconds) else f"{seconds:.3f}" for seconds in (result.cold, result.warm))
+    return (
+        f"{result.name:<34} {result.status:>7} {cold:>7} {warm:>7} {statements:>11} "
+        f"{size_text(result.size):>9}  {result.path}"
+    )
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
+
+
+# Summary --------------------------------------------------------------------------------------------------
+
+
+def timed_page(result: Result) -> bool:
+    """An interactive page (not a download) that answered, with a warm time."""
+    return not result.download and result.ok and not math.isnan(result.warm)
+
+
+def summary(runs: dict[tuple[str, int], list[Result]], sizes: list[int]) -> None:
+    largest, smallest = max(sizes), min(sizes)
+    databases = list(dict.fromkeys(database for database, _ in runs))
+    print(f"\nAt {largest:,} samples:")
+    slowest: tuple[float, str] = (0.0, "")
+    for database in databases:
+        pages = [r for r in runs[database, largest] if timed_page(r)]
+        if not pages:
+            continue
+        page = max(pages, key=lambda r: r.warm)
+        slowest = max(slowest, (page.warm, f"{page.name} on {database}"))
+        print(f"  {database}: slowest warm interactive page: {page.name}, {page.warm:.3f} s")
+        failed = [r.name for r in runs[database, largest] if not r.ok]
+        if failed:
+            print(f"  {database}: failed: {', '.join(failed)}")
+    print(f"slowest warm interactive page: {slowest[1]}, {slowest[0]:.3f} s (target under {PAGE_TARGET_SECONDS} s)")
+    print(f"\nDownloads at {largest:,} samples (warm median; peak Python memory during the request, tracemalloc):")
+    for database in databases:
+        for result in (r for r in runs[database, largest] if r.download):
+            seconds, which = (result.cold, "cold") if math.isnan(result.warm) else (result.warm, "warm")
+            figures = (
+                f"{seconds:7.3f} s ({which})  peak {result.peak / 1e6:6.1f} MB  size {size_text(result.size)}"
+                if result.ok and result.peak is not None
+                else result.status
+            )
+            print(f"  {database:<10} {result.name:<18} {figures}")
+    if largest == smallest:
+        print("la page time growth: n/a (needs two sizes)")
+        return
+    growth: tuple[float, str] = (0.0, "")
+    print(f"\nWarm time at {largest:,} / at {smallest:,} samples, interactive pages (target at most {GROWTH_TARGET}):")
+    for database in databases:
+        before = {r.name: r.warm for r in runs[database, smallest] if timed_page(r)}
+        ratios = sorted(
+            ((r.warm / before[r.name], r.name) for r in runs[database, largest] if r.name in before and timed_page(r)),
+            reverse=True,
+        )
+        compared = {name for _, name in ratios}
+        left_out = [r.name for r in runs[database, largest] if not r.download and r.name not in compared]
+        if left_out:
+            print(f"  {database}: not compared (failed, or no warm time, at one size): {', '.join(left_out)}")
+        if not ratios:
+            continue
+        print(f"  {database}: " + ", ".join(f"{name} {ratio:.2f}" for ratio, name in ratios[:5]))
+        growth = max(growth, (ratios[0][0], f"{ratios[0][1]} on {database}"))
+    print(f"largest growth: {growth[1]}")
+    print(f"la page time growth: {growth[0]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="500,5000", help="round sizes in samples, comma-separated")
+    sizes = sorted(int(size) for size in parser.parse_args().sizes.split(","))
+    databases = [("SQLite", None)]
+    if server_url := os.environ.get("TEST_DATABASE_URL"):
+        databases.append(("PostgreSQL", server_url))
+    runs: dict[tuple[str, int], list[Result]] = {}
+    with tempfile.TemporaryDirectory(prefix="la-round-") as temporary:
+        for database, server in databases:
+            for size in sizes:
+                folder = Path(temporary) / f"{database}-{size}"
+                folder.mkdir()
+                place = postgresql_database(server, size) if server else sqlite_database(folder, size)
+                with place as database_url:
+                    trace_memory = size == sizes[-1]  # the summary gives downloads' memory at the largest size
+                    runs[database, size] = measure_round(database, database_url, size, folder, trace_memory)
+    summary(runs, sizes)
+
+
+if __name__ == "__main__":
+    main()
