@@ -28,19 +28,28 @@ from moderation_hub.rounds.paging import paging
 @login_required
 def board(round_id: int) -> str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
-    data = meeting_board.as_json(meeting_board.board_of(round_))
+    data = meeting_board.as_json(meeting_board.board_of(round_, _board_view()))
     return render_template("rounds/board.html", round_=round_, board=data, etag=f'"{_etag(data)}"')
 
 
 @blueprint.get("/rounds/<int:round_id>/board.json")
 @login_required
 def board_data(round_id: int) -> Response:
-    """Polled by static/js/rounds/board.mjs; an unchanged board is a 304 with no body."""
+    """Polled by static/js/rounds/board.mjs for the page it shows; an unchanged board is a 304 with no body."""
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
-    data = meeting_board.as_json(meeting_board.board_of(round_))
+    data = meeting_board.as_json(meeting_board.board_of(round_, _board_view()))
     response = jsonify(data)
     response.set_etag(_etag(data))
     return response.make_conditional(request)
+
+
+def _board_view() -> meeting_board.BoardView:
+    show = request.args.get("show", "all")
+    if show not in meeting_board.SHOWS:
+        abort(404)
+    return meeting_board.BoardView(
+        show, request.args.get("page", 1, type=int), request.args.get("moderators_page", 1, type=int)
+    )
 
 
 def _etag(data: dict[str, Any]) -> str:
