@@ -1,0 +1,170 @@
+"""A round's long lists a page at a time: its schools and moderators on the lead's page, the schools and people who
+may join (found by name), the schools' outcomes at reveal and a moderator's queue."""
+
+import html
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from moderation_hub.accounts.models import Role
+from moderation_hub.frameworks.models import Framework
+from moderation_hub.rounds import judging, overview, reveal
+from moderation_hub.rounds.models import ModerationRound, RoundState
+from tests.conftest import post_form, sign_in
+from tests.factories import World, make_entry, make_ready_sample, make_round, make_school, make_user, take_part
+
+
+def text_of(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return html.unescape(response.get_data(as_text=True))
+
+
+def table(page: str, caption: str) -> str:
+    return page.split(f"{caption}</caption>")[1].split("</table>", maxsplit=1)[0]
+
+
+def options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0)) if select else []
+
+
+@pytest.fixture
+def collecting(session: Session, world: World, ks2_writing: Framework) -> ModerationRound:
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.COLLECTING, lead=world.la_lead)
+    take_part(session, round_, world.school_a, world.school_b)
+    return round_
+
+
+def test_the_round_page_lists_its_schools_and_moderators_a_page_at_a_time(
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    collecting: ModerationRound,
+    ks2_writing: Framework,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(overview, "SCHOOLS_PER_PAGE", 1)
+    monkeypatch.setattr(overview, "MODERATORS_PER_PAGE", 1)
+    sample = make_ready_sample(session, world.school_b, world.teacher_b, ks2_writing, "B6-001", "EXS")
+    make_entry(session, collecting, sample, {world.moderator: None, world.teacher_a: None})
+    sign_in(client, world.la_lead.email)
+    base = f"/rounds/{collecting.id}"
+
+    first, second = text_of(client, base), text_of(client, f"{base}?schools=2&moderators=2")
+
+    assert world.school_a.name in table(first, "Participating schools")
+    assert world.school_b.name not in table(first, "Participating schools")
+    assert world.school_b.name in table(second, "Participating schools")
+    assert "2 schools taking part; showing 2 to 2, page 2 of 2." in second
+    assert [world.moderator.display_name in table(page, "Moderators") for page in (first, second)] == [True, False]
+    assert world.teacher_a.display_name in table(second, "Moderators")
+    assert f'href="{base}?moderators=2#schools"' in second  # each list's pages keep the other's
+    assert f'href="{base}?schools=2#moderators"' in second
+    assert client.get(f"{base}?schools=3").status_code == 404
+
+
+def test_a_school_is_found_by_name_and_added_from_a_page_of_its_own(
+    client: FlaskClient, session: Session, world: World, collecting: ModerationRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overview, "CHOICES_PER_PAGE", 2)
+    for name in ("Elm Primary School", "Fir Academy", "Gorse Primary School"):
+        make_school(session, world.authority, name)
+    sign_in(client, world.la_lead.email)
+    adding = f"/rounds/{collecting.id}/schools/add"
+
+    everyone = text_of(client, adding)
+    found = text_of(client, f"{adding}?q=PRIMARY")
+
+    assert [choice.split(" (URN")[0] for choice in options(everyone, "school")] == ["Elm Primary School", "Fir Academy"]
+    assert "3 schools can join; showing 1 to 2, page 1 of 2." in everyone
+    assert world.school_c.name not in text_of(client, f"{adding}?page=2")  # another authority's
+    assert [choice.split(" (URN")[0] for choice in options(found, "school")] == [
+        "Elm Primary School",
+        "Gorse Primary School",
+    ]
+    assert "No school that can join was found for 'Birch'." in text_of(client, f"{adding}?q=Birch")  # taking part
+    refused = text_of(client, f"{adding}?q=a%00b")
+    assert "What you search for" in refused and 'class="govuk-error-message"' in refused
+
+    assert post_form(
+        client, f"/rounds/{collecting.id}/schools", {"school": world.school_c.id}, page=adding
+    ).location == (adding)
+    gorse = options(found, "school")[1]
+    school_id = re.search(rf'<option value="(\d+)">{re.escape(gorse)}</option>', found).group(1)
+    added = post_form(client, f"/rounds/{collecting.id}/schools", {"school": school_id}, page=adding)
+    assert "Gorse Primary School" in table(text_of(client, added.location.split("#")[0]), "Participating schools")
+
+
+def test_a_moderator_is_found_by_email_and_the_moderating_are_not_offered_again(
+    client: FlaskClient, session: Session, world: World, collecting: ModerationRound
+) -> None:
+    person = make_user(session, (Role.MODERATOR, world.authority), email="quentin@example.org", name="Quentin Quill")
+    sign_in(client, world.la_lead.email)
+    adding = f"/rounds/{collecting.id}/moderators/add"
+
+    assert options(text_of(client, f"{adding}?q=QUENTIN@"), "moderator") == ["Quentin Quill (quentin@example.org)"]
+    post_form(client, f"/rounds/{collecting.id}/moderators", {"moderator": person.id, "phase": ""}, page=adding)
+
+    assert options(text_of(client, f"{adding}?q=quentin"), "moderator") == []
+    assert "Quentin Quill" in table(text_of(client, f"/rounds/{collecting.id}"), "Moderators")
+
+
+def test_the_reveal_index_sums_up_every_school_and_lists_them_a_page_at_a_time(
+    client: FlaskClient, session: Session, world: World, ks2_writing: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reveal, "SCHOOLS_PER_PAGE", 1)
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.REVEAL, lead=world.la_lead)
+    elm = make_school(session, world.authority, "Elm Primary School")
+    take_part(session, round_, world.school_a, world.school_b, elm)
+    judges = {world.moderator: "EXS", world.teacher_b: "EXS"}
+    for code, school, teacher, agreed in (
+        ("A-1", world.school_a, world.teacher_a, "EXS"),  # agreed
+        ("A-2", world.school_a, world.teacher_a, "GDS"),  # differs: school A not agreed
+        ("B-1", world.school_b, world.teacher_b, None),  # school B not decided yet
+    ):
+        sample = make_ready_sample(session, school, teacher, ks2_writing, code, "EXS")
+        make_entry(session, round_, sample, judges, agreed=agreed)
+    sign_in(client, world.la_lead.email)
+    index = f"/rounds/{round_.id}/reveal"
+
+    pages = [text_of(client, f"{index}?schools={number}") for number in (1, 2, 3)]
+
+    summary = "Of 3 schools, moderation agreed with 1, reached a different outcome for 1 and has not decided 1 yet."
+    assert all(summary in page for page in pages)
+    rows = [re.sub(r"<[^>]+>|\s+", " ", table(page, "Outcome per school")) for page in pages]
+    assert world.school_a.name in rows[0] and "Not agreed" in rows[0] and "A-2" in rows[0] and "A-1" not in rows[0]
+    assert world.school_b.name in rows[1] and "Not decided yet" in rows[1]
+    assert "Elm Primary School" in rows[2] and "Agreed" in rows[2]  # nothing entered, nothing differs
+    assert f'href="{index}?schools=3#schools"' in pages[1]
+    assert client.get(f"{index}?schools=4").status_code == 404
+
+
+def test_a_moderators_queue_lists_unfinished_samples_first_a_page_at_a_time(
+    client: FlaskClient, session: Session, world: World, ks2_writing: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(judging, "QUEUE_PER_PAGE", 2)
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.JUDGING, lead=world.la_lead)
+    take_part(session, round_, world.school_a)
+    entries = [
+        make_entry(
+            session,
+            round_,
+            make_ready_sample(session, world.school_a, world.teacher_a, ks2_writing, f"Q-{number}", "EXS"),
+            {world.moderator: "EXS" if number % 2 else None},
+        )
+        for number in range(5)
+    ]
+    sign_in(client, world.moderator.email)
+    queue = f"/rounds/{round_.id}/judging"
+
+    pages = [text_of(client, f"{queue}?page={number}") for number in (1, 2, 3)]
+
+    listed = [code for page in pages for code in re.findall(r"Sample ([A-Z0-9]{6})</a>", page)]
+    unfinished = sorted(entry.blind_code for number, entry in enumerate(entries) if not number % 2)
+    submitted = sorted(entry.blind_code for number, entry in enumerate(entries) if number % 2)
+    assert listed == unfinished + submitted
+    assert all("You have submitted 2 of 5." in page for page in pages)
+    assert client.get(f"{queue}?page=4").status_code == 404
