@@ -30,7 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from moderation_hub.reports import charts
+from moderation_hub.reports import charts, services
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report
 from moderation_hub.reports.tables import ChartStyle, Kind, Measure, Table, Value, interval, shown
@@ -199,25 +199,30 @@ def _table_section(report: Report, table: Table) -> list[Flowable]:
     explanation = report.explanation(table)
     section: list[Flowable] = [Paragraph(escape(table.title), _HEADING), _paragraph(explanation.means)]
     if table.charted:
-        section += _chart(table)
+        section += _chart(report, table)
     section += [Spacer(1, 3 * mm), _pdf_table(table), Spacer(1, 2 * mm)]
     section.append(_paragraph(f"When to be careful: {explanation.careful}", _SMALL))
     return section
 
 
-def _chart(table: Table) -> list[Image]:
+def _chart(report: Report, table: Table) -> list[Image]:
+    """The table's chart, drawn once per version of the report's figures (see ``services.kept_chart``)."""
+    return [_image(png) for png in services.kept_chart(report, table, "pdf", lambda: _pngs(table))]
+
+
+def _pngs(table: Table) -> list[bytes]:
     """The table's chart, in parts on successive pages when its rows (a school or a moderator each) make it
     taller than a page: shrinking it to one page would make 120 schools' labels unreadably small."""
     png = charts.png(table)
     width, height = (size / charts.PNG_SCALE for size in ImageReader(io.BytesIO(png)).getSize())
     drawn_a_row_at_a_time = table.chart is not None and table.chart.style is ChartStyle.INTERVALS
     if height * _scale(width) <= _FRAME_HEIGHT or not drawn_a_row_at_a_time:
-        return [_image(png)]
+        return [png]
     # A part is drawn at most full size (a part can be narrower than the whole, so larger when fitted to the
     # width); its title, axis and legend take no more room than the whole chart's, and one row is spare.
     furniture = height - charts.ROW_STEP * len(table.rows)
     rows_per_part = max(1, int((_FRAME_HEIGHT - furniture) // charts.ROW_STEP) - 1)
-    return [_image(part) for part in charts.png_parts(table, rows_per_part)]
+    return charts.png_parts(table, rows_per_part)
 
 
 def _scale(width: float) -> float:

@@ -11,6 +11,7 @@ import enum
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 
@@ -39,6 +40,8 @@ from moderation_hub.statistics import (
 )
 from moderation_hub.statistics.moderation import MIN_SAMPLES
 from moderation_hub.wording import counted, plural
+
+Drawing = TypeVar("Drawing")
 
 
 class ReportKind(enum.StrEnum):
@@ -199,15 +202,21 @@ def _report(
 
 
 def chart_svg(report: Report, table: Table) -> str:
-    """The table's chart as SVG, drawn once per version of the report's figures and kept beside them."""
+    """The table's chart as SVG, for the page."""
 
     def draw() -> str:
         from moderation_hub.reports import charts  # noqa: PLC0415 - loads Altair and vl-convert, for charts only
 
         return charts.svg(table)
 
+    return kept_chart(report, table, "svg", draw)
+
+
+def kept_chart(report: Report, table: Table, form: str, draw: Callable[[], Drawing]) -> Drawing:
+    """The table's chart drawn as ``form`` ("svg" for the page, "pdf" for the PDF's pictures), drawn once per
+    version of the report's figures and kept beside them."""
     key, version = report.kept_as
-    return cache.computed(f"{key}/chart/{table.key}", version, draw)
+    return cache.computed(f"{key}/chart/{table.key}/{form}", version, draw)
 
 
 def _figures(

@@ -187,6 +187,26 @@ def test_a_chart_is_drawn_once_per_version_of_its_data(
     assert drawn == ["schools", "schools"]
 
 
+def test_the_pdfs_charts_are_drawn_once_per_version_of_its_data(
+    client: FlaskClient, world: World, revealed_round: RevealedRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn_png: list[str] = []
+    draw = charts.png
+
+    def counted(table: charts.Table) -> bytes:
+        drawn_png.append(table.key)
+        return draw(table)
+
+    monkeypatch.setattr(charts, "png", counted)
+    pdf = f"/reports/rounds/{revealed_round.round.id}.pdf"
+    sign_in(client, world.la_lead.email)
+    assert client.get(pdf).status_code == 200
+    first = list(drawn_png)
+    assert client.get(pdf).status_code == 200
+    assert len(first) == 5
+    assert drawn_png == first
+
+
 SPRUNG: list[str] = []
 
 

@@ -1,4 +1,5 @@
-"""Every report page, chart and download costs the same SQL statements whatever the number of entries.
+"""Every report page, chart and download (CSV, XLSX, a round's PDF) costs the same SQL statements whatever the
+number of entries.
 
 Each is opened on a revealed round of 3 entries, then on the same round grown to 12 (more schools, more
 moderators, every entry judged by two with their criterion verdicts): a report that loaded something per entry,
@@ -95,13 +96,13 @@ def _statements(connection: Connection) -> Iterator[list[str]]:
         event.remove(connection, "before_cursor_execute", keep)
 
 
-def _report_urls(client: FlaskClient, page: str) -> list[str]:
-    """The report page, each chart it shows and its CSV."""
+def _report_urls(client: FlaskClient, page: str, *downloads: str) -> list[str]:
+    """The report page, each chart it shows and its downloads."""
     response = client.get(page)
     assert response.status_code == 200
     _tables, charts = page_tables(response.get_data(as_text=True))
     assert charts, f"{page} shows no chart"
-    return [page, *sorted(charts.values()), f"{page}.csv"]
+    return [page, *sorted(charts.values()), *(f"{page}.{extension}" for extension in downloads)]
 
 
 def _forget_kept_figures(app: Flask) -> None:
@@ -134,11 +135,11 @@ def test_report_pages_charts_and_downloads_cost_the_same_statements_at_any_size(
     round_id, school_id, authority_id = growing.round.id, world.school_a.id, world.authority.id
     urls = {
         "la_lead": [
-            *_report_urls(clients["la_lead"], f"/reports/rounds/{round_id}"),
-            *_report_urls(clients["la_lead"], f"/reports/schools/{school_id}"),
-            *_report_urls(clients["la_lead"], f"/reports/authorities/{authority_id}"),
+            *_report_urls(clients["la_lead"], f"/reports/rounds/{round_id}", "csv", "xlsx", "pdf"),
+            *_report_urls(clients["la_lead"], f"/reports/schools/{school_id}", "csv", "xlsx"),
+            *_report_urls(clients["la_lead"], f"/reports/authorities/{authority_id}", "csv", "xlsx"),
         ],
-        "moderator": _report_urls(clients["moderator"], "/reports/me"),
+        "moderator": _report_urls(clients["moderator"], "/reports/me", "csv", "xlsx"),
     }
 
     small = _counts(app, connection, clients, urls)
