@@ -3,7 +3,8 @@
 picks the framework in all three.
 
 Each route loads its object (404 when missing), authorises (404 when refused, so no one learns another
-school's or authority's report exists), then builds the report; nothing is written.
+school's or authority's report exists), then builds the report; nothing is written but the figures and charts
+kept for the next request (``cache``).
 
 The charting and PDF libraries (Altair, vl-convert, ReportLab: about 38 MB and over half a second to import) are
 imported by the two functions that draw charts (``services.chart_svg``) and write files, so that no other page, and
