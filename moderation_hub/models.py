@@ -5,6 +5,7 @@ from moderation_hub.audit.models import AuditEvent
 from moderation_hub.db import Base
 from moderation_hub.frameworks.models import Criterion, CriterionGroup, Framework, FrameworkYearGroup, Standard
 from moderation_hub.organisations.models import AuthorityKind, Cluster, LocalAuthority, School, SchoolKeyStage
+from moderation_hub.reports.models import ReportFigures
 from moderation_hub.rounds.models import (
     CriterionJudgement,
     Judgement,
@@ -48,6 +49,7 @@ __all__ = [
     "Page",
     "Piece",
     "Redaction",
+    "ReportFigures",
     "Role",
     "RoundEntry",
     "RoundModerator",
