@@ -35,7 +35,10 @@ smallest (target at most 2.0).
 
 Run: ``.venv/bin/python benchmarks/la_round.py`` (SQLite), or with PostgreSQL as well:
 ``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/la_round.py``.
-``--sizes 500,5000`` (the default) sets the round sizes. Both databases and sizes take about 5 minutes here.
+``--sizes 500,5000`` (the default) sets the round sizes. Both databases and both sizes take about 6 minutes of
+this process's CPU, a third of it drawing the two PDFs at the largest size; on this 2-core machine the run took 18
+minutes while other work kept its load average near 10 (each table's heading gives the load average, as other work
+slows every figure).
 """
 
 import sys
@@ -293,7 +296,8 @@ def measure_round(database: str, database_url: str, size: int, folder: Path, tra
     builder.extensions["database"]["engine"].dispose()
     print(
         f"\n{database}, {size:,} samples: {built.judgements:,} judgements, {built.verdicts:,} criterion verdicts, "
-        f"{built.audit_events:,} audit events; built in {time.perf_counter() - started:.1f} s"
+        f"{built.audit_events:,} audit events; built in {time.perf_counter() - started:.1f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"  # other work on the host slows every figure
     )
     print(f"{'page':<34} {'status':>7} {'cold s':>7} {'warm s':>7} {'statements':>11} {'size':>9}  path")
     pending, results = targets(built), []
