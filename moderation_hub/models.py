@@ -26,6 +26,15 @@ from moderation_hub.samples.models import (
     SourceFile,
     WorkSample,
 )
+from moderation_hub.standards.models import (
+    Exemplar,
+    ExemplarImage,
+    ExemplarRevision,
+    NeverPublish,
+    PageCheck,
+    PublicationPermission,
+    StandardsRule,
+)
 
 __all__ = [
     "Annotation",
@@ -37,6 +46,9 @@ __all__ = [
     "CriterionGroup",
     "CriterionJudgement",
     "EvidenceClaim",
+    "Exemplar",
+    "ExemplarImage",
+    "ExemplarRevision",
     "Framework",
     "FrameworkYearGroup",
     "Invitation",
@@ -46,8 +58,11 @@ __all__ = [
     "Membership",
     "ModerationRound",
     "ModeratorConflict",
+    "NeverPublish",
     "Page",
+    "PageCheck",
     "Piece",
+    "PublicationPermission",
     "Redaction",
     "ReportFigures",
     "Role",
@@ -60,6 +75,7 @@ __all__ = [
     "Scope",
     "SourceFile",
     "Standard",
+    "StandardsRule",
     "User",
     "WorkSample",
 ]
