@@ -127,14 +127,7 @@ def board_of(round_: ModerationRound, view: BoardView | None = None) -> Board:
     moderator_pages = _pages(moderator_total, MODERATORS_PER_PAGE, view.moderators_page)
     return Board(
         summary=summary,
-        disagreeing=list(
-            db.session.scalars(
-                select(per_sample.c.code)
-                .where(_disagree(per_sample))
-                .order_by(per_sample.c.code)
-                .limit(DISAGREEING_NAMED)
-            )
-        ),
+        disagreeing=_first_disagreeing(per_sample),
         moderators=_moderator_page(round_.id, listed, moderator_pages),
         moderator_pages=moderator_pages,
         show=view.show,
@@ -199,6 +192,13 @@ def _summary(per_sample: Subquery) -> Summary:
         ).select_from(per_sample)
     ).one()
     return Summary(*(int(value) for value in row))
+
+
+def _first_disagreeing(per_sample: Subquery) -> list[str]:
+    statement = (
+        select(per_sample.c.code).where(_disagree(per_sample)).order_by(per_sample.c.code).limit(DISAGREEING_NAMED)
+    )
+    return list(db.session.scalars(statement))
 
 
 def _sample_page(round_id: int, per_sample: Subquery, show: str, pages: Paging) -> list[SampleProgress]:
