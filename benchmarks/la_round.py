@@ -35,10 +35,9 @@ smallest (target at most 2.0).
 
 Run: ``.venv/bin/python benchmarks/la_round.py`` (SQLite), or with PostgreSQL as well:
 ``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/la_round.py``.
-``--sizes 500,5000`` (the default) sets the round sizes. Both databases and both sizes take about 6 minutes of
-this process's CPU, a third of it drawing the two PDFs at the largest size; on this 2-core machine the run took 18
-minutes while other work kept its load average near 10 (each table's heading gives the load average, as other work
-slows every figure).
+``--sizes 500,5000`` (the default) sets the round sizes. Both databases and both sizes take 5-6 minutes of this
+process's CPU, much of it drawing the PDFs; on this 2-core machine runs took 14-18 minutes while other work kept
+its load average between 5 and 10 (each table's heading gives the load average, as other work slows every figure).
 """
 
 import sys
