@@ -131,7 +131,7 @@ class _Pairs:
         own = np.bincount(self.moderator, weights=self.y - self.reference(np.zeros(self.count)), minlength=self.count)
         groups, group = connected_components(csr_matrix(shared), directed=False)
         level = np.zeros((active.size, groups))  # each group's judgement shares, so level.T @ b is its mean severity
-        level[np.arange(active.size), group] = n[active] / np.bincount(group, weights=n[active])
+        level[np.arange(active.size), group] = n[active] / np.bincount(group, weights=n[active])[group]
         gaps = np.bincount(self.moderator, weights=self.gap, minlength=self.count)[active]
         target = np.bincount(group, weights=gaps) / np.bincount(group, weights=n[active])
         # The Laplacian's null space is one constant per group; adding level @ level.T fixes each constant so

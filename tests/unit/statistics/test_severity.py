@@ -87,6 +87,35 @@ def test_two_moderators_who_always_sit_together_are_placed_by_the_agreed_outcome
     assert (severe.severity, fair.severity) == (Severity.SEVERE, Severity.IN_LINE)
 
 
+def test_moderators_in_meetings_that_share_no_sample_are_each_placed_as_if_their_meeting_were_alone() -> None:
+    """A round of cluster meetings: three panels that never judge the same sample form three groups, each with
+    its own level, and each moderator's figures are those their meeting alone gives."""
+    rng = np.random.default_rng(7)
+    bias = np.array([0.0, -1.0, 0.0, 1.0, 0.0, 0.0, -1.0])
+    meetings = ([[0, 1]] * 12, [[2, 3]] * 12, [[4, 5, 6]] * 12)
+    alone = [judged_round(np.array(panels), bias, rng) for panels in meetings]
+    together = RoundRatings(
+        scale=SCALE,
+        school_ids=np.zeros(36, dtype=np.int64),
+        teacher_judgements=[None] * 36,
+        agreed_outcomes=np.concatenate([np.asarray(data.agreed_outcomes) for data in alone]),
+        moderator_judgements=ModeratorJudgements(
+            np.concatenate(
+                [np.asarray(data.moderator_judgements.sample_indices) + 12 * i for i, data in enumerate(alone)]
+            ),
+            np.concatenate([np.asarray(data.moderator_judgements.moderator_ids) for data in alone]),
+            np.concatenate([np.asarray(data.moderator_judgements.standard_indices) for data in alone]),
+        ),
+    )
+    expected = {row.moderator_id: row for data in alone for row in moderator_severity(data)}
+    rows = {row.moderator_id: row for row in moderator_severity(together)}
+    assert rows.keys() == expected.keys() == set(range(7))
+    for moderator, row in rows.items():
+        difference, alone_difference = row.mean_difference, expected[moderator].mean_difference
+        assert difference is not None and alone_difference is not None
+        assert difference.value == pytest.approx(alone_difference.value, abs=1e-9)
+
+
 def test_on_rounds_of_fair_moderators_false_flags_stay_at_the_nominal_rate() -> None:
     """A hundred rounds of 30 fair moderators in random panels of three. Each moderator's p-value is honest
     (about 5% fall below 0.05: the uncorrected test would flag one fair moderator in twenty), and the false
