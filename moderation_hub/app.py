@@ -27,6 +27,7 @@ from moderation_hub.rounds.blueprint import blueprint as rounds_blueprint
 from moderation_hub.samples import page_views, views  # noqa: F401 - importing them registers their routes
 from moderation_hub.samples.blueprint import blueprint as samples_blueprint
 from moderation_hub.security import init_security_headers
+from moderation_hub.standards.views import blueprint as standards_blueprint
 from moderation_hub.storage import init_storage
 from moderation_hub.templating import init_templating
 
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         samples_blueprint,
         rounds_blueprint,
         reports_blueprint,
+        standards_blueprint,
     ):
         app.register_blueprint(blueprint)
     errors.init_error_pages(app)

@@ -13,8 +13,9 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, exists, or_, select
 
+from moderation_hub import clock
 from moderation_hub.accounts.models import Membership, Role, Scope, User
 from moderation_hub.db import db
 from moderation_hub.organisations.models import LocalAuthority, School
@@ -28,6 +29,13 @@ from moderation_hub.rounds.models import (
     RoundState,
 )
 from moderation_hub.samples.models import WorkSample
+from moderation_hub.standards.models import (
+    Exemplar,
+    ExemplarState,
+    NeverPublish,
+    PublicationPermission,
+    PublicationScope,
+)
 
 
 class Permission(enum.StrEnum):
@@ -63,6 +71,12 @@ class Permission(enum.StrEnum):
     REPORT_SCHOOL = "reports:school:read"
     REPORT_MODERATOR = "reports:moderator:read"
     REPORT_AUTHORITY = "reports:authority:read"
+    STANDARDS_BROWSE = "standards:library:browse"
+    EXEMPLAR_READ = "standards:exemplar:read"
+    STANDARDS_CURATE = "standards:authority:curate"
+    EXEMPLAR_CURATE = "standards:exemplar:curate"
+    EXEMPLAR_CHECK = "standards:exemplar:check"
+    PUBLICATION_PERMISSION = "standards:permission:record"
 
 
 def _signed_in(user: User, _obj: Any) -> bool:
@@ -203,6 +217,35 @@ def _is_self(user: User, person: User) -> bool:
     return person.id == user.id
 
 
+def _reads_exemplar(user: User, exemplar: Exemplar) -> bool:
+    """``readable_exemplars`` for one exemplar: published, permitted today for the reader, not held blind."""
+    return db.session.scalar(readable_exemplars(user).where(Exemplar.id == exemplar.id)) is not None
+
+
+def _curates_exemplar(user: User, exemplar: Exemplar) -> bool:
+    return _leads_authority(user, exemplar.authority)
+
+
+def _checks_exemplar(user: User, exemplar: Exemplar) -> bool:
+    """A second person checks a draft's pages: the school's staff or the authority's LA leads, never whoever made
+    the sample or uploaded any of its files."""
+    sample = exemplar.sample
+    if exemplar.state is not ExemplarState.DRAFT or user.id in uploaders_of(sample):
+        return False
+    return _teaches_at(user, sample.school) or _leads_authority(user, exemplar.authority)
+
+
+def uploaders_of(sample: WorkSample) -> set[int]:
+    """Who made the sample or uploaded its files: none of them may be the second person who checks its pages."""
+    people = {sample.created_by_id, *(file.uploaded_by_id for file in sample.files)}
+    return {person for person in people if person is not None}
+
+
+def _records_publication(user: User, school: School) -> bool:
+    """Permission to publish is the school's to give and withdraw: its assessment lead records it, nobody else."""
+    return Role.ASSESSMENT_LEAD in user.roles_in_school(school.id)
+
+
 class InvitationTarget:
     """What an invitation would grant: a role in a school, an authority, or the site."""
 
@@ -243,6 +286,12 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.REPORT_SCHOOL: _reads_school_report,
     Permission.REPORT_MODERATOR: _is_self,
     Permission.REPORT_AUTHORITY: _leads_authority,
+    Permission.STANDARDS_BROWSE: _signed_in,
+    Permission.EXEMPLAR_READ: _reads_exemplar,
+    Permission.STANDARDS_CURATE: _leads_authority,
+    Permission.EXEMPLAR_CURATE: _curates_exemplar,
+    Permission.EXEMPLAR_CHECK: _checks_exemplar,
+    Permission.PUBLICATION_PERMISSION: _records_publication,
 }
 
 # Permissions whose rule needs an object; asking without one is a programming error.
@@ -268,6 +317,11 @@ OBJECT_PERMISSIONS = {
     Permission.REPORT_SCHOOL,
     Permission.REPORT_MODERATOR,
     Permission.REPORT_AUTHORITY,
+    Permission.EXEMPLAR_READ,
+    Permission.STANDARDS_CURATE,
+    Permission.EXEMPLAR_CURATE,
+    Permission.EXEMPLAR_CHECK,
+    Permission.PUBLICATION_PERMISSION,
 }
 
 
@@ -391,4 +445,43 @@ def readable_outcomes(user: User) -> Select[tuple[RoundEntry]]:
                 RoundEntry.school_id.in_(user.schools_with_role(Role.TEACHER)) & taught,
             ),
         )
+    )
+
+
+# The standards file. What a reader sees is decided when they ask, from the live permission, never from a flag
+# copied onto the exemplar: a permission withdrawn or expired, or a pupil flagged never to publish, hides the
+# exemplar from every page and image at once.
+
+
+def readable_exemplars(user: User) -> Select[tuple[Exemplar]]:
+    """The published exemplars ``user`` may read today: the school's permission is live and reaches them, the pupil
+    is not flagged never to publish, and they do not judge its sample blind in a round not yet revealed."""
+    permitted = exists().where(
+        PublicationPermission.sample_id == Exemplar.sample_id,
+        PublicationPermission.withdrawn_at.is_(None),
+        or_(PublicationPermission.expires_on.is_(None), PublicationPermission.expires_on >= clock.today()),
+        _scope_reaches(user),
+    )
+    flagged = exists().where(
+        NeverPublish.school_id == WorkSample.school_id, NeverPublish.pupil_code == WorkSample.pupil_code
+    )
+    statement = (
+        select(Exemplar)
+        .join(WorkSample, WorkSample.id == Exemplar.sample_id)
+        .where(Exemplar.state == ExemplarState.PUBLISHED, permitted, ~flagged)
+    )
+    held = blind_holds(user)
+    return statement.where(Exemplar.sample_id.not_in(held)) if held else statement
+
+
+def _scope_reaches(user: User) -> Any:
+    """Authority scope reaches the people of that authority and its schools; wider scopes every signed-in person.
+    (Public scope's readers without an account are not served yet: they see nothing.)"""
+    wider = PublicationPermission.scope.in_((PublicationScope.INSTALLATION, PublicationScope.PUBLIC))
+    if user.is_site_admin:
+        return or_(wider, PublicationPermission.scope == PublicationScope.AUTHORITY)
+    authorities = {m.authority_id for m in user.memberships if m.authority_id is not None}
+    authorities |= {m.school.authority_id for m in user.memberships if m.school is not None}
+    return or_(
+        wider, (PublicationPermission.scope == PublicationScope.AUTHORITY) & Exemplar.authority_id.in_(authorities)
     )

@@ -110,6 +110,20 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/reports/authorities/{authority}.csv": (302, 404, 404, 404, 404, 200, 200, 404),
     "/reports/authorities/{authority}/charts/rounds.svg": (302, 404, 404, 404, 404, 404, 404, 404),
     "/reports/authorities/{other_authority}": (302, 404, 404, 404, 404, 404, 200, 200),
+    # The standards file. The matrix world has no exemplar, so an exemplar's routes are 404 to everyone here;
+    # tests/functional/standards/test_access.py checks them over a draft and a published exemplar.
+    "/standards": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/standards/0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/0123456789abcdef/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/drafts/0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/drafts/0123456789abcdef/check": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/drafts/0123456789abcdef/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/authorities/{authority}/standards": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{authority}/standards/rule": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{authority}/standards/outside": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{other_authority}/standards": (302, 404, 404, 404, 404, 404, 200, 200),
+    "/schools/{school_a}/standards": (302, 404, 200, 404, 404, 404, 404, 404),
+    "/schools/{school_a}/standards/0123456789abcdef/permission": (302, 404, 404, 404, 404, 404, 404, 404),
     "/rounds/999999": (302, 404, 404, 404, 404, 404, 404, 404),
     "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
     "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
@@ -199,6 +213,11 @@ POST_CASES = [
     ("/rounds/{round}/judging/{code}/comments", "teacher_a", 404),
     ("/rounds/{round}/judging/{code}/comments/0123456789abcdef0123456789abcdef/remove", "moderator", 404),
     ("/rounds/{round}/reveal/{code}", "moderator", 404),
+    ("/standards/candidates/{entry_a}/promote", "lead_a", 404),
+    ("/standards/candidates/{entry_a}/promote", "other_la_lead", 404),
+    ("/standards/candidates/{entry_a}/promote", "la_lead", 302),  # refused with a message: not a candidate
+    ("/schools/{school_a}/standards/never-publish", "la_lead", 404),
+    ("/schools/{school_a}/standards/never-publish", "teacher_a", 404),
 ]
 
 

@@ -60,8 +60,10 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/schools/{school_a}/edit",
         "/schools/{school_a}/settings",
         "/frameworks/import",
+        "/authorities/{authority}/standards/rule",
+        "/authorities/{authority}/standards/outside",
     ),
-    "lead_a": ("/rounds/{round}/schools/{part_a}/samples",),
+    "lead_a": ("/rounds/{round}/schools/{part_a}/samples", "/schools/{school_a}/standards"),
     "moderator": ("/rounds/{round}/judging",),
 }
 
@@ -85,6 +87,13 @@ NOT_WALKED = {
     "rounds.withdraw_entry": "offered only while samples are collected; the matrix round is judging",
     "samples.submit": "a button offered once the draft has a judgement and pieces; takes only a version",
     "rounds.enter_sample": "offered only while samples are collected; the matrix round is judging",
+    "standards.promote": "a button on a candidate, which this world has none of; standards/test_hostile_input.py posts",
+    "standards.draft": "needs an exemplar; tests/functional/standards/test_hostile_input.py walks its form",
+    "standards.publish": "needs an exemplar; tests/functional/standards/test_hostile_input.py posts it",
+    "standards.check": "needs an exemplar; tests/functional/standards/test_hostile_input.py walks its form",
+    "standards.permission": "needs an exemplar; tests/functional/standards/test_hostile_input.py walks its form",
+    "standards.withdraw": "needs an exemplar; tests/functional/standards/test_hostile_input.py posts it",
+    "standards.remove_flag": "a button on a never-publish flag, which this world has none of",
     "rounds.advance": "offered only when nothing holds the round up; the matrix round waits for judgements. It takes "
     "only a version; tests/functional/rounds/test_round_flow.py posts it",
 }

@@ -1,0 +1,141 @@
+"""Forms of the standards file. Choices that depend on the authority, school or exemplar are filled by the view."""
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import HiddenInput
+
+from moderation_hub.forms import CountedTextArea, DayMonthYearField, PostForm
+from moderation_hub.standards.models import PublicationScope
+
+
+class VersionedButtonForm(PostForm):
+    """A button acting on a versioned row: the version the person saw, and the CSRF token."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class ButtonForm(PostForm):
+    """A button with nothing to send but its CSRF token."""
+
+
+class RuleForm(PostForm):
+    min_moderators = IntegerField(
+        "Fewest moderators",
+        description="Submitted blind judgements the agreed outcome must rest on: 2 or more.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the fewest moderators"),
+            NumberRange(2, 20, "Fewest moderators must be 2 to 20"),
+        ],
+    )
+    min_overall_percent = IntegerField(
+        "Overall agreement (%)",
+        description="Share of moderators whose overall judgement equals the agreed standard. 100 means every one.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the overall agreement"),
+            NumberRange(0, 100, "Overall agreement must be 0 to 100"),
+        ],
+    )
+    min_criterion_percent = IntegerField(
+        "Agreement on each criterion (%)",
+        description="Percent agreement of the moderators' verdicts on every criterion two or more of them judged.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the agreement on each criterion"),
+            NumberRange(0, 100, "Agreement on each criterion must be 0 to 100"),
+        ],
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("Save the rule", widget=GovSubmitInput())
+
+
+class OutsideForm(PostForm):
+    school = SelectField("School", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the school")])
+    pupil_code = StringField(
+        "Pupil code",
+        description="As the school records it on the sample.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the pupil code"), Length(max=20)],
+    )
+    academic_year = SelectField("Academic year", widget=GovSelect(), coerce=int)
+    standard = SelectField(
+        "Agreed standard", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the agreed standard")]
+    )
+    note = StringField(
+        "Where it was moderated",
+        description="For example: LA moderation visit, June 2025, two moderators agreed.",
+        widget=CountedTextArea(),
+        validators=[InputRequired("Say where it was moderated"), Length(max=2000)],
+    )
+    submit = SubmitField("Add to the standards file", widget=GovSubmitInput())
+
+
+class CommentaryForm(PostForm):
+    commentary = StringField(
+        "Commentary",
+        description="Statement by statement, quoting the pupil and citing the pieces; and why this standard, not the "
+        "next.",
+        widget=CountedTextArea(),
+        validators=[InputRequired("Enter the commentary"), Length(max=20_000)],
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("Save commentary", widget=GovSubmitInput())
+
+
+class CheckForm(PostForm):
+    pages = SelectMultipleField(
+        "Pages checked",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[InputRequired("Confirm every page")],
+    )
+    submit = SubmitField("Confirm these pages", widget=GovSubmitInput())
+
+
+class PermissionForm(PostForm):
+    given_by = StringField(
+        "Who gave permission",
+        description="For example: parent, on the signed consent form. Not a name.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter who gave permission"), Length(max=200)],
+    )
+    given_on = DayMonthYearField("Date permission was given")
+    scope = RadioField(
+        "Who may see the exemplar",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(scope.value, scope.label) for scope in PublicationScope],
+        validators=[InputRequired("Choose who may see the exemplar")],
+    )
+    expires_on = DayMonthYearField("Expiry date", description="Optional. The exemplar disappears on the day after.")
+    submit = SubmitField("Record permission", widget=GovSubmitInput())
+
+    def validate_given_on(self, field: Field) -> None:
+        if field.data is None and not field.errors:
+            raise ValidationError("Enter the date permission was given")
+
+
+class NeverPublishForm(PostForm):
+    pupil_code = StringField(
+        "Pupil code",
+        description="This pupil's work will never be published, and any exemplar of theirs is withdrawn now.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the pupil code"), Length(max=20)],
+    )
+    submit = SubmitField("Never publish this pupil", widget=GovSubmitInput())

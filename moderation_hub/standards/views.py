@@ -1,0 +1,405 @@
+"""The standards file's pages: the library readers browse, each exemplar and its images; the LA lead's candidates,
+rule, drafts and publication; the second person's page check; and the school's permissions and flags."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from moderation_hub import clock
+from moderation_hub.accounts.models import Role
+from moderation_hub.audit.services import record
+from moderation_hub.db import db, get_or_404
+from moderation_hub.frameworks.models import Framework, Standard
+from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.permissions import Permission, authorize, can
+from moderation_hub.rounds.models import RoundEntry
+from moderation_hub.samples.access import image_name, numbered_page, serve_page_image
+from moderation_hub.samples.models import WorkSample
+from moderation_hub.standards import candidates, library, publication
+from moderation_hub.standards.agreement import Rule
+from moderation_hub.standards.errors import StandardsError
+from moderation_hub.standards.forms import (
+    ButtonForm,
+    CheckForm,
+    CommentaryForm,
+    NeverPublishForm,
+    OutsideForm,
+    PermissionForm,
+    RuleForm,
+    VersionedButtonForm,
+)
+from moderation_hub.standards.models import Exemplar, NeverPublish, PublicationScope
+from moderation_hub.storage import storage
+from moderation_hub.templating import render_form_page, show_error
+
+blueprint = Blueprint("standards", __name__)
+
+
+# Readers.
+
+
+@blueprint.get("/standards")
+@login_required
+def browse() -> str:
+    authorize(Permission.STANDARDS_BROWSE)
+    found = library.browse(current_user, request.args, request.args.get("page", 1, type=int))
+    if found is None:
+        abort(404)
+    return render_template(
+        "standards/browse.html",
+        found=found,
+        labels=library.FACET_LABELS,
+        curated=_led(LocalAuthority, current_user.authorities_with_role(Role.LA_LEAD)),
+        schools=_led(School, current_user.schools_with_role(Role.ASSESSMENT_LEAD)),
+    )
+
+
+def _led(model: type[LocalAuthority] | type[School], ids: list[int]) -> list:
+    """The authorities whose standards file the reader curates, or schools whose permission they record."""
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)).order_by(model.name))) if ids else []
+
+
+@blueprint.get("/standards/<code>")
+@login_required
+def exemplar(code: str) -> str:
+    shown = _readable(code)
+    record(current_user.id, "exemplar.viewed", shown)
+    return render_template("standards/exemplar.html", exemplar=shown, revision=shown.current)
+
+
+@blueprint.get("/standards/<code>/pages/<int:number>/<variant>.jpg")
+@login_required
+def exemplar_image(code: str, number: int, variant: str) -> Response:
+    shown = _readable(code)
+    image = library.image_of(shown, number)
+    if image is None or variant not in ("display", "thumbnail"):
+        abort(404)
+    key = image.display_key if variant == "display" else image.thumbnail_key
+    return storage().serve(key, "image/jpeg", etag=image_name(f"standards:{current_user.id}", key))
+
+
+def _readable(code: str) -> Exemplar:
+    """The exemplar, if ``current_user`` may read it today; else 404, whatever the reason (it is not there to them)."""
+    found = library.readable_by_code(current_user, code)
+    if found is None:
+        abort(404)
+    return found
+
+
+# The LA lead: candidates, rule, drafts.
+
+
+@blueprint.get("/authorities/<int:authority_id>/standards")
+@login_required
+def curate(authority_id: int) -> str:
+    authority = _curated_authority(authority_id)
+    found = candidates.candidates_page(authority, request.args.get("page", 1, type=int))
+    if found is None:
+        abort(404)
+    return render_template(
+        "standards/curate.html",
+        authority=authority,
+        found=found,
+        exemplars=candidates.authority_exemplars(authority),
+        button=ButtonForm(),
+    )
+
+
+@blueprint.route("/authorities/<int:authority_id>/standards/rule", methods=["GET", "POST"])
+@login_required
+def rule(authority_id: int) -> Response | tuple[str, int] | str:
+    authority = _curated_authority(authority_id)
+    current = candidates.rule_of(authority)
+    form = RuleForm(obj=current)
+    if form.validate_on_submit():
+        settings = Rule(form.min_moderators.data, form.min_overall_percent.data, form.min_criterion_percent.data)
+        try:
+            candidates.save_rule(authority, settings, form.version.data, current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash("The rule for candidates has been saved.", "success")
+            return redirect(url_for(".curate", authority_id=authority.id))
+    return render_form_page("standards/rule.html", form, authority=authority)
+
+
+@blueprint.route("/authorities/<int:authority_id>/standards/outside", methods=["GET", "POST"])
+@login_required
+def add_outside(authority_id: int) -> Response | tuple[str, int] | str:
+    authority = _curated_authority(authority_id)
+    form = OutsideForm()
+    form.school.choices = [SelectChoice(school.id, school.name) for school in authority.schools]
+    this_year = clock.current_academic_year()
+    form.academic_year.choices = [
+        SelectChoice(year, f"{year}/{(year + 1) % 100:02d}") for year in range(this_year, this_year - 6, -1)
+    ]
+    form.standard.choices = _standard_choices()
+    if form.validate_on_submit():
+        school = db.session.get(School, form.school.data)
+        standard = db.session.get(Standard, form.standard.data)
+        try:
+            if school is None or standard is None:
+                raise StandardsError("Choose the school and the standard", "school")
+            added = candidates.add_outside(
+                authority,
+                current_user,
+                school=school,
+                pupil_code=form.pupil_code.data or "",
+                academic_year=form.academic_year.data,
+                standard=standard,
+                note=form.note.data or "",
+            )
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash(
+                "The sample is in the standards file as a draft, marked as moderated outside the platform.", "success"
+            )
+            return redirect(url_for(".draft", code=added.code))
+    return render_form_page("standards/outside.html", form, authority=authority)
+
+
+def _standard_choices() -> list[SelectChoice]:
+    statement = (
+        select(Standard, Framework).join(Framework).order_by(Framework.title, Framework.version, Standard.position)
+    )
+    return [
+        SelectChoice(standard.id, f"{framework.title} (version {framework.version}): {standard.code}, {standard.label}")
+        for standard, framework in db.session.execute(statement)
+    ]
+
+
+@blueprint.post("/standards/candidates/<int:entry_id>/promote")
+@login_required
+def promote(entry_id: int) -> Response:
+    entry = get_or_404(RoundEntry, entry_id)
+    authorize(Permission.STANDARDS_CURATE, entry.round.authority)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = candidates.promote(entry, current_user)
+    except StandardsError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".curate", authority_id=entry.round.authority_id))
+    flash("The sample is in the standards file as a draft. Ask the school for permission to publish it.", "success")
+    return redirect(url_for(".draft", code=promoted.code))
+
+
+def _curated_authority(authority_id: int) -> LocalAuthority:
+    authority = get_or_404(LocalAuthority, authority_id)
+    authorize(Permission.STANDARDS_CURATE, authority)
+    return authority
+
+
+@blueprint.route("/standards/drafts/<code>", methods=["GET", "POST"])
+@login_required
+def draft(code: str) -> Response | tuple[str, int] | str:
+    curated = _exemplar_for(Permission.EXEMPLAR_CURATE, code)
+    form = CommentaryForm(commentary=curated.draft_commentary, version=curated.version)
+    if form.validate_on_submit():
+        try:
+            revision = publication.save_commentary(curated, form.commentary.data or "", form.version.data, current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            done = f"Revision {revision.number} is published." if revision else "The commentary has been saved."
+            flash(done, "success")
+            return redirect(url_for(".draft", code=curated.code))
+    return render_form_page(
+        "standards/draft.html",
+        form,
+        exemplar=curated,
+        problems=publication.gate(curated),
+        checks=publication.current_checks(curated),
+        permission=publication.live_permission(curated.sample),
+        publish_form=VersionedButtonForm(version=curated.version),
+    )
+
+
+@blueprint.post("/standards/drafts/<code>/publish")
+@login_required
+def publish(code: str) -> Response:
+    curated = _exemplar_for(Permission.EXEMPLAR_CURATE, code)
+    form = VersionedButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        revision = publication.publish(curated, form.version.data, current_user)
+    except StandardsError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".draft", code=curated.code))
+    flash(f"Published as revision {revision.number}.", "success")
+    return redirect(url_for(".draft", code=curated.code))
+
+
+@blueprint.get("/standards/drafts/<code>/pages/<int:number>/<variant>.jpg")
+@login_required
+def draft_image(code: str, number: int, variant: str) -> Response:
+    """The sample's own redacted images, for the LA lead and the second person to look at before publication."""
+    found = db.session.scalar(select(Exemplar).where(Exemplar.code == code))
+    if found is None or not (
+        can(current_user, Permission.EXEMPLAR_CURATE, found) or can(current_user, Permission.EXEMPLAR_CHECK, found)
+    ):
+        abort(404)
+    page = numbered_page(found.sample, number)
+    record(current_user.id, f"exemplar.draft_viewed_{variant}", found, page_number=number)
+    return serve_page_image(page, variant, f"standards-draft:{found.id}:{current_user.id}")
+
+
+@blueprint.route("/standards/drafts/<code>/check", methods=["GET", "POST"])
+@login_required
+def check(code: str) -> Response | tuple[str, int] | str:
+    checked = _exemplar_for(Permission.EXEMPLAR_CHECK, code)
+    pages = publication.pages_of(checked)
+    form = CheckForm()
+    form.pages.choices = [SelectChoice(number, f"Page {number}") for number in range(1, len(pages) + 1)]
+    if form.validate_on_submit():
+        try:
+            publication.confirm_pages(checked, set(form.pages.data or []), current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash("Thank you: every page is confirmed.", "success")
+            return redirect(url_for(".check", code=checked.code))
+    return render_form_page(
+        "standards/check.html",
+        form,
+        exemplar=checked,
+        pages=pages,
+        checks=publication.current_checks(checked),
+    )
+
+
+def _exemplar_for(permission: Permission, code: str) -> Exemplar:
+    found = db.session.scalar(select(Exemplar).where(Exemplar.code == code))
+    if found is None:
+        abort(404)
+    authorize(permission, found)
+    return found
+
+
+# The school: permission and never-publish flags.
+
+
+@blueprint.get("/schools/<int:school_id>/standards")
+@login_required
+def school(school_id: int) -> str:
+    school_ = _school_for(school_id)
+    return render_template(
+        "standards/school.html",
+        school=school_,
+        exemplars=_school_exemplars(school_),
+        flags=_flags(school_),
+        flag_form=NeverPublishForm(),
+        button=ButtonForm(),
+        today=clock.today(),
+        live_permission=publication.live_permission,
+    )
+
+
+@blueprint.route("/schools/<int:school_id>/standards/<code>/permission", methods=["GET", "POST"])
+@login_required
+def permission(school_id: int, code: str) -> Response | tuple[str, int] | str:
+    school_ = _school_for(school_id)
+    sample = _school_sample(school_, code)
+    form = PermissionForm()
+    if form.validate_on_submit():
+        details = publication.PermissionDetails(
+            form.given_by.data or "", form.given_on.data, PublicationScope(form.scope.data), form.expires_on.data
+        )
+        try:
+            publication.record_permission(sample, details, current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash(f"Permission for {sample.pupil_code} has been recorded.", "success")
+            return redirect(url_for(".school", school_id=school_.id))
+    return render_form_page("standards/permission.html", form, school=school_, sample=sample, code=code)
+
+
+@blueprint.post("/schools/<int:school_id>/standards/<code>/withdraw")
+@login_required
+def withdraw(school_id: int, code: str) -> Response:
+    school_ = _school_for(school_id)
+    sample = _school_sample(school_, code)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    publication.withdraw_permission(sample, current_user)
+    flash(f"Permission for {sample.pupil_code} is withdrawn: nobody can see the exemplar now.", "success")
+    return redirect(url_for(".school", school_id=school_.id))
+
+
+@blueprint.post("/schools/<int:school_id>/standards/never-publish")
+@login_required
+def never_publish(school_id: int) -> Response | tuple[str, int]:
+    school_ = _school_for(school_id)
+    form = NeverPublishForm()
+    if form.validate_on_submit():
+        try:
+            publication.flag_never_publish(school_, form.pupil_code.data or "", current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash(f"{form.pupil_code.data} will never be published.", "success")
+            return redirect(url_for(".school", school_id=school_.id))
+    page = render_template(
+        "standards/school.html",
+        school=school_,
+        exemplars=_school_exemplars(school_),
+        flags=_flags(school_),
+        flag_form=form,
+        form=form,
+        button=ButtonForm(),
+        today=clock.today(),
+        live_permission=publication.live_permission,
+    )
+    return page, 400
+
+
+@blueprint.post("/schools/<int:school_id>/standards/never-publish/<int:flag_id>/remove")
+@login_required
+def remove_flag(school_id: int, flag_id: int) -> Response:
+    school_ = _school_for(school_id)
+    flag = get_or_404(NeverPublish, flag_id)
+    if flag.school_id != school_.id:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    publication.remove_flag(flag, current_user)
+    flash("The flag has been removed. Permission must be recorded again before anything is published.", "success")
+    return redirect(url_for(".school", school_id=school_.id))
+
+
+def _school_for(school_id: int) -> School:
+    school_ = get_or_404(School, school_id)
+    authorize(Permission.PUBLICATION_PERMISSION, school_)
+    return school_
+
+
+def _school_sample(school_: School, code: str) -> WorkSample:
+    found = db.session.scalar(
+        select(Exemplar).join(WorkSample).where(Exemplar.code == code, WorkSample.school_id == school_.id)
+    )
+    if found is None:
+        abort(404)
+    return found.sample
+
+
+def _school_exemplars(school_: School) -> list[Exemplar]:
+    statement = (
+        select(Exemplar)
+        .join(WorkSample)
+        .where(WorkSample.school_id == school_.id)
+        .order_by(WorkSample.pupil_code, Exemplar.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _flags(school_: School) -> list[NeverPublish]:
+    return list(
+        db.session.scalars(
+            select(NeverPublish).where(NeverPublish.school_id == school_.id).order_by(NeverPublish.pupil_code)
+        )
+    )
