@@ -1,14 +1,20 @@
 """Giving samples to moderators: the round's rows in, ``allocation``'s pure rules out, judgements created.
 
 Automatic allocation, a manual override and re-allocation after a moderator drops out all go through
-the same rules (``allocation.rule_breaches`` and ``allocation.allocate``), so none can break them.
+the same rules (``allocation.rule_breaches`` and ``allocation.allocate``), so none can break them. The lead's page
+of one sample's moderators offers, a page at a time, only those the same rules let judge it (``offered_for``).
 """
 
 import re
+from collections.abc import Collection, Sequence
 
-from moderation_hub.accounts.models import User
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from moderation_hub.accounts.models import Membership, User
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
+from moderation_hub.organisations.models import School
 from moderation_hub.permissions import identity_seers
 from moderation_hub.rounds import allocation
 from moderation_hub.rounds.errors import RoundError
@@ -16,6 +22,7 @@ from moderation_hub.rounds.models import (
     Judgement,
     JudgementState,
     ModerationRound,
+    ModeratorConflict,
     RoundEntry,
     RoundModerator,
     RoundState,
@@ -24,10 +31,12 @@ from moderation_hub.rounds.models import (
 from moderation_hub.rounds.services import conflicts_of
 
 
-def _in_words(error: allocation.AllocationError, round_: ModerationRound) -> RoundError:
+def _in_words(
+    error: allocation.AllocationError, entries: Sequence[RoundEntry], moderators: Sequence[RoundModerator]
+) -> RoundError:
     """The allocator names samples and moderators by id; the lead knows them by code and name."""
-    codes = {entry.id: entry.blind_code for entry in round_.entries}
-    names = {m.user_id: m.user.display_name for m in round_.moderators}
+    codes = {entry.id: entry.blind_code for entry in entries}
+    names = {m.user_id: m.user.display_name for m in moderators}
 
     def readable(problem: str) -> str:
         problem = re.sub(r"([Ss]ample) (\d+)", lambda m: f"{m[1]} {codes.get(int(m[2]), m[2])}", problem)
@@ -97,7 +106,7 @@ def allocate_round(round_: ModerationRound, by: User) -> int:
             existing=_current(round_),
         )
     except allocation.AllocationError as error:
-        raise _in_words(error, round_) from error
+        raise _in_words(error, round_.entries, round_.moderators) from error
     entries = {entry.id: entry for entry in round_.entries}
     created = 0
     for entry_id, moderator_ids in sorted(new.items()):
@@ -122,13 +131,14 @@ def override(entry: RoundEntry, moderator_ids: list[int], by: User) -> None:
     """The lead chooses the moderators of one sample. Submitted judgements stay; the rules still apply."""
     round_ = entry.round
     _require_allocating(round_)
-    profiles = {profile.id: profile for profile in _profiles(round_.active_moderators)}
+    proposed = active_moderators_among(round_, moderator_ids)
+    profiles = {profile.id: profile for profile in _profiles(proposed)}
     unknown = [user_id for user_id in moderator_ids if user_id not in profiles]
     if unknown:
         raise RoundError("Choose moderators who are taking part in the round", "moderators")
     breaches = allocation.rule_breaches(_slots(round_, [entry])[0], moderator_ids, profiles, _rules(round_))
     if breaches:
-        raise _in_words(allocation.AllocationError(breaches), round_)
+        raise _in_words(allocation.AllocationError(breaches), [entry], proposed)
     kept_submitted = [j for j in entry.submitted_judgements if j.moderator_id not in moderator_ids]
     if kept_submitted:
         raise RoundError("A moderator who has submitted a judgement of this sample cannot be taken off it.")
@@ -169,7 +179,7 @@ def drop_moderator(moderator: RoundModerator, by: User) -> int:
                 _current(round_),
             )
         except allocation.AllocationError as error:
-            raise _in_words(error, round_) from error
+            raise _in_words(error, round_.entries, round_.moderators) from error
     moderator.active = False
     for judgement in unfinished:
         judgement.state = JudgementState.WITHDRAWN
@@ -177,3 +187,60 @@ def drop_moderator(moderator: RoundModerator, by: User) -> int:
     db.session.flush()
     record(by.id, "round.moderator_dropped", round_, user_id=moderator.user_id, reallocated=len(unfinished))
     return len(unfinished)
+
+
+# The lead's page of one sample's moderators: those chosen, and a page at a time of those who may be added.
+
+
+def active_moderators_among(round_: ModerationRound, user_ids: Collection[int]) -> list[RoundModerator]:
+    """The round's moderators of ``user_ids`` who have not dropped out, with their names and the schools they work
+    at: what the rules need to know of them, in two queries however many moderators the round has."""
+    if not user_ids:
+        return []
+    statement = (
+        select(RoundModerator)
+        .where(RoundModerator.round_id == round_.id, RoundModerator.active, RoundModerator.user_id.in_(user_ids))
+        .options(joinedload(RoundModerator.user).selectinload(User.memberships).joinedload(Membership.school))
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def offered_for(entry: RoundEntry, chosen: Collection[int]) -> Select[tuple[RoundModerator]]:
+    """The round's moderators who may be added to ``entry``, by name, with their names loaded: active, not among
+    ``chosen``, and kept off it by none of the rules ``allocation.exclusion`` applies (their own school, a declared
+    conflict, seeing elsewhere who it is from, their own cluster when the round excludes it). The phase rule is
+    about the set of moderators, so it is checked when the choice is saved."""
+    statement = (
+        select(RoundModerator)
+        .join(User, RoundModerator.user_id == User.id)
+        .where(RoundModerator.round_id == entry.round_id, RoundModerator.active, ~_kept_off(entry))
+        .options(joinedload(RoundModerator.user))
+        .order_by(User.display_name, User.id)
+    )
+    return statement.where(RoundModerator.user_id.not_in(chosen)) if chosen else statement
+
+
+def count_kept_off(entry: RoundEntry) -> int:
+    """How many of the round's active moderators the rules keep off ``entry``: never offered for it."""
+    statement = select(func.count()).where(
+        RoundModerator.round_id == entry.round_id, RoundModerator.active, _kept_off(entry)
+    )
+    return db.session.scalar(statement) or 0
+
+
+def _kept_off(entry: RoundEntry) -> ColumnElement[bool]:
+    """``allocation.exclusion`` as a condition on a ``RoundModerator`` row: true when a rule keeps them off."""
+    round_ = entry.round
+    works_at = exists().where(Membership.user_id == RoundModerator.user_id, Membership.school_id == entry.school_id)
+    conflict = exists().where(
+        ModeratorConflict.user_id == RoundModerator.user_id, ModeratorConflict.school_id == entry.school_id
+    )
+    rules = [works_at, conflict]
+    seers = identity_seers(round_, [entry.sample_id]).get(entry.sample_id, frozenset())
+    if seers:
+        rules.append(RoundModerator.user_id.in_(sorted(seers)))
+    cluster_id = entry.school.cluster_id
+    if round_.exclude_own_cluster and cluster_id is not None:
+        in_cluster = select(School.id).where(School.cluster_id == cluster_id)
+        rules.append(exists().where(Membership.user_id == RoundModerator.user_id, Membership.school_id.in_(in_cluster)))
+    return or_(*rules)

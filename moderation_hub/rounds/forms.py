@@ -143,8 +143,11 @@ class EnterSampleForm(PostForm):
 
 
 class OverrideForm(PostForm):
-    moderators = SelectMultipleField("Moderators of this sample", widget=GovCheckboxesInput(), coerce=int)
-    submit = SubmitField("Save allocation", widget=GovSubmitInput())
+    """The moderators chosen for one sample, one hidden value each; ``assign.override`` checks them against the
+    round's moderators and rules, so the field offers no choices of its own to check."""
+
+    moderators = SelectMultipleField("Moderators of this sample", coerce=int, validate_choice=False)
+    submit = SubmitField("Save moderators", widget=GovSubmitInput())
 
 
 class ReopenForm(PostForm):

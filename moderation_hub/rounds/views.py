@@ -1,7 +1,8 @@
 """Setting up and running a round: the lead's pages. Each state change is a POST button with the version seen."""
 
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -43,7 +44,7 @@ from moderation_hub.rounds.models import (
     SampleRequestKind,
 )
 from moderation_hub.rounds.overview import Row
-from moderation_hub.rounds.paging import paging
+from moderation_hub.rounds.paging import Paging, paging
 from moderation_hub.templating import render_form_page, show_error
 from moderation_hub.text_rules import TextKind, text_problem
 
@@ -254,24 +255,34 @@ def _choosing_page(
 ) -> str:
     """A page of those ``found`` who may join, as the choices of ``form``'s ``field``; what was typed in the search
     box (``q``) narrows them to those whose ``searched_in`` hold it."""
-    words = request.args.get("q", "")
-    problem = text_problem(words, TextKind.LINE) or (len(words) > 100 and "must be 100 characters or fewer")
-    chosen = overview.page_of(
-        overview.searched(found, "" if problem else words, *searched_in), overview.CHOICES_PER_PAGE, _number("page")
-    )
-    if chosen is None:
-        abort(404)
-    page, rows = chosen
+    search = _search()
+    page, rows = _found_page(search, found, *searched_in)
     field.choices = [choice(row) for row in rows]
     return render_template(
-        "rounds/add_to_round.html",
-        round_=round_,
-        form=form,
-        page=page,
-        words=words,
-        problem=f"What you search for {problem}" if problem else None,
-        open_now=open_now,
+        "rounds/add_to_round.html", round_=round_, form=form, page=page, **search._asdict(), open_now=open_now
     )
+
+
+class _Search(NamedTuple):
+    words: str  # what the search box (``q``) holds
+    problem: str | None  # why it cannot be searched for, as the box's error message
+
+
+def _search() -> _Search:
+    words = request.args.get("q", "")
+    problem = text_problem(words, TextKind.LINE) or (len(words) > 100 and "must be 100 characters or fewer")
+    return _Search(words, f"What you search for {problem}" if problem else None)
+
+
+def _found_page(
+    search: _Search, found: Select[tuple[Row]], *searched_in: InstrumentedAttribute[str]
+) -> tuple[Paging, list[Row]]:
+    """The page (``page``) of those ``found`` whose ``searched_in`` hold what was searched for; 404 past the last."""
+    words = "" if search.problem else search.words
+    chosen = overview.page_of(overview.searched(found, words, *searched_in), overview.CHOICES_PER_PAGE, _number("page"))
+    if chosen is None:
+        abort(404)
+    return chosen
 
 
 @blueprint.post("/rounds/<int:round_id>/advance")
@@ -437,12 +448,12 @@ def allocate(round_id: int) -> Response:
 @blueprint.route("/rounds/<int:round_id>/entries/<int:entry_id>/allocation", methods=["GET", "POST"])
 @login_required
 def override_allocation(round_id: int, entry_id: int) -> Response | tuple[str, int] | str:
+    """The moderators of one sample: those chosen (``chosen`` in the address, the sample's own until the lead
+    changes them), each with a way to take them off, and a page at a time of those who may be added, found by
+    name or email; saved together, so ``assign.override`` checks the whole choice against the round's rules."""
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     entry = part_of(round_, RoundEntry, entry_id)
     form = OverrideForm()
-    form.moderators.choices = [SelectChoice(m.user_id, m.user.display_name) for m in overview.active_moderators(round_)]
-    if request.method == "GET":
-        form.moderators.data = [j.moderator_id for j in entry.live_judgements]
     if form.validate_on_submit():
         try:
             assign.override(entry, list(form.moderators.data or []), current_user)
@@ -451,7 +462,46 @@ def override_allocation(round_id: int, entry_id: int) -> Response | tuple[str, i
         else:
             flash(f"Moderators of sample {entry.blind_code} saved.", "success")
             return redirect(url_for("rounds.detail", round_id=round_.id, _anchor="samples"))
-    return render_form_page("rounds/override.html", form, round_=round_, entry=entry)
+    chosen = list(form.moderators.data or []) if request.method == "POST" else _chosen(entry)
+    return _moderators_page(entry, form, chosen)
+
+
+CHOSEN_AT_MOST = 20  # moderators a sample's page holds chosen at once; a round asks for at most 5 per sample
+
+
+def _chosen(entry: RoundEntry) -> list[int]:
+    """The moderators the lead has chosen so far (``chosen``: user ids, comma-separated), or the sample's own."""
+    chosen = request.args.get("chosen")
+    if chosen is None:
+        return [judgement.moderator_id for judgement in entry.live_judgements]
+    ids = chosen.split(",") if chosen else []
+    if len(ids) > CHOSEN_AT_MOST or not all(re.fullmatch(r"[0-9]{1,9}", user_id) for user_id in ids):
+        abort(400)
+    return list(dict.fromkeys(int(user_id) for user_id in ids))
+
+
+def _moderators_page(entry: RoundEntry, form: OverrideForm, chosen: list[int]) -> tuple[str, int] | str:
+    round_ = entry.round
+    found = {moderator.user_id: moderator for moderator in assign.active_moderators_among(round_, chosen)}
+    chosen_moderators = [found[user_id] for user_id in chosen if user_id in found]
+    search = _search()
+    page, offered = _found_page(search, assign.offered_for(entry, list(found)), User.display_name, User.email)
+    judgements = {judgement.moderator_id: judgement for judgement in entry.live_judgements}
+    return render_form_page(
+        "rounds/override.html",
+        form,
+        round_=round_,
+        entry=entry,
+        chosen=chosen_moderators,
+        chosen_ids=[moderator.user_id for moderator in chosen_moderators],
+        changed=set(found) != set(judgements),
+        judgements=judgements,
+        page=page,
+        offered=offered,
+        kept_off=assign.count_kept_off(entry),
+        **search._asdict(),
+        open_now=round_.state in (RoundState.COLLECTING, RoundState.JUDGING),
+    )
 
 
 @blueprint.route("/rounds/<int:round_id>/judgements/<int:judgement_id>/reopen", methods=["GET", "POST"])

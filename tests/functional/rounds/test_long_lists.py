@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from moderation_hub.accounts.models import Role
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds import judging, overview, reveal
-from moderation_hub.rounds.models import ModerationRound, RoundState
+from moderation_hub.rounds.models import ModerationRound, ModeratorConflict, RoundModerator, RoundState
 from tests.conftest import post_form, sign_in
 from tests.factories import World, make_entry, make_ready_sample, make_round, make_school, make_user, take_part
 
@@ -168,3 +168,61 @@ def test_a_moderators_queue_lists_unfinished_samples_first_a_page_at_a_time(
     assert listed == unfinished + submitted
     assert all("You have submitted 2 of 5." in page for page in pages)
     assert client.get(f"{queue}?page=4").status_code == 404
+
+
+def test_a_samples_moderators_are_chosen_from_a_page_at_a_time_of_those_the_rules_let_judge_it(
+    client: FlaskClient, session: Session, world: World, ks2_writing: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overview, "CHOICES_PER_PAGE", 2)
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.JUDGING, lead=world.la_lead)
+    take_part(session, round_, world.school_a, world.school_b)
+    sample = make_ready_sample(session, world.school_a, world.teacher_a, ks2_writing, "A6-001", "EXS")
+    entry = make_entry(session, round_, sample, {world.moderator: None, world.teacher_b: "EXS"})
+    free = [
+        make_user(session, (Role.MODERATOR, world.authority), name=name, email=f"{name.split()[0].lower()}@example.org")
+        for name in ("Ann Ash", "Quentin Quill", "Rhea Rowan")
+    ]
+    own_school = make_user(session, (Role.TEACHER, world.school_a), name="Olly Own")
+    conflicted = make_user(session, (Role.MODERATOR, world.authority), name="Cora Conflict")
+    session.add(ModeratorConflict(user_id=conflicted.id, school_id=world.school_a.id))
+    seer = make_user(session, (Role.MODERATOR, world.authority), name="Sam Seen")
+    revealed = make_round(session, world.authority, ks2_writing, RoundState.REVEAL, lead=world.la_lead)
+    make_entry(session, revealed, sample, {seer: "EXS"})
+    round_.moderators += [RoundModerator(user_id=person.id) for person in (*free, own_school, conflicted, seer)]
+    session.flush()
+    sign_in(client, world.la_lead.email)
+    page_url = f"/rounds/{round_.id}/entries/{entry.id}/allocation"
+
+    pages = [text_of(client, f"{page_url}?page={number}") for number in (1, 2)]
+
+    chosen = table(pages[0], f"Moderators chosen for sample {entry.blind_code}")
+    assert "Mo Derr" in chosen and "Tom Birch" in chosen and "Submitted: stays" in chosen
+    offered = [re.findall(r"<td[^>]*>([^<(]+) \(", table(page, "Moderators who can be added")) for page in pages]
+    assert offered == [["Ann Ash", "Quentin Quill"], ["Rhea Rowan"]]
+    assert all(name not in page for page in pages for name in ("Olly Own", "Cora Conflict", "Sam Seen"))
+    assert "3 of the round's moderators are never offered for this sample" in pages[0]
+    assert ">Add<" not in pages[0]  # two chosen, and the sample needs two: one must go first
+    assert client.get(f"{page_url}?page=3").status_code == 404
+    assert client.get(f"{page_url}?chosen=1,x").status_code == 400
+
+    found = text_of(client, f"{page_url}?q=QUENTIN@")
+    assert re.findall(r"<td[^>]*>([^<(]+) \(", table(found, "Moderators who can be added")) == ["Quentin Quill"]
+    removed = text_of(client, f"{page_url}?chosen={world.teacher_b.id}")
+    assert "Mo Derr" not in table(removed, f"Moderators chosen for sample {entry.blind_code}")
+    quentin = free[1]
+    offered_now = table(removed, "Moderators who can be added")
+    assert "Mo Derr" in offered_now and f'href="{page_url}?chosen={world.teacher_b.id},{free[0].id}"' in offered_now
+    staged = text_of(client, f"{page_url}?chosen={world.teacher_b.id},{quentin.id}")
+    assert "These changes are not saved yet." in staged
+    assert "Quentin Quill" in table(staged, f"Moderators chosen for sample {entry.blind_code}")
+
+    picked = {"moderators": [world.teacher_b.id, quentin.id]}
+    assert post_form(client, page_url, picked, page=page_url).status_code == 302
+    session.expire_all()
+    assert sorted(judgement.moderator_id for judgement in entry.live_judgements) == sorted(picked["moderators"])
+
+    refused = post_form(client, page_url, {"moderators": [world.teacher_b.id, own_school.id]}, page=page_url)
+    assert refused.status_code == 400
+    assert f"Olly Own works at the school of sample {entry.blind_code}." in html.unescape(
+        refused.get_data(as_text=True)
+    )

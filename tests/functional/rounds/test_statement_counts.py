@@ -136,6 +136,7 @@ VISITS = {
     "adding a moderator": Visit(COLLECTING, LEAD, "/rounds/{round}/moderators/add"),
     "a school's request": Visit(COLLECTING, LEAD, "/rounds/{round}/schools/{part_a}/request"),
     "a sample's moderators": Visit(JUDGING, LEAD, "/rounds/{round}/entries/{entry_a}/allocation"),
+    "a sample's moderators, found by name": Visit(JUDGING, LEAD, "/rounds/{round}/entries/{entry_a}/allocation?q=per"),
     "reopening a judgement": Visit(JUDGING, LEAD, "/rounds/{round}/judgements/{judgement}/reopen"),
     "the school's samples": Visit(COLLECTING, SCHOOL_LEAD, "/rounds/{round}/schools/{part_a}/samples"),
     "the school's outcome, revealed": Visit(REVEAL, SCHOOL_LEAD, "/rounds/{round}/schools/{part_a}/outcome"),
