@@ -337,6 +337,8 @@ def published_content(exemplar: Exemplar) -> dict[str, Any]:
         pages.append(
             {
                 "position": position,
+                "width": page.width,
+                "height": page.height,
                 "piece": piece_letter(index) if index is not None else None,
                 "text": page.text,  # the redacted words are already gone from it
                 "annotations": page_annotations,
