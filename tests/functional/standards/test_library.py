@@ -15,6 +15,7 @@ from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds.models import RoundState
 from moderation_hub.standards import publication
+from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.models import ExemplarState, PublicationScope
 from moderation_hub.storage import storage
 from tests.conftest import post_form
@@ -192,3 +193,19 @@ def test_the_hourly_sweep_deletes_the_copies_of_expired_exemplars_and_audits_it(
     assert not any(storage().exists(key) for key in keys)
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "exemplar.withdrawn")).one()
     assert event.actor_id is None and event.details["reason"] == "permission expired"
+
+
+def test_after_a_withdrawal_only_a_new_permission_and_the_whole_gate_publish_it_again_as_a_new_revision(
+    app: Flask, session: Session, world: World, library: Library
+) -> None:
+    exemplar = library.exemplar
+    _withdraw(app, world, library, pytest.MonkeyPatch())
+    session.expire_all()
+    with pytest.raises(StandardsError, match="not recorded permission"):
+        publication.publish(exemplar, exemplar.version, world.la_lead)
+    details = publication.PermissionDetails("Carer", clock.today(), PublicationScope.AUTHORITY, None)
+    publication.record_permission(library.sample, details, world.lead_a)
+    publication.publish(exemplar, exemplar.version, world.la_lead)
+    session.flush()
+    assert exemplar.state is ExemplarState.PUBLISHED and [r.number for r in exemplar.revisions] == [2]
+    assert signed_in(app, world.teacher_b).get(f"/standards/{exemplar.code}/pages/1/display.jpg").status_code == 200
