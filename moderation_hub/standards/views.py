@@ -77,7 +77,11 @@ def exemplar_image(code: str, number: int, variant: str) -> Response:
     if image is None or variant not in ("display", "thumbnail"):
         abort(404)
     key = image.display_key if variant == "display" else image.thumbnail_key
-    return storage().serve(key, "image/jpeg", etag=image_name(f"standards:{current_user.id}", key))
+    response = storage().serve(key, "image/jpeg", etag=image_name(f"standards:{current_user.id}", key))
+    # The browser asks again every time (a 304 costs no read of the store), so the permission is checked every
+    # time: once it is withdrawn or expires, no cache keeps showing the image.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _readable(code: str) -> Exemplar:

@@ -66,6 +66,11 @@ def test_image_urls_are_opaque_and_tagged_per_reader(app: Flask, world: World, l
     second = signed_in(app, world.lead_a).get(f"/standards/{exemplar.code}/pages/1/display.jpg")
     assert re.fullmatch(r"[0-9a-f]{16}", exemplar.code) and str(exemplar.id) != exemplar.code
     assert first.headers["ETag"] != second.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache"  # asked again each time, so withdrawal reaches it
+    again = signed_in(app, world.teacher_b).get(
+        f"/standards/{exemplar.code}/pages/1/display.jpg", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
     for key in (exemplar.images[0].display_key, library.sample.pages[0].display_key):
         assert key not in first.headers["ETag"] and key not in second.headers["ETag"]
 
@@ -137,10 +142,13 @@ def test_when_permission_ends_every_url_that_served_the_exemplar_is_gone_at_once
         before
     )
     assert library.exemplar.code in reader.get("/standards").get_data(as_text=True)
+    image_url = f"/standards/{library.exemplar.code}/pages/1/display.jpg"
+    tag = reader.get(image_url).headers["ETag"]
     end(app, world, library, monkeypatch)  # type: ignore[operator]
     session.flush()
     after = {url: reader.get(url).status_code for url in before}
     assert set(after.values()) == {404}
+    assert reader.get(image_url, headers={"If-None-Match": tag}).status_code == 404  # a cached copy is not confirmed
     assert library.exemplar.code not in reader.get("/standards").get_data(as_text=True)
 
 
