@@ -23,6 +23,7 @@ NAVIGATION = (
     NavigationItem("Work samples", "samples.index", Permission.SAMPLE_LIST),
     NavigationItem("Moderation rounds", "rounds.index", Permission.ROUND_LIST),
     NavigationItem("Reports", "reports.index", Permission.REPORT_LIST),
+    NavigationItem("Standards file", "standards.browse", Permission.STANDARDS_BROWSE),
     NavigationItem("Frameworks", "frameworks.index", Permission.FRAMEWORK_READ),
     NavigationItem("Schools", "organisations.schools", Permission.SCHOOL_LIST),
     NavigationItem("People", "accounts.people", Permission.PEOPLE_LIST),

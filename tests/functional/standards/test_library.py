@@ -217,3 +217,9 @@ def test_after_a_withdrawal_only_a_new_permission_and_the_whole_gate_publish_it_
     session.flush()
     assert exemplar.state is ExemplarState.PUBLISHED and [r.number for r in exemplar.revisions] == [2]
     assert signed_in(app, world.teacher_b).get(f"/standards/{exemplar.code}/pages/1/display.jpg").status_code == 200
+
+
+def test_every_signed_in_person_finds_the_standards_file_in_the_main_menu(app: Flask, world: World) -> None:
+    for person in (world.teacher_a, world.la_lead):
+        page = signed_in(app, person).get("/dashboard").get_data(as_text=True)
+        assert '<a class="govuk-service-navigation__link" href="/standards"' in page, person.email
