@@ -10,7 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from moderation_hub.accounts.models import User
 from moderation_hub.audit.services import record
@@ -47,19 +49,28 @@ def rule_of(authority: LocalAuthority) -> StandardsRule:
     )
 
 
+CHANGED_MEANWHILE = "Someone else changed the rule while you were looking at it. Reload and try again."
+
+
 def save_rule(authority: LocalAuthority, settings: agreement.Rule, seen_version: int, user: User) -> StandardsRule:
     rule = rule_of(authority)
     if rule.version != seen_version:
-        raise StandardsError("Someone else changed the rule while you were looking at it. Reload and try again.")
+        raise StandardsError(CHANGED_MEANWHILE)
     before = rule.snapshot()
-    rule.min_moderators = settings.min_moderators
-    rule.min_overall_percent = settings.min_overall_percent
-    rule.min_criterion_percent = settings.min_criterion_percent
-    rule.updated_by_id = user.id
-    if rule.id is None:
-        rule.version = 1
-        db.session.add(rule)
-    db.session.flush()
+    try:
+        # Two saves that both read the same version: the second's UPDATE finds the version moved on, or (for
+        # an authority's first rule) its INSERT meets the first's row; either way the second is refused.
+        with db.session.begin_nested():
+            rule.min_moderators = settings.min_moderators
+            rule.min_overall_percent = settings.min_overall_percent
+            rule.min_criterion_percent = settings.min_criterion_percent
+            rule.updated_by_id = user.id
+            if rule.id is None:
+                rule.version = 1
+                db.session.add(rule)
+            db.session.flush()
+    except (IntegrityError, StaleDataError) as error:
+        raise StandardsError(CHANGED_MEANWHILE) from error
     record(user.id, "standards.rule_changed", rule, before=before, after=rule.snapshot())
     return rule
 

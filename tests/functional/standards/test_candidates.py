@@ -1,6 +1,7 @@
 """The LA lead's candidates: revealed blind samples whose agreed outcome rests on judgements that agree, by the
 authority's rule, with their figures; promotion records the provenance; an outside sample is marked so."""
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,6 +87,22 @@ def test_the_las_rule_changes_who_is_a_candidate(
         {"min_moderators": "2", "min_overall_percent": "100", "min_criterion_percent": "80", "version": "0"},
     )
     assert stale.status_code == 400 and "Someone else changed the rule" in stale.get_data(as_text=True)
+
+
+def test_an_authoritys_first_rule_saved_twice_at_once_is_refused_the_second_time_not_a_500(
+    app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests read "no rule yet"; the first's row is in when the second inserts its own."""
+    client = signed_in(app, world.la_lead)
+    url = f"{_curate_url(world)}/rule"
+    settings = {"min_moderators": "3", "min_overall_percent": "100", "min_criterion_percent": "80", "version": "0"}
+    unsaved = candidates.rule_of(world.authority)
+    assert post_form(client, url, settings).status_code == 302
+    monkeypatch.setattr(candidates, "rule_of", lambda authority: unsaved)  # as the second request read it
+    second = post_form(client, url, {**settings, "min_moderators": "4"})
+    assert second.status_code == 400 and "Someone else changed the rule" in second.get_data(as_text=True)
+    rule = session.scalar(select(StandardsRule).where(StandardsRule.authority_id == world.authority.id))
+    assert rule is not None and rule.min_moderators == 3
 
 
 def test_promotion_makes_a_draft_with_its_provenance_and_the_candidate_leaves_the_list(
