@@ -9,11 +9,30 @@ handful of queries of plain columns, never loads a school or a sample, and never
 into Python.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Subquery, and_, case, distinct, func, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
@@ -119,21 +138,48 @@ def board_of(round_: ModerationRound, view: BoardView | None = None) -> Board:
     """The board as ``view`` asks for it; a page past the last shows the last (a list shrinks as moderators
     submit, and a projector left on an emptied page should not go blank)."""
     view = view or BoardView()
-    per_sample = _per_sample(round_.id)
-    summary = _summary(per_sample)
+    summary, disagreeing, shown = _samples(round_.id, view)
     sample_pages = _pages(summary.count_of(view.show), SAMPLES_PER_PAGE, view.page)
     listed = _listed_moderator(round_.id)
     moderator_total = db.session.scalar(select(func.count()).select_from(RoundModerator).where(listed)) or 0
     moderator_pages = _pages(moderator_total, MODERATORS_PER_PAGE, view.moderators_page)
     return Board(
         summary=summary,
-        disagreeing=_first_disagreeing(per_sample),
+        disagreeing=disagreeing,
         moderators=_moderator_page(round_.id, listed, moderator_pages),
         moderator_pages=moderator_pages,
         show=view.show,
-        samples=_sample_page(round_.id, per_sample, view.show, sample_pages),
+        samples=_sample_page(shown),
         sample_pages=sample_pages,
     )
+
+
+def fingerprint(round_id: int, view: BoardView) -> str:
+    """A tag that changes whenever what the board shows for ``view`` may have, read in one statement of indexed
+    look-ups without building the board: a projector's poll of an unchanged board costs only this.
+
+    The board shows the round's entries (never deleted), its moderators (added, or dropping out and back in)
+    and its judgements (never deleted; each change through the ORM adds one to ``version`` and sets
+    ``updated_at``). A moderator's new display name shows with the board's next change.
+    """
+    judgements = (
+        select(func.count(Judgement.id), func.sum(Judgement.version), func.max(Judgement.updated_at))
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_id)
+        .subquery()
+    )
+    entries = select(func.count(RoundEntry.id), func.max(RoundEntry.id)).where(RoundEntry.round_id == round_id)
+    moderators = select(
+        func.count(RoundModerator.id),
+        func.sum(RoundModerator.id),
+        func.sum(case((RoundModerator.active, RoundModerator.id), else_=0)),
+    ).where(RoundModerator.round_id == round_id)
+    one_row_each = (judgements, entries.subquery(), moderators.subquery())
+    statement = select(*one_row_each).select_from(
+        one_row_each[0].join(one_row_each[1], true()).join(one_row_each[2], true())
+    )
+    state = tuple(str(value) for value in db.session.execute(statement).one())
+    return hashlib.sha256(repr((round_id, view, state)).encode()).hexdigest()[:32]
 
 
 def _pages(total: int, per_page: int, asked: int) -> Paging:
@@ -145,71 +191,102 @@ _LIVE = Judgement.state != JudgementState.WITHDRAWN
 _SUBMITTED = Judgement.state == JudgementState.SUBMITTED
 
 
-def _per_sample(round_id: int) -> Subquery:
-    """A row per entry of the round: its judgements that are not withdrawn, those submitted, and how many
-    different standards those give (counted, never read)."""
+def _per_sample(round_id: int) -> CTE:
+    """A row per entry of the round: its judgements that are not withdrawn, those submitted, and the lowest and
+    highest id of the standards those give (compared, never read: they differ when the moderators disagree,
+    which costs less than counting distinct ids). Materialised: ``_samples`` reads it four times but scans the
+    round's judgements once."""
     return (
         select(
             RoundEntry.id.label("entry_id"),
             RoundEntry.blind_code.label("code"),
             func.count(Judgement.id).label("allocated"),
             func.count(case((_SUBMITTED, 1))).label("submitted"),
-            func.count(distinct(case((_SUBMITTED, Judgement.standard_id)))).label("standards"),
+            func.min(case((_SUBMITTED, Judgement.standard_id))).label("lowest"),
+            func.max(case((_SUBMITTED, Judgement.standard_id))).label("highest"),
         )
         .select_from(RoundEntry)
         .outerjoin(Judgement, and_(Judgement.entry_id == RoundEntry.id, _LIVE))
         .where(RoundEntry.round_id == round_id)
-        .group_by(RoundEntry.id, RoundEntry.blind_code)
-        .subquery()
+        .group_by(RoundEntry.id)  # the key: the code depends on it, and the group needs no second sort
+        .cte("per_sample")
+        .prefix_with("MATERIALIZED")  # PostgreSQL 12+ and SQLite 3.35+; both would inline it otherwise
     )
 
 
-def _complete(per_sample: Subquery) -> ColumnElement[bool]:
+def _complete(per_sample: CTE) -> ColumnElement[bool]:
     return and_(per_sample.c.allocated > 0, per_sample.c.submitted == per_sample.c.allocated)
 
 
-def _disagree(per_sample: Subquery) -> ColumnElement[bool]:
-    return and_(_complete(per_sample), per_sample.c.standards > 1)
+def _disagree(per_sample: CTE) -> ColumnElement[bool]:
+    return and_(_complete(per_sample), per_sample.c.lowest != per_sample.c.highest)
 
 
-def _being_judged(per_sample: Subquery) -> ColumnElement[bool]:
+def _being_judged(per_sample: CTE) -> ColumnElement[bool]:
     return and_(per_sample.c.allocated > 0, per_sample.c.submitted < per_sample.c.allocated)
 
 
-# The samples each choice of SHOWS but "all" lists (all of them are listed from the round's index of codes).
-_SHOWN = {"disagree": _disagree, "judging": _being_judged}
+# The samples each choice of SHOWS lists.
+_SHOWN = {"all": lambda _: true(), "disagree": _disagree, "judging": _being_judged}
+
+# The parts of _samples' answer, each row tagged with the part it belongs to.
+_TOTALS, _DISAGREEING, _SHOWN_PAGE = 0, 1, 2
 
 
-def _summary(per_sample: Subquery) -> Summary:
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(per_sample.c.allocated), 0),
-            func.coalesce(func.sum(per_sample.c.submitted), 0),
-            func.count(case((_complete(per_sample), 1))),
-            func.count(case((_disagree(per_sample), 1))),
-            func.count(case((_being_judged(per_sample), 1))),
-        ).select_from(per_sample)
-    ).one()
-    return Summary(*(int(value) for value in row))
-
-
-def _first_disagreeing(per_sample: Subquery) -> list[str]:
-    statement = (
-        select(per_sample.c.code).where(_disagree(per_sample)).order_by(per_sample.c.code).limit(DISAGREEING_NAMED)
+def _samples(round_id: int, view: BoardView) -> tuple[Summary, list[str], list[tuple[int, str]]]:
+    """The round's totals, the first DISAGREEING_NAMED codes the moderators disagree on, and the (entry id,
+    code) of the samples on the page ``view`` asks for (the last, if it asks for a page past it): one statement,
+    which groups the round's judgements once."""
+    per_sample = _per_sample(round_id)
+    totals = select(
+        literal(_TOTALS).label("part"),
+        cast(null(), Integer).label("entry_id"),
+        cast(null(), String).label("code"),
+        func.count().label("samples"),
+        func.coalesce(func.sum(per_sample.c.allocated), 0),
+        func.coalesce(func.sum(per_sample.c.submitted), 0),
+        func.count(case((_complete(per_sample), 1))),
+        func.count(case((_disagree(per_sample), 1))),
+        func.count(case((_being_judged(per_sample), 1))),
+    ).select_from(per_sample)
+    disagreeing = _codes(per_sample, _disagree(per_sample), DISAGREEING_NAMED, literal(0)).subquery()
+    shown = _SHOWN[view.show](per_sample)
+    page = _codes(per_sample, shown, SAMPLES_PER_PAGE, _offset(per_sample, shown, view.page)).subquery()
+    no_totals = [cast(null(), Integer)] * 6
+    statement = union_all(
+        totals,
+        select(literal(_DISAGREEING), disagreeing.c.entry_id, disagreeing.c.code, *no_totals),
+        select(literal(_SHOWN_PAGE), page.c.entry_id, page.c.code, *no_totals),
+    ).order_by(literal_column("part"), literal_column("code"))
+    rows = db.session.execute(statement).tuples().all()
+    summary = Summary(*(int(value) for value in rows[0][3:]))
+    return (
+        summary,
+        [code for part, _, code, *_ in rows if part == _DISAGREEING],
+        [(entry_id, code) for part, entry_id, code, *_ in rows if part == _SHOWN_PAGE],
     )
-    return list(db.session.scalars(statement))
 
 
-def _sample_page(round_id: int, per_sample: Subquery, show: str, pages: Paging) -> list[SampleProgress]:
-    """One page of the samples ``show`` lists, with their judgements: two queries, the second of the page's."""
-    if show == "all":
-        codes = select(RoundEntry.id, RoundEntry.blind_code).where(RoundEntry.round_id == round_id)
-        order = RoundEntry.blind_code
-    else:
-        codes = select(per_sample.c.entry_id, per_sample.c.code).where(_SHOWN[show](per_sample))
-        order = per_sample.c.code
-    shown = db.session.execute(codes.order_by(order).limit(pages.per_page).offset(pages.offset)).tuples().all()
+def _codes(per_sample: CTE, condition: ColumnElement[bool], limit: int, offset: ColumnElement[int]) -> Select[Any]:
+    return (
+        select(per_sample.c.entry_id, per_sample.c.code)
+        .where(condition)
+        .order_by(per_sample.c.code)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def _offset(per_sample: CTE, shown: ColumnElement[bool], asked: int) -> ColumnElement[int]:
+    """Where the page asked for starts, or the last page if it asks for one past it, as ``_pages`` numbers them."""
+    count = select(func.count()).select_from(per_sample).where(shown).scalar_subquery()
+    last = case((count == 0, 0), else_=(count - 1) // SAMPLES_PER_PAGE * SAMPLES_PER_PAGE)
+    wanted = (max(asked, 1) - 1) * SAMPLES_PER_PAGE
+    return case((last < wanted, last), else_=wanted)
+
+
+def _sample_page(shown: list[tuple[int, str]]) -> list[SampleProgress]:
+    """The samples on the page, each with its judgements, read in one query."""
     judgements: dict[int, list[JudgementProgress]] = {entry_id: [] for entry_id, _ in shown}
     standards: dict[int, set[int | None]] = {entry_id: set() for entry_id, _ in shown}
     statement = (
