@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, false, or_, select
 
 from moderation_hub import clock
 from moderation_hub.accounts.models import Membership, Role, Scope, User
@@ -168,6 +168,8 @@ def _leads_school_in(user: User, round_: ModerationRound) -> bool:
 
 
 def _reads_round(user: User, round_: ModerationRound) -> bool:
+    """The round's managers, moderators and the assessment leads of its schools. ``readable_rounds`` is the same
+    rule as a query."""
     return _manages_round(user, round_) or _moderates_in(user, round_) or _leads_school_in(user, round_)
 
 
@@ -444,6 +446,29 @@ def readable_outcomes(user: User) -> Select[tuple[RoundEntry]]:
                 RoundEntry.school_id.in_(user.schools_with_role(Role.ASSESSMENT_LEAD)),
                 RoundEntry.school_id.in_(user.schools_with_role(Role.TEACHER)) & taught,
             ),
+        )
+    )
+
+
+def readable_rounds(user: Any) -> Select[tuple[int]]:
+    """``_reads_round`` as a query of round ids, for lists that must not check every round one by one: the rounds
+    ``user`` runs (its lead, the authority's LA leads, the site's administrators), moderates in (dropped out too) or
+    leads a school taking part in. Nothing for someone ``can`` refuses everything."""
+    rounds = select(ModerationRound.id)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return rounds.where(false())
+    if user.is_site_admin:
+        return rounds
+    moderating = select(RoundModerator.round_id).where(RoundModerator.user_id == user.id)
+    schools_led = select(RoundSchool.round_id).where(
+        RoundSchool.school_id.in_(user.schools_with_role(Role.ASSESSMENT_LEAD))
+    )
+    return rounds.where(
+        or_(
+            ModerationRound.lead_id == user.id,
+            ModerationRound.authority_id.in_(user.authorities_with_role(Role.LA_LEAD)),
+            ModerationRound.id.in_(moderating),
+            ModerationRound.id.in_(schools_led),
         )
     )
 

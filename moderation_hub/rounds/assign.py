@@ -205,27 +205,24 @@ def active_moderators_among(round_: ModerationRound, user_ids: Collection[int]) 
     return list(db.session.scalars(statement).unique())
 
 
-def offered_for(entry: RoundEntry, chosen: Collection[int]) -> Select[tuple[RoundModerator]]:
+def offered_for(entry: RoundEntry, chosen: Collection[int]) -> tuple[Select[tuple[RoundModerator]], int]:
     """The round's moderators who may be added to ``entry``, by name, with their names loaded: active, not among
     ``chosen``, and kept off it by none of the rules ``allocation.exclusion`` applies (their own school, a declared
-    conflict, seeing elsewhere who it is from, their own cluster when the round excludes it). The phase rule is
-    about the set of moderators, so it is checked when the choice is saved."""
-    statement = (
+    conflict, seeing elsewhere who it is from, their own cluster when the round excludes it); and how many active
+    moderators those rules keep off it. The phase rule is about the set of moderators, so it is checked when the
+    choice is saved."""
+    kept_off = _kept_off(entry)
+    active = (RoundModerator.round_id == entry.round_id) & RoundModerator.active
+    offered = (
         select(RoundModerator)
         .join(User, RoundModerator.user_id == User.id)
-        .where(RoundModerator.round_id == entry.round_id, RoundModerator.active, ~_kept_off(entry))
+        .where(active, ~kept_off)
         .options(joinedload(RoundModerator.user))
         .order_by(User.display_name, User.id)
     )
-    return statement.where(RoundModerator.user_id.not_in(chosen)) if chosen else statement
-
-
-def count_kept_off(entry: RoundEntry) -> int:
-    """How many of the round's active moderators the rules keep off ``entry``: never offered for it."""
-    statement = select(func.count()).where(
-        RoundModerator.round_id == entry.round_id, RoundModerator.active, _kept_off(entry)
-    )
-    return db.session.scalar(statement) or 0
+    if chosen:
+        offered = offered.where(RoundModerator.user_id.not_in(chosen))
+    return offered, db.session.scalar(select(func.count()).where(active, kept_off)) or 0
 
 
 def _kept_off(entry: RoundEntry) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from moderation_hub.db import db, get_or_404
 from moderation_hub.education import Phase
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
-from moderation_hub.permissions import Permission, authorize, can
+from moderation_hub.permissions import Permission, authorize, can, readable_rounds
 from moderation_hub.rounds import assign, judging, overview, services
 from moderation_hub.rounds.access import attempt, part_of, round_for
 from moderation_hub.rounds.blueprint import blueprint
@@ -48,17 +48,25 @@ from moderation_hub.rounds.paging import Paging, paging
 from moderation_hub.templating import render_form_page, show_error
 from moderation_hub.text_rules import TextKind, text_problem
 
+ROUNDS_PER_PAGE = 50
+
 
 @blueprint.get("/rounds")
 @login_required
 def index() -> str:
+    """The rounds the signed-in person may read, newest first, a page at a time: chosen by the policy's query,
+    so the page costs the same statements however many rounds there are."""
     authorize(Permission.ROUND_LIST)
-    return render_template("rounds/index.html", rounds=_rounds_of(current_user))
-
-
-def _rounds_of(user: User) -> list[ModerationRound]:
-    statement = select(ModerationRound).order_by(ModerationRound.created_at.desc())
-    return [round_ for round_ in db.session.scalars(statement) if can(user, Permission.ROUND_READ, round_)]
+    readable = (
+        select(ModerationRound)
+        .where(ModerationRound.id.in_(readable_rounds(current_user)))
+        .order_by(ModerationRound.created_at.desc(), ModerationRound.id.desc())
+    )
+    listed = overview.page_of(readable, ROUNDS_PER_PAGE, _number("page"))
+    if listed is None:
+        abort(404)
+    page, rounds = listed
+    return render_template("rounds/index.html", page=page, rounds=rounds)
 
 
 def _authority_for_new_round() -> tuple[LocalAuthority, Cluster | None]:
@@ -485,7 +493,8 @@ def _moderators_page(entry: RoundEntry, form: OverrideForm, chosen: list[int]) -
     found = {moderator.user_id: moderator for moderator in assign.active_moderators_among(round_, chosen)}
     chosen_moderators = [found[user_id] for user_id in chosen if user_id in found]
     search = _search()
-    page, offered = _found_page(search, assign.offered_for(entry, list(found)), User.display_name, User.email)
+    offered_for, kept_off = assign.offered_for(entry, list(found))
+    page, offered = _found_page(search, offered_for, User.display_name, User.email)
     judgements = {judgement.moderator_id: judgement for judgement in entry.live_judgements}
     return render_form_page(
         "rounds/override.html",
@@ -498,7 +507,7 @@ def _moderators_page(entry: RoundEntry, form: OverrideForm, chosen: list[int]) -
         judgements=judgements,
         page=page,
         offered=offered,
-        kept_off=assign.count_kept_off(entry),
+        kept_off=kept_off,
         **search._asdict(),
         open_now=round_.state in (RoundState.COLLECTING, RoundState.JUDGING),
     )

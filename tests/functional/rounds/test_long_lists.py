@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role
 from moderation_hub.frameworks.models import Framework
-from moderation_hub.rounds import judging, overview, reveal
+from moderation_hub.rounds import judging, overview, reveal, views
 from moderation_hub.rounds.models import ModerationRound, ModeratorConflict, RoundModerator, RoundState
 from tests.conftest import post_form, sign_in
 from tests.factories import World, make_entry, make_ready_sample, make_round, make_school, make_user, take_part
@@ -226,3 +226,25 @@ def test_a_samples_moderators_are_chosen_from_a_page_at_a_time_of_those_the_rule
     assert f"Olly Own works at the school of sample {entry.blind_code}." in html.unescape(
         refused.get_data(as_text=True)
     )
+
+
+def test_the_rounds_index_lists_the_rounds_one_may_read_a_page_at_a_time_newest_first(
+    client: FlaskClient, session: Session, world: World, ks2_writing: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "ROUNDS_PER_PAGE", 2)
+    mine = [
+        make_round(session, world.authority, ks2_writing, RoundState.JUDGING, lead=world.la_lead, name=f"Round {n}")
+        for n in (1, 2, 3)
+    ]
+    make_round(session, world.other_authority, ks2_writing, RoundState.JUDGING, name="Southshire round")
+    for round_ in mine:
+        take_part(session, round_, world.school_a)
+    sign_in(client, world.lead_a.email)
+
+    pages = [text_of(client, f"/rounds?page={number}") for number in (1, 2)]
+
+    listed = [re.findall(r">(Round \d|Southshire round)</a>", table(page, "Rounds you take part in")) for page in pages]
+    assert listed == [["Round 3", "Round 2"], ["Round 1"]]
+    assert "3 rounds; showing 3 to 3, page 2 of 2." in pages[1]
+    assert 'href="/rounds?page=2"' in pages[0]
+    assert client.get("/rounds?page=3").status_code == 404

@@ -180,3 +180,28 @@ def test_a_page_runs_no_more_statements_for_a_larger_round(
 
     assert len(built.entries) == 30
     assert len(large) <= len(small), "\n\n".join(large)
+
+
+@pytest.mark.parametrize("email", [LEAD, SCHOOL_LEAD, MODERATOR, TEACHER, "admin@example.org"])
+def test_the_rounds_index_runs_no_more_statements_for_more_rounds(
+    client: FlaskClient, connection: Connection, session: Session, world: World, ks2_writing: Framework, email: str
+) -> None:
+    """Rounds led by the LA lead, school A taking part, its one sample (the same in every round) judged by the
+    moderator: each role reads all of them (a teacher none), checked by the policy's query, not round by round."""
+    sample = make_ready_sample(session, world.school_a, world.teacher_a, ks2_writing, "P001", "EXS")
+
+    def add_rounds(number: int) -> None:
+        for _ in range(number):
+            round_ = make_round(session, world.authority, ks2_writing, RoundState.JUDGING, lead=world.la_lead)
+            take_part(session, round_, world.school_a)
+            make_entry(session, round_, sample, {world.moderator: None})
+
+    add_rounds(2)
+    sign_in(client, email)
+
+    small = statements_for(client, connection, "/rounds")
+    add_rounds(6)
+    session.flush()
+    large = statements_for(client, connection, "/rounds")
+
+    assert len(large) <= len(small), "\n\n".join(large)
