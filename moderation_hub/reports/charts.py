@@ -21,6 +21,11 @@ FLAG_SHAPES = {"Severe": "triangle-left", "Lenient": "triangle-right", "In line"
 FLAG_COLOURS = {"Severe": VERMILLION, "Lenient": BLUE, "In line": GREY, "Not assessed": "#999999"}
 WIDTH = 520
 ROW_STEP = 28
+# What an intervals chart takes besides its rows, in the units of ROW_STEP: its one-line title and its x axis with
+# its title and, when its rows carry flags, the flags' legend below. Measured from drawn charts (a unit test
+# checks them), so a chart's height is known from its row count without drawing it.
+TITLE_AND_AXIS = 68
+FLAG_LEGEND = 50
 PNG_SCALE = 2
 CONFIG = {
     "font": "Arial, Helvetica, 'Liberation Sans', sans-serif",
@@ -51,13 +56,25 @@ def png_parts(table: Table, rows_per_part: int) -> list[bytes]:
     for start in range(0, total, rows_per_part):
         rows = slice(start, min(start + rows_per_part, total))
         title = f"{table.title} (rows {rows.start + 1} to {rows.stop} of {total})"
-        chart = _intervals(table, table.chart.measure, rows).properties(title=title)
-        parts.append(vlc.vegalite_to_png(chart.configure(**CONFIG).to_dict(), scale=PNG_SCALE))
+        part = _intervals(table, table.chart.measure, rows).properties(title=title).configure(**CONFIG)
+        parts.append(vlc.vegalite_to_png(_unvalidated(part), scale=PNG_SCALE))
     return parts
+
+
+def intervals_height(table: Table) -> float:
+    """The height of the table's intervals chart drawn whole at full size (before ``PNG_SCALE``), from its rows
+    alone: what a page can hold is known without drawing it."""
+    flagged = any(_flags(table))
+    return TITLE_AND_AXIS + (FLAG_LEGEND if flagged else 0) + ROW_STEP * len(table.rows)
 
 
 def spec(table: Table) -> dict[str, Any]:
     """The Vega-Lite specification of the table's chart."""
+    return _unvalidated(altair_chart(table))
+
+
+def altair_chart(table: Table) -> alt.TopLevelMixin:
+    """The table's chart as an Altair chart: ``altair_chart(table).to_dict()`` checks it against Vega-Lite's schema."""
     if table.chart is None:
         raise ValueError(f"table {table.key!r} has no chart")
     drawn = table.chart
@@ -67,7 +84,14 @@ def spec(table: Table) -> dict[str, Any]:
         chart = _trend(table, drawn.measure)
     else:
         chart = _intervals(table, drawn.measure)
-    return chart.properties(title=table.title).configure(**CONFIG).to_dict()
+    return chart.properties(title=table.title).configure(**CONFIG)
+
+
+def _unvalidated(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's specification, not checked against Vega-Lite's JSON schema: our own code builds every chart
+    from a few fixed shapes, and checking a chart with a row per moderator took longer than drawing it. The
+    tests check each shape (``altair_chart(table).to_dict()``)."""
+    return chart.to_dict(validate=False)
 
 
 def _points(table: Table, measure_key: str) -> tuple[list[dict[str, Any]], Kind, str]:
@@ -107,7 +131,8 @@ def _intervals(table: Table, measure_key: str, rows: slice | None = None) -> alt
     x_scale = alt.Scale(domain=_domain(points, kind), nice=False)
     points = points[rows] if rows is not None else points
     subjects = [point["subject"] for point in points]
-    base = alt.Chart(alt.Data(values=points)).encode(
+    # The rows are the layer's data, not each mark's: Altair copies a chart's data at every step that builds it.
+    base = alt.Chart().encode(
         # No axis title: the chart's title names the rows, and a title beside long labels can overlap them.
         y=alt.Y("subject:N", sort=subjects, title=None, axis=alt.Axis(labelLimit=280))
     )
@@ -127,7 +152,7 @@ def _intervals(table: Table, measure_key: str, rows: slice | None = None) -> alt
     if kind in (Kind.STEPS, Kind.COEFFICIENT):
         zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#0b0c0c", strokeDash=[4, 4], aria=False)
         layers.insert(0, zero.encode(x=alt.X("zero:Q", scale=x_scale)))
-    return alt.layer(*layers).properties(width=WIDTH, height=alt.Step(ROW_STEP))
+    return alt.layer(*layers, data=alt.Data(values=points)).properties(width=WIDTH, height=alt.Step(ROW_STEP))
 
 
 def _flag_encoding(points: list[dict[str, Any]]) -> dict[str, Any]:

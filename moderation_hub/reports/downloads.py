@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -30,7 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from moderation_hub.reports import charts, services
+from moderation_hub.reports import cache, charts
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report
 from moderation_hub.reports.tables import ChartStyle, Kind, Measure, Table, Value, interval, shown
@@ -140,6 +141,11 @@ def _number(sheet: WriteOnlyWorksheet, number: float | int | str | None, kind: K
 
 # PDF -------------------------------------------------------------------------------------------------
 
+# Binary streams, not ASCII85: ReportLab's ASCII85 encoder is pure Python here (no C accelerator), and encoding
+# a report's charts took seconds; PDF is a binary format and every reader takes binary streams. ReportLab reads
+# this setting as it writes, and has no option per document; this module is its only user in the app.
+rl_config.useA85 = 0
+
 # Bitstream Vera ships with ReportLab, so the PDF embeds the same font on every machine and can print more
 # than the Latin-1 of PDF's built-in Helvetica.
 pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
@@ -157,9 +163,22 @@ _FRAME_WIDTH = A4[0] - 2 * _MARGIN
 # What a flowable may fill: the page less its margins and the frame's default padding (6 pt each side).
 # ReportLab refuses (LayoutError) a flowable taller than this rather than shrink it.
 _FRAME_HEIGHT = A4[1] - 2 * _MARGIN - 2 * 6
+# Wider than any intervals chart is drawn (its plot, row labels of at most 280 units, the figure printed beside
+# the rightmost dot, and padding come to at most about 900): a chart too tall for the frame at this width is
+# too tall at its own, so it is drawn in parts without being drawn whole first.
+_WIDEST_CHART = 1000
 
 
 def as_pdf(report: Report) -> bytes:
+    """The round's report as a PDF, made once per version of its figures and kept beside them (``cache``): its
+    charts take seconds to draw and its pictures to compress, so only the first request after a change pays."""
+    key, version = report.kept_as
+    if not key:  # nothing to report yet: no figures, no charts
+        return _pdf(report)
+    return cache.computed(f"{key}/pdf", version, lambda: _pdf(report))
+
+
+def _pdf(report: Report) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -199,30 +218,43 @@ def _table_section(report: Report, table: Table) -> list[Flowable]:
     explanation = report.explanation(table)
     section: list[Flowable] = [Paragraph(escape(table.title), _HEADING), _paragraph(explanation.means)]
     if table.charted:
-        section += _chart(report, table)
+        section += _chart(table)
     section += [Spacer(1, 3 * mm), _pdf_table(table), Spacer(1, 2 * mm)]
     section.append(_paragraph(f"When to be careful: {explanation.careful}", _SMALL))
     return section
 
 
-def _chart(report: Report, table: Table) -> list[Image]:
-    """The table's chart, drawn once per version of the report's figures (see ``services.kept_chart``)."""
-    return [_image(png) for png in services.kept_chart(report, table, "pdf", lambda: _pngs(table))]
+def _chart(table: Table) -> list[Image]:
+    """The table's chart: drawn once per version of the report's figures, as the PDF is made once (``as_pdf``)."""
+    return [_image(png) for png in _pngs(table)]
 
 
 def _pngs(table: Table) -> list[bytes]:
     """The table's chart, in parts on successive pages when its rows (a school or a moderator each) make it
-    taller than a page: shrinking it to one page would make 120 schools' labels unreadably small."""
-    png = charts.png(table)
-    width, height = (size / charts.PNG_SCALE for size in ImageReader(io.BytesIO(png)).getSize())
+    taller than a page: shrinking it to one page would make 120 schools' labels unreadably small.
+
+    Each picture is drawn once. Whether an intervals chart fits depends on its width once drawn (it is fitted
+    to the page's width, and its row labels set its width), so one that might fit is drawn whole and measured;
+    one too tall to fit at any width it could have is drawn in parts straight away."""
     drawn_a_row_at_a_time = table.chart is not None and table.chart.style is ChartStyle.INTERVALS
-    if height * _scale(width) <= _FRAME_HEIGHT or not drawn_a_row_at_a_time:
-        return [png]
+    full_height = charts.intervals_height(table) if drawn_a_row_at_a_time else 0.0
+    if full_height * _scale(_WIDEST_CHART) <= _FRAME_HEIGHT:
+        png = charts.png(table)
+        width, height = _size(png)
+        if not drawn_a_row_at_a_time or height * _scale(width) <= _FRAME_HEIGHT:
+            return [png]
+        # Only a chart near the limit whose labels made it narrow enough to need parts is drawn twice.
     # A part is drawn at most full size (a part can be narrower than the whole, so larger when fitted to the
     # width); its title, axis and legend take no more room than the whole chart's, and one row is spare.
-    furniture = height - charts.ROW_STEP * len(table.rows)
+    furniture = full_height - charts.ROW_STEP * len(table.rows)
     rows_per_part = max(1, int((_FRAME_HEIGHT - furniture) // charts.ROW_STEP) - 1)
     return charts.png_parts(table, rows_per_part)
+
+
+def _size(png: bytes) -> tuple[float, float]:
+    """The picture's size in points, as drawn at full size."""
+    width, height = ImageReader(io.BytesIO(png)).getSize()
+    return width / charts.PNG_SCALE, height / charts.PNG_SCALE
 
 
 def _scale(width: float) -> float:
@@ -231,9 +263,10 @@ def _scale(width: float) -> float:
 
 def _image(png: bytes) -> Image:
     """The PNG fitted to the frame's width and, as a last resort (a chart that cannot be split), its height."""
-    width, height = (size / charts.PNG_SCALE for size in ImageReader(io.BytesIO(png)).getSize())
+    width, height = _size(png)
     scale = min(_scale(width), _FRAME_HEIGHT / height)
-    return Image(io.BytesIO(png), width=width * scale, height=height * scale, hAlign="LEFT")
+    # No soft mask: vl-convert draws on an opaque white background, so its alpha channel says nothing.
+    return Image(io.BytesIO(png), width=width * scale, height=height * scale, hAlign="LEFT", mask=None)
 
 
 def _pdf_table(table: Table) -> PdfTable:

@@ -1,9 +1,14 @@
 """A revealed round's report for its lead: the figures match what a person counts from the judgements."""
 
+import functools
 import io
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pymupdf
+import pytest
+import vl_convert
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -223,3 +228,47 @@ def test_a_round_report_with_a_chart_taller_than_a_page_splits_it_across_pages(
     # The schools chart in two parts of 23 rows, then the confusion matrix, moderators and severity (no criterion
     # verdicts were given, so no criteria chart).
     assert charts == 5
+
+
+def test_a_chart_of_many_schools_is_drawn_once_in_parts_that_each_fit_their_page(
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    ks2_writing: Framework,
+    fair_moderator: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 60 schools draw the schools chart about 1,750 units tall: too tall for a page at any width it could have,
+    # so it is drawn in parts straight away, never whole just to measure it.
+    schools = 60
+    round_ = make_round(session, world.authority, ks2_writing, RoundState.REVEAL, lead=world.la_lead)
+    for number in range(schools):
+        school = make_school(session, world.authority, f"Many Schools Primary {number:02d}")
+        sample = make_ready_sample(session, school, world.teacher_a, ks2_writing, f"M{number:02d}", "EXS")
+        agreed = "EXS" if number % 3 else "WTS"
+        make_entry(session, round_, sample, {world.moderator: agreed, fair_moderator: "EXS"}, agreed=agreed)
+    drawn: list[str] = []
+    for name in ("vegalite_to_png", "vegalite_to_svg", "vega_to_png", "svg_to_png"):
+        draw = getattr(vl_convert, name)
+        monkeypatch.setattr(vl_convert, name, functools.partial(_counted, drawn, name, draw))
+
+    response = _lead(client, world).get(f"/reports/rounds/{round_.id}.pdf")
+
+    assert response.status_code == 200
+    pictures = 0
+    with pymupdf.open(stream=response.data, filetype="pdf") as document:
+        for page in document:
+            for image in page.get_images():
+                for rect in page.get_image_rects(image[0]):
+                    pictures += 1
+                    assert page.rect.contains(rect), f"a picture on page {page.number + 1} runs off it: {rect}"
+    # The schools chart in three parts of 22 rows at most, then the confusion matrix, moderators and severity.
+    assert pictures == 6
+    assert drawn == ["vegalite_to_png"] * pictures  # each picture drawn once, and nothing drawn but pictures
+    assert client.get(f"/reports/rounds/{round_.id}.pdf").data == response.data
+    assert len(drawn) == pictures  # the PDF is kept: asked again, it is not drawn again
+
+
+def _counted(drawn: list[str], name: str, draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    drawn.append(name)
+    return draw(*args, **kwargs)
