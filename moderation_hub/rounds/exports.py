@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import CompoundSelect, Row, Select, and_, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from moderation_hub.accounts.models import User
@@ -285,6 +285,7 @@ VIEW_ACTIONS = frozenset(
 )
 
 AUDIT_PAGE_SIZE = 100
+AUDIT_CHUNK = 1000  # events read per query while the log downloads
 
 
 @dataclass(frozen=True)
@@ -334,52 +335,98 @@ class AuditRow:
         ]
 
 
-def _about_round(round_id: int) -> ColumnElement[bool]:
-    """Events whose subject is the round, one of its entries or one of its judgements."""
-    entry_ids = select(RoundEntry.id).where(RoundEntry.round_id == round_id)
-    judgement_ids = select(Judgement.id).where(Judgement.entry_id.in_(entry_ids))
-    return or_(
-        and_(AuditEvent.subject_type == ModerationRound.__tablename__, AuditEvent.subject_id == round_id),
-        and_(AuditEvent.subject_type == RoundEntry.__tablename__, AuditEvent.subject_id.in_(entry_ids)),
-        and_(AuditEvent.subject_type == Judgement.__tablename__, AuditEvent.subject_id.in_(judgement_ids)),
+def _about_round(round_id: int, with_views: bool = True, timed: bool = True) -> CompoundSelect:
+    """The id (and, if ``timed``, the time) of each event whose subject is the round, one of its entries or one of
+    its judgements (leaving out what was only looked at unless ``with_views``): three selects, each finding its
+    events through the index on (subject_type, subject_id) from the round's own rows, so the work follows the
+    round's log, not the whole log's size. Ids alone can be read from that index (SQLite keeps the id in it)."""
+    columns = (AuditEvent.id, AuditEvent.occurred_at) if timed else (AuditEvent.id,)
+    on_round = select(*columns).where(
+        AuditEvent.subject_type == ModerationRound.__tablename__, AuditEvent.subject_id == round_id
     )
+    on_entries = (
+        select(*columns)
+        .join(
+            RoundEntry,
+            and_(AuditEvent.subject_type == RoundEntry.__tablename__, AuditEvent.subject_id == RoundEntry.id),
+        )
+        .where(RoundEntry.round_id == round_id)
+    )
+    on_judgements = (
+        select(*columns)
+        .join(
+            Judgement, and_(AuditEvent.subject_type == Judgement.__tablename__, AuditEvent.subject_id == Judgement.id)
+        )
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_id)
+    )
+    parts = (on_round, on_entries, on_judgements)
+    if not with_views:
+        parts = tuple(part.where(AuditEvent.action.not_in(VIEW_ACTIONS)) for part in parts)
+    return union_all(*parts)
 
 
-def _listed(round_id: int, with_views: bool) -> ColumnElement[bool]:
-    about = _about_round(round_id)
-    return about if with_views else and_(about, AuditEvent.action.not_in(VIEW_ACTIONS))
-
-
-def _events(condition: ColumnElement[bool]) -> Select[tuple[AuditEvent, str | None]]:
-    return select(AuditEvent, User.display_name).outerjoin(User, AuditEvent.actor_id == User.id).where(condition)
+# What a row of the log is made from: plain columns, never an AuditEvent object.
+_EVENT_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.occurred_at,
+    AuditEvent.actor_id,
+    AuditEvent.action,
+    AuditEvent.subject_type,
+    AuditEvent.subject_id,
+    AuditEvent.details,
+    User.display_name.label("actor_name"),
+)
 
 
 def count_events(round_id: int, with_views: bool = True) -> int:
-    statement = select(func.count()).select_from(AuditEvent).where(_listed(round_id, with_views))
+    statement = select(func.count()).select_from(_about_round(round_id, with_views, timed=False).subquery())
     return db.session.scalar(statement) or 0
 
 
 def audit_page(round_id: int, page: int, with_views: bool = True, per_page: int = AUDIT_PAGE_SIZE) -> list[AuditRow]:
-    """One page of the round's log, newest first (page 1 is the newest)."""
-    statement = (
-        _events(_listed(round_id, with_views))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    """One page of the round's log, newest first (page 1 is the newest): the page is chosen from the events' ids
+    and times alone, and only its own events are read."""
+    about = _about_round(round_id, with_views).subquery()
+    chosen = (
+        select(about)
+        .order_by(about.c.occurred_at.desc(), about.c.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .subquery()
     )
-    return _rows(round_id, db.session.execute(statement).tuples().all())
+    statement = (
+        select(*_EVENT_COLUMNS)
+        .select_from(chosen)
+        .join(AuditEvent, AuditEvent.id == chosen.c.id)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .order_by(chosen.c.occurred_at.desc(), chosen.c.id.desc())
+    )
+    return _rows(round_id, db.session.execute(statement).all())
 
 
-def audit_rows_after(round_id: int, after_id: int, limit: int = 1000) -> list[AuditRow]:
-    """The next events of the round's log in the order they were written, for reading it in chunks."""
-    statement = _events(_about_round(round_id)).where(AuditEvent.id > after_id).order_by(AuditEvent.id).limit(limit)
-    return _rows(round_id, db.session.execute(statement).tuples().all())
+def event_ids(round_id: int) -> list[int]:
+    """The ids of the round's whole log in the order they were written, for reading it in chunks: found once
+    (a few bytes an event), so that each chunk reads only its own events by their ids."""
+    about = _about_round(round_id, timed=False).subquery()
+    return list(db.session.scalars(select(about.c.id).order_by(about.c.id)))
 
 
-def _rows(round_id: int, events: Sequence[tuple[AuditEvent, str | None]]) -> list[AuditRow]:
+def audit_rows(round_id: int, ids: Sequence[int]) -> list[AuditRow]:
+    """The events of the round's log with these ids, in the order they were written."""
+    statement = (
+        select(*_EVENT_COLUMNS)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(AuditEvent.id.in_(ids))
+        .order_by(AuditEvent.id)
+    )
+    return _rows(round_id, db.session.execute(statement).all())
+
+
+def _rows(round_id: int, events: Sequence[Row[Any]]) -> list[AuditRow]:
     entry_codes, judgement_codes = _sample_codes(round_id, events)
     rows = []
-    for event, actor_name in events:
+    for event in events:
         if event.subject_type == Judgement.__tablename__:
             code, judgement_of = judgement_codes.get(event.subject_id, ("", ""))
         elif event.subject_type == RoundEntry.__tablename__:
@@ -391,7 +438,7 @@ def _rows(round_id: int, events: Sequence[tuple[AuditEvent, str | None]]) -> lis
                 id=event.id,
                 occurred_at=event.occurred_at,
                 actor_id=event.actor_id,
-                actor_name=actor_name or "",  # none: done by the system, or by an account since removed
+                actor_name=event.actor_name or "",  # none: done by the system, or by an account since removed
                 action=event.action,
                 subject_type=event.subject_type,
                 subject_id=event.subject_id,
@@ -403,19 +450,17 @@ def _rows(round_id: int, events: Sequence[tuple[AuditEvent, str | None]]) -> lis
     return rows
 
 
-def _entry_id_of(event: AuditEvent) -> int | None:
+def _entry_id_of(event: Row[Any]) -> int | None:
     """An event on the round about one of its samples (entered, withdrawn) names the entry in its details."""
     entry_id = (event.details or {}).get("entry_id")
     return entry_id if isinstance(entry_id, int) else None
 
 
-def _sample_codes(
-    round_id: int, events: Sequence[tuple[AuditEvent, str | None]]
-) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+def _sample_codes(round_id: int, events: Sequence[Row[Any]]) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
     """Blind codes of the entries the events name, and of the judgements' entries with their moderators."""
-    entry_ids = {event.subject_id for event, _ in events if event.subject_type == RoundEntry.__tablename__}
-    entry_ids |= {entry_id for event, _ in events if (entry_id := _entry_id_of(event)) is not None}
-    judgement_ids = {event.subject_id for event, _ in events if event.subject_type == Judgement.__tablename__}
+    entry_ids = {event.subject_id for event in events if event.subject_type == RoundEntry.__tablename__}
+    entry_ids |= {entry_id for event in events if (entry_id := _entry_id_of(event)) is not None}
+    judgement_ids = {event.subject_id for event in events if event.subject_type == Judgement.__tablename__}
     entry_codes: dict[int, str] = {}
     judgement_codes: dict[int, tuple[str, str]] = {}
     if entry_ids:

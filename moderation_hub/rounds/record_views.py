@@ -133,11 +133,11 @@ def audit_export(round_id: int) -> Response:
 
 
 def _audit_chunks(round_id: int) -> Iterator[list[list[exports.Cell]]]:
-    """The whole log, oldest first, a chunk of events at a time."""
-    after = 0
-    while rows := exports.audit_rows_after(round_id, after):
-        yield [row.csv_cells() for row in rows]
-        after = rows[-1].id
+    """The whole log, oldest first, a chunk of events at a time: the log's ids are found once, as the first
+    chunk is read (with the request's own record of the download), and each chunk reads its events by id."""
+    ids = exports.event_ids(round_id)
+    for start in range(0, len(ids), exports.AUDIT_CHUNK):
+        yield [row.csv_cells() for row in exports.audit_rows(round_id, ids[start : start + exports.AUDIT_CHUNK])]
 
 
 def _streamed_csv(header: Sequence[str], chunks: Iterator[list[list[exports.Cell]]]) -> Iterator[bytes]:

@@ -119,6 +119,28 @@ def test_an_unchanged_board_answers_304_to_its_etag(
     assert changed.headers["ETag"] != etag
 
 
+def test_the_etag_changes_when_a_moderator_drops_out_or_a_sample_is_entered_and_with_the_page_asked_for(
+    client: FlaskClient, session: Session, world: World, judging_round: RoundWorld
+) -> None:
+    sign_in(client, "la.lead@example.org")
+
+    def etag(query: str = "") -> str:
+        return client.get(board_url(judging_round, f".json{query}")).headers["ETag"]
+
+    first = etag()
+    assert etag() == first
+    assert etag("?show=judging") != first
+    judging_round.round.moderators[0].active = False
+    session.flush()
+    dropped = etag()
+    assert dropped != first
+    framework = judging_round.round.frameworks[0]
+    sample = make_ready_sample(session, world.school_a, world.teacher_a, framework, "NEW01", "EXS")
+    make_entry(session, judging_round.round, sample, {})
+    session.flush()
+    assert etag() != dropped
+
+
 @pytest.mark.parametrize("email", ["moderator@example.org", "teacher.a@example.org", "south.lead@example.org"])
 def test_only_those_who_manage_the_round_see_its_board(
     client: FlaskClient, judging_round: RoundWorld, email: str
