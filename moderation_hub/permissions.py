@@ -431,6 +431,16 @@ def blind_holds(user: User) -> frozenset[int]:
     return frozenset(db.session.scalars(statement))
 
 
+def ever_published(sample_ids: Collection[int]) -> frozenset[int]:
+    """Of ``sample_ids``, those the standards file has ever published: anyone the permission reached may have read
+    their agreed standard and annotations (a withdrawal cannot take back what was read), so they are judged blind
+    no more."""
+    if not sample_ids:
+        return frozenset()
+    statement = select(Exemplar.sample_id).where(Exemplar.sample_id.in_(sample_ids), Exemplar.revisions_made > 0)
+    return frozenset(db.session.scalars(statement))
+
+
 def readable_outcomes(user: User) -> Select[tuple[RoundEntry]]:
     """``_reads_outcome`` as a query: the entries whose agreed outcome ``user`` may read, for lists that must not
     load a round's every entry to filter it."""

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from moderation_hub.db import db
 from moderation_hub.education import Phase
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import LocalAuthority, School
-from moderation_hub.permissions import managers_of
+from moderation_hub.permissions import ever_published, managers_of
 from moderation_hub.rounds.blindness import withdraw_seen_work
 from moderation_hub.rounds.errors import RoundError, require_version, versioned_write
 from moderation_hub.rounds.models import (
@@ -298,10 +299,13 @@ def problems_of(taking_part: RoundSchool, samples: Sequence[WorkSample]) -> dict
             )
         )
     )
-    return {sample.id: _problems(taking_part, sample, sample.id in entered) for sample in samples}
+    published = ever_published([s.id for s in samples]) if taking_part.round.is_blind else frozenset()
+    return {
+        sample.id: _problems(taking_part, sample, sample.id in entered, sample.id in published) for sample in samples
+    }
 
 
-def _problems(taking_part: RoundSchool, sample: WorkSample, entered: bool) -> list[str]:
+def _problems(taking_part: RoundSchool, sample: WorkSample, entered: bool, published: bool) -> list[str]:
     round_ = taking_part.round
     problems = []
     widened = sample.teacher_judgement_id in taking_part.widened_standard_ids
@@ -319,6 +323,11 @@ def _problems(taking_part: RoundSchool, sample: WorkSample, entered: bool) -> li
         problems.append(f"The round moderates {round_.academic_year_label}, not {sample.academic_year_label}")
     if entered:
         problems.append(f"Pupil {sample.pupil_code} is already entered")
+    if published:
+        problems.append(
+            f"Pupil {sample.pupil_code}'s work has been published in the standards file, so moderators may know "
+            "its agreed standard: it cannot be judged blind"
+        )
     return problems
 
 
@@ -378,18 +387,20 @@ def _candidates(parts: Sequence[RoundSchool]) -> Select[tuple[WorkSample]]:
     judgements, in pupil order: one condition per round, whatever the number of schools."""
     return (
         select(WorkSample)
-        .where(
-            or_(
-                *(
-                    WorkSample.school_id.in_(school_ids)
-                    & (WorkSample.academic_year == round_.academic_year)
-                    & WorkSample.framework_id.in_([framework.id for framework in round_.frameworks])
-                    for round_, school_ids in _schools_by_round(parts).items()
-                )
-            )
-        )
+        .where(_candidate_of(parts))
         .options(joinedload(WorkSample.teacher_judgement))
         .order_by(WorkSample.pupil_code)
+    )
+
+
+def _candidate_of(parts: Sequence[RoundSchool]) -> ColumnElement[bool]:
+    return or_(
+        *(
+            WorkSample.school_id.in_(school_ids)
+            & (WorkSample.academic_year == round_.academic_year)
+            & WorkSample.framework_id.in_([framework.id for framework in round_.frameworks])
+            for round_, school_ids in _schools_by_round(parts).items()
+        )
     )
 
 
@@ -417,24 +428,50 @@ def missing_for(taking_part: RoundSchool) -> list[str]:
     return missing_of([taking_part])[taking_part.id]
 
 
+class _Entered(NamedTuple):
+    reason: EntryReason
+    pupil_code: str
+    teacher_judgement_id: int | None
+
+
+class _Candidate(NamedTuple):
+    pupil_code: str
+    teacher_judgement: Standard | None
+    state: SampleState
+
+
 def missing_of(parts: Sequence[RoundSchool]) -> dict[int, list[str]]:
-    """``missing_for`` of each of ``parts`` (by ``RoundSchool`` id), in one round or several: from two queries
-    whatever the numbers of rounds, schools and samples, reading only those schools' entries and samples."""
+    """``missing_for`` of each of ``parts`` (by ``RoundSchool`` id), in one round or several: from three queries
+    whatever the numbers of rounds, schools and samples, reading only those schools' entries and samples, as
+    plain columns (a page of 50 schools of an LA round reads thousands of them)."""
     if not parts:
         return {}
-    entries: dict[tuple[int, int], list[RoundEntry]] = defaultdict(list)
+    entries: dict[tuple[int, int], list[_Entered]] = defaultdict(list)
     of_parts = or_(
         *(
             (RoundEntry.round_id == round_.id) & RoundEntry.school_id.in_(school_ids)
             for round_, school_ids in _schools_by_round(parts).items()
         )
     )
-    for entry in db.session.scalars(select(RoundEntry).where(of_parts).options(joinedload(RoundEntry.sample))):
-        entries[entry.round_id, entry.school_id].append(entry)
+    facts = (RoundEntry.reason, WorkSample.pupil_code, WorkSample.teacher_judgement_id)
+    entered = (
+        select(RoundEntry.round_id, RoundEntry.school_id, *facts)
+        .join(WorkSample, WorkSample.id == RoundEntry.sample_id)
+        .where(of_parts)
+    )
+    for round_id, school_id, reason, pupil_code, judgement_id in db.session.execute(entered).tuples():
+        entries[round_id, school_id].append(_Entered(reason, pupil_code, judgement_id))
     # A sample is a candidate in each of its school's rounds that moderates its framework and year.
-    candidates: dict[tuple[int, int, int], list[WorkSample]] = defaultdict(list)
-    for sample in db.session.scalars(_candidates(parts)):
-        candidates[sample.school_id, sample.academic_year, sample.framework_id].append(sample)
+    candidates: dict[tuple[int, int, int], list[_Candidate]] = defaultdict(list)
+    columns = (WorkSample.school_id, WorkSample.academic_year, WorkSample.framework_id, WorkSample.pupil_code)
+    samples = db.session.execute(
+        select(*columns, WorkSample.teacher_judgement_id, WorkSample.state)
+        .where(_candidate_of(parts))
+        .order_by(WorkSample.pupil_code)
+    ).all()
+    standards = _standards_by_id({row.teacher_judgement_id for row in samples} - {None})
+    for school_id, year, framework_id, pupil_code, judgement_id, state in samples:
+        candidates[school_id, year, framework_id].append(_Candidate(pupil_code, standards.get(judgement_id), state))
     return {
         part.id: _missing(
             part,
@@ -452,9 +489,13 @@ def missing_of(parts: Sequence[RoundSchool]) -> dict[int, list[str]]:
     }
 
 
-def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: list[WorkSample]) -> list[str]:
+def _standards_by_id(ids: set[int]) -> dict[int, Standard]:
+    return {standard.id: standard for standard in db.session.scalars(select(Standard).where(Standard.id.in_(ids)))}
+
+
+def _missing(taking_part: RoundSchool, entries: list[_Entered], candidates: list[_Candidate]) -> list[str]:
     """What is missing, given the school's entries and its candidate samples."""
-    entered_codes = {entry.sample.pupil_code for entry in entries}
+    entered_codes = {entry.pupil_code for entry in entries}
     requested = [entry for entry in entries if entry.reason is EntryReason.REQUESTED]
     missing = []
     if taking_part.request_kind is SampleRequestKind.NAMED:
@@ -462,7 +503,7 @@ def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: li
     elif len(requested) < taking_part.requested_count:
         missing.append(counted(taking_part.requested_count - len(requested), "more pupil"))
     if taking_part.request_kind is SampleRequestKind.SPREAD:
-        covered = {entry.sample.teacher_judgement_id for entry in entries}
+        covered = {entry.teacher_judgement_id for entry in entries}
         used = {sample.teacher_judgement for sample in candidates if sample.teacher_judgement is not None}
         missing += [
             f"A pupil you judged {standard.label}" for standard in _in_scale_order(used) if standard.id not in covered
@@ -473,7 +514,9 @@ def _missing(taking_part: RoundSchool, entries: list[RoundEntry], candidates: li
         + ("; still a draft" if sample.state is SampleState.DRAFT else "")
         + ")"
         for sample in candidates
-        if sample.teacher_judgement_id in widened and sample.pupil_code not in entered_codes
+        if sample.teacher_judgement is not None
+        and sample.teacher_judgement.id in widened
+        and sample.pupil_code not in entered_codes
     ]
     return missing
 

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from moderation_hub import clock
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.frameworks.models import Framework
-from moderation_hub.rounds.models import RoundState
+from moderation_hub.rounds import services as rounds_services
+from moderation_hub.rounds.models import HIDING_RULES, RoundState
 from moderation_hub.standards import publication
 from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.models import ExemplarState, PublicationScope
 from moderation_hub.storage import storage
 from tests.conftest import post_form
-from tests.factories import World, make_entry, make_round, make_user
+from tests.factories import World, make_entry, make_round, make_user, take_part
 from tests.functional.standards.conftest import (
     PUPIL_TEXT,
     Library,
@@ -223,3 +224,23 @@ def test_every_signed_in_person_finds_the_standards_file_in_the_main_menu(app: F
     for person in (world.teacher_a, world.la_lead):
         page = signed_in(app, person).get("/dashboard").get_data(as_text=True)
         assert '<a class="govuk-service-navigation__link" href="/standards"' in page, person.email
+
+
+def test_work_the_standards_file_has_published_cannot_be_entered_in_a_blind_round_even_after_withdrawal(
+    session: Session, world: World, framework: Framework, library: Library
+) -> None:
+    """Its readers may know its agreed standard; a round that hides nothing may still take it."""
+    blind = make_round(session, world.authority, framework, RoundState.COLLECTING, lead=world.la_lead)
+    open_ = make_round(session, world.authority, framework, RoundState.COLLECTING, **dict.fromkeys(HIDING_RULES, False))
+    [in_blind] = take_part(session, blind, world.school_a)
+    [in_open] = take_part(session, open_, world.school_a)
+    refusal = (
+        f"Pupil {library.sample.pupil_code}'s work has been published in the standards file, so moderators may "
+        "know its agreed standard: it cannot be judged blind"
+    )
+    assert refusal in rounds_services.entry_problems(in_blind, library.sample)
+    assert refusal not in rounds_services.entry_problems(in_open, library.sample)
+    publication.withdraw_permission(library.sample, world.lead_a)
+    session.flush()
+    assert library.exemplar.state is ExemplarState.WITHDRAWN
+    assert refusal in rounds_services.entry_problems(in_blind, library.sample)
