@@ -11,7 +11,6 @@ import enum
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import or_, select
 
@@ -40,8 +39,6 @@ from moderation_hub.statistics import (
 )
 from moderation_hub.statistics.moderation import MIN_SAMPLES
 from moderation_hub.wording import counted, plural
-
-Drawing = TypeVar("Drawing")
 
 
 class ReportKind(enum.StrEnum):
@@ -202,21 +199,15 @@ def _report(
 
 
 def chart_svg(report: Report, table: Table) -> str:
-    """The table's chart as SVG, for the page."""
+    """The table's chart as SVG, for the page: drawn once per version of the report's figures and kept beside them."""
 
     def draw() -> str:
         from moderation_hub.reports import charts  # noqa: PLC0415 - loads Altair and vl-convert, for charts only
 
         return charts.svg(table)
 
-    return kept_chart(report, table, "svg", draw)
-
-
-def kept_chart(report: Report, table: Table, form: str, draw: Callable[[], Drawing]) -> Drawing:
-    """The table's chart drawn as ``form`` ("svg" for the page, "pdf" for the PDF's pictures), drawn once per
-    version of the report's figures and kept beside them."""
     key, version = report.kept_as
-    return cache.computed(f"{key}/chart/{table.key}/{form}", version, draw)
+    return cache.computed(f"{key}/chart/{table.key}/svg", version, draw)
 
 
 def _figures(
