@@ -18,7 +18,6 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Integer,
-    ScalarSelect,
     Select,
     String,
     and_,
@@ -326,16 +325,24 @@ def _moderator_page(round_id: int, listed: ColumnElement[bool], pages: Paging) -
         .subquery()
     )
 
-    def judgements(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
-        return (
-            select(func.count(Judgement.id))
-            .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-            .where(RoundEntry.round_id == round_id, Judgement.moderator_id == page.c.user_id, *conditions)
-            .scalar_subquery()
+    # Their live judgements in this round, joined once for the whole page (a correlated count per moderator led
+    # PostgreSQL to scan the round's entries once per moderator).
+    work = (
+        select(Judgement.moderator_id, Judgement.state)
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_id, Judgement.moderator_id.in_(select(page.c.user_id)), _LIVE)
+        .subquery()
+    )
+    statement = (
+        select(
+            page.c.display_name,
+            func.count(work.c.moderator_id),
+            func.count(case((work.c.state == JudgementState.SUBMITTED, 1))),
         )
-
-    statement = select(page.c.display_name, judgements(_LIVE), judgements(_SUBMITTED)).order_by(
-        func.lower(page.c.display_name), page.c.user_id
+        .select_from(page)
+        .outerjoin(work, work.c.moderator_id == page.c.user_id)
+        .group_by(page.c.user_id, page.c.display_name)
+        .order_by(func.lower(page.c.display_name), page.c.user_id)
     )
     return [ModeratorProgress(*row) for row in db.session.execute(statement)]
 
