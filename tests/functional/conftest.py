@@ -1,11 +1,13 @@
 """The world the authorisation matrix and the form walk share: a draft page at school A and a round in judging."""
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from moderation_hub.frameworks.models import Framework
@@ -96,3 +98,20 @@ def matrix_ids(world: World, framework_slug: str, page: Page, round_: Moderation
         "cluster": world.cluster.id,
         "framework_slug": framework_slug,
     }
+
+
+@contextmanager
+def statements_on(connection: Connection, kind: str = "") -> Iterator[list[str]]:
+    """The SQL statements (those beginning with ``kind``, e.g. "SELECT", when given) run on the test's connection
+    while inside: the test's own and its requests', whose sessions join that connection."""
+    statements: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith(kind):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)

@@ -8,14 +8,13 @@ the chart drawn) and warm (read from what the cold request kept).
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, delete, event
+from sqlalchemy import Connection, delete
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role, User
@@ -26,6 +25,7 @@ from moderation_hub.reports.models import ReportFigures
 from moderation_hub.rounds.models import CriterionJudgement, ModerationRound, RoundState, Verdict
 from tests.conftest import https_client, sign_in
 from tests.factories import World, make_entry, make_ready_sample, make_round, make_school, make_user
+from tests.functional.conftest import statements_on
 from tests.functional.reports.conftest import page_tables
 from tests.functional.rounds.conftest import ks2_writing  # noqa: F401 - a fixture used here
 
@@ -82,20 +82,6 @@ def growing(
     return growing
 
 
-@contextmanager
-def _statements(connection: Connection) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def keep(_conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", keep)
-
-
 def _report_urls(client: FlaskClient, page: str, *downloads: str) -> list[str]:
     """The report page, each chart it shows and its downloads."""
     response = client.get(page)
@@ -119,7 +105,7 @@ def _counts(
         for url in reader_urls:
             _forget_kept_figures(app)
             for warmth in ("cold", "warm"):
-                with _statements(connection) as statements:
+                with statements_on(connection) as statements:
                     assert clients[reader].get(url).status_code == 200
                 counted[f"{warmth} {url}"] = len(statements)
     return counted

@@ -7,15 +7,14 @@ tests can check that none of it reaches a moderator.
 
 import re
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role, User
@@ -30,6 +29,7 @@ from moderation_hub.samples.models import EvidenceStatus, WorkSample
 from moderation_hub.samples.services import SampleDetails, create_sample, set_evidence, submit, update_sample
 from tests.conftest import https_client, sign_in
 from tests.factories import World, make_user
+from tests.functional.conftest import statements_on
 from tests.functional.samples.test_uploads import upload
 from tests.unit.ingestion import samples as files
 
@@ -112,20 +112,9 @@ def judging_round(collecting_round: RoundWorld, world: World, session: Session) 
     return collecting_round
 
 
-@contextmanager
-def selects_on(connection: Connection) -> Iterator[list[str]]:
+def selects_on(connection: Connection) -> AbstractContextManager[list[str]]:
     """The SELECT statements run on the test's connection while inside: the test's own and its requests'."""
-    statements: list[str] = []
-
-    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", keep)
+    return statements_on(connection, "SELECT")
 
 
 LINK = re.compile(r'(?:href|src|action)="([^"#]+)')

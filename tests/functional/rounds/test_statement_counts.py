@@ -6,13 +6,12 @@ school, sample, moderator or judgement (a lazy load in a loop) runs more stateme
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role, User
@@ -21,6 +20,7 @@ from moderation_hub.organisations.models import School
 from moderation_hub.rounds.models import JudgementState, ModerationRound, RoundEntry, RoundSchool, RoundState
 from tests.conftest import sign_in
 from tests.factories import World, make_entry, make_ready_sample, make_round, make_school, make_user, take_part
+from tests.functional.conftest import statements_on
 
 STANDARDS = ("WTS", "EXS", "GDS")
 ASKED_FOR = 6  # pupils per school: more than either size enters, so each school still has something missing
@@ -92,21 +92,6 @@ def growing_round(session: Session, world: World, framework: Framework, state: R
     built.moderators = [world.moderator, make_user(session, (Role.MODERATOR, world.authority))]
     built.grow(schools=2, samples_per_school=2, moderators=2)
     return built
-
-
-@contextmanager
-def statements_on(connection: Connection) -> Iterator[list[str]]:
-    """Every SQL statement run on the test's connection (which each request's session joins) while inside."""
-    statements: list[str] = []
-
-    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", keep)
 
 
 @dataclass(frozen=True)
