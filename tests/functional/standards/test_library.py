@@ -244,3 +244,19 @@ def test_work_the_standards_file_has_published_cannot_be_entered_in_a_blind_roun
     session.flush()
     assert library.exemplar.state is ExemplarState.WITHDRAWN
     assert refusal in rounds_services.entry_problems(in_blind, library.sample)
+
+
+def test_each_role_s_dashboard_leads_to_its_part_of_the_standards_file(app: Flask, world: World) -> None:
+    """A teacher to the library; a school's assessment lead also to its permissions; an LA lead to curation."""
+    expected = {
+        world.teacher_a: ["/standards"],
+        world.lead_a: ["/standards", f"/schools/{world.school_a.id}/standards"],
+        world.moderator: ["/standards"],
+        world.la_lead: [f"/authorities/{world.authority.id}/standards"],
+    }
+    for person, links in expected.items():
+        page = signed_in(app, person).get("/dashboard").get_data(as_text=True)
+        main = page[page.index("<main") :]
+        for link in links:
+            assert f'href="{link}"' in main, (person.email, link)
+            assert signed_in(app, person).get(link).status_code == 200, (person.email, link)
