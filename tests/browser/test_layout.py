@@ -33,6 +33,9 @@ class DemoAddresses:
     sample_with_pieces: int  # the demo teacher's
     sample_with_outcome: int  # the demo teacher's, agreed in the revealed round
     judging: str  # the demo moderator's first sample in the open round
+    entry_to_allocate: int  # the first entry of the open round, whose moderators the LA lead can change
+    authority: int
+    lead_school: int  # the school lead's school
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +53,12 @@ def demo(live_app: LiveApp) -> DemoAddresses:
             .where(RoundEntry.round_id == rounds[OPEN.name], Judgement.moderator_id == moderator.id)
             .order_by(RoundEntry.blind_code)
         ).first()
+        entry_id = db.session.scalars(
+            select(RoundEntry.id).where(RoundEntry.round_id == rounds[OPEN.name]).order_by(RoundEntry.id)
+        ).first()
+        lead = db.session.scalars(select(User).where(User.email == SCHOOL_LEAD)).one()
+        lead_school = lead.memberships[0].school
+        authority_id, lead_school_id = lead_school.authority_id, lead_school.id
         with_outcome = db.session.scalars(
             select(RoundEntry.sample_id)
             .join(WorkSample)
@@ -57,8 +66,18 @@ def demo(live_app: LiveApp) -> DemoAddresses:
         ).first()
     assert sample_id is not None and code is not None, "the demo has a sample with pieces and one to judge"
     assert with_outcome is not None, "the demo teacher has a sample with an agreed outcome"
+    assert entry_id is not None
     judging = f"/rounds/{rounds[OPEN.name]}/judging/{code}"
-    return DemoAddresses(rounds[OPEN.name], rounds[REVEALED.name], sample_id, with_outcome, judging)
+    return DemoAddresses(
+        rounds[OPEN.name],
+        rounds[REVEALED.name],
+        sample_id,
+        with_outcome,
+        judging,
+        entry_id,
+        authority_id,
+        lead_school_id,
+    )
 
 
 @contextmanager
@@ -94,18 +113,25 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/samples/{demo.sample_with_pieces}",
             f"/samples/{demo.sample_with_pieces}/evidence",
             f"/samples/{demo.sample_with_outcome}",
+            "/standards",
         ],
-        SCHOOL_LEAD: ["/dashboard", "/samples"],
+        SCHOOL_LEAD: ["/dashboard", "/samples", f"/schools/{demo.lead_school}/standards"],
         MODERATOR: ["/dashboard", f"/rounds/{demo.open_round}/judging", demo.judging],
         LA_LEAD: [
             "/dashboard",
             "/rounds",
             f"/rounds/{demo.open_round}",
+            f"/rounds/{demo.open_round}/schools/add",
+            f"/rounds/{demo.open_round}/moderators/add",
+            f"/rounds/{demo.open_round}/entries/{demo.entry_to_allocate}/allocation",
             f"/rounds/{demo.revealed_round}",
             f"/rounds/{demo.revealed_round}/reveal",
             "/reports",
             f"/reports/rounds/{demo.revealed_round}",
             "/reports/me",
+            f"/authorities/{demo.authority}/standards",
+            f"/authorities/{demo.authority}/standards/rule",
+            f"/authorities/{demo.authority}/standards/outside",
         ],
     }
     wide = []
