@@ -21,6 +21,7 @@ from moderation_hub.standards.models import ExemplarState, PublicationScope
 from moderation_hub.storage import storage
 from tests.conftest import post_form
 from tests.factories import World, make_entry, make_round, make_user, take_part
+from tests.functional.rounds.conftest import crawl, leaks
 from tests.functional.standards.conftest import (
     PUPIL_TEXT,
     Library,
@@ -104,6 +105,10 @@ def test_a_moderator_who_judges_the_sample_blind_in_an_open_round_does_not_see_i
     assert all(status == 404 for url, status in _served(client, library.exemplar.code).items() if url != "/standards")
     assert library.exemplar.code not in client.get("/standards").get_data(as_text=True)
     assert "0 exemplars" in client.get("/standards").get_data(as_text=True)
+    # Everything they can reach from their dashboard, against what a reader in the authority reaches the same way.
+    secrets = [library.exemplar.code, PUPIL_TEXT]
+    assert leaks(crawl(client, ["/"]), secrets) == []
+    assert leaks(crawl(signed_in(app, world.teacher_b), ["/"]), secrets) != []
 
 
 def _withdraw(app: Flask, world: World, library: Library, _monkeypatch: pytest.MonkeyPatch) -> None:
