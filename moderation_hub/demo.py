@@ -15,12 +15,14 @@ from moderation_hub.education import KeyStage, SchoolPhase, SchoolType
 from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.organisations.models import Cluster, LocalAuthority, School
 from moderation_hub.rounds.demo import load_demo_rounds
+from moderation_hub.standards.demo import load_demo_standards
 
 DEMO_PASSWORD = "swift-otter-cobalt-lantern"  # noqa: S105 - published on purpose: it is the demo's
 AUTHORITY = ("Riverford Council", "RVF")
 CLUSTERS = ("Estuary cluster", "Hillside cluster", "Town cluster")
 KS = KeyStage
 LA_LEAD = "la.lead@demo.moderation-hub.test"
+NEW_TEACHER = "new.teacher@demo.moderation-hub.test"
 # The demo rounds' moderators: the LA moderator first, whose judging the demo leaves for a newcomer to do.
 ROUND_MODERATORS = (
     "moderator@demo.moderation-hub.test",
@@ -115,6 +117,7 @@ def load_demo() -> list[DemoLogin]:
     logins = _people(authority, schools)
     load_demo_samples()  # needs the schools, people and frameworks made above
     load_demo_rounds(authority, _user(LA_LEAD), [_user(email) for email in ROUND_MODERATORS])  # needs the samples
+    load_demo_standards(authority, _user(LA_LEAD))  # needs the revealed round
     return logins
 
 
@@ -165,6 +168,7 @@ def _user(email: str) -> User:
 
 def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]:
     harbourside, kestrel, bramblewood, hillside = schools[2], schools[3], schools[4], schools[6]
+    st_aidans, market_street = schools[7], schools[8]
     logins = [
         ("admin@demo.moderation-hub.test", "Sam Okafor", "site administrator", [RoleGrant(Role.SITE_ADMIN)]),
         (
@@ -203,6 +207,12 @@ def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]
             "Year 7 English teacher, Hillside Academy",
             [RoleGrant(Role.TEACHER, school=hillside)],
         ),
+        (
+            NEW_TEACHER,
+            "Chloe Adeyemi",
+            "new Year 3 teacher, Market Street Primary, whose dashboard leads to the standards file",
+            [RoleGrant(Role.TEACHER, school=market_street)],
+        ),
     ]
     for email, name, _description, grants in logins:
         _person(email, name, *grants)
@@ -212,6 +222,8 @@ def _people(authority: LocalAuthority, schools: list[School]) -> list[DemoLogin]
     stories = (
         (kestrel, "whose pupil's work is being judged in the open round"),
         (bramblewood, "whose moderation outcome is not agreed"),
+        (st_aidans, "whose agreed Year 6 work is published in the standards file"),
+        (market_street, "who recorded permission to publish a pupil's work in the standards file"),
     )
     leads = [(school_leads[school.id], story) for school, story in stories]
     return [*printed, *(DemoLogin(lead.email, lead.display_name, story) for lead, story in leads)]

@@ -1182,7 +1182,796 @@ KS3_YEAR9 = Pupil(
     ),
 )
 
-PUPILS = (KS2_WTS, KS2_EXS, KS2_GDS, KS1_WTS, KS1_EXS, KS3_YEAR7, KS3_YEAR9)
+# The standards file's exemplars (moderation_hub/standards/demo.py publishes them): a Year 2 pupil at each standard
+# and another just at the expected one, Year 6 pupils the revealed round agrees on (a boundary pair just below and
+# just at the expected standard among them), a second Year 7 pupil, and two APP-style collections. One page a piece,
+# so the demo stays quick to load.
+
+SALTMARSH_INFANT_LEAD = "lead@saltmarsh-990101.demo.moderation-hub.test"
+SALTMARSH_JUNIOR_LEAD = "lead@saltmarsh-990102.demo.moderation-hub.test"
+UPPER_FELL_LEAD = "lead@upper-990106.demo.moderation-hub.test"
+ST_AIDANS_LEAD = "lead@st-990108.demo.moderation-hub.test"
+MARKET_STREET_LEAD = "lead@market-990109.demo.moderation-hub.test"
+ALL_THROUGH_LEAD = "lead@riverford-990111.demo.moderation-hub.test"
+
+# Year 2, working towards: a few sentences in order, phonically plausible spelling, some demarcation.
+KS1_WTS_PET = Pupil(
+    name="Oscar Lane",
+    code="Y2-003",
+    school_urn="990101",
+    teacher=SALTMARSH_INFANT_LEAD,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="WTS",
+    submitted=True,
+    seed=3,
+    wide_lines=True,
+    hand=Hand(FEMKE, 44, PENCIL, wobble=3.2, bounce=3.5, drift=5.0, pencil=True, paragraphs="none", capitals=BREIP),
+    commentary="""After talking about his dog with an adult, the pupil wrote sentences that follow on from each
+        other, several starting with a capital letter and ending with a full stop. Spellings are phonically plausible
+        ('calld', 'flopy', 'wen') and 'the', 'was' and 'said' are right. Working towards: sentence boundaries and
+        joining ideas with 'because' are the next steps.""",
+    pieces=(
+        Piece(
+            slug="my-dog",
+            title="My dog",
+            purpose="Writing about myself",
+            written_on="11-04",
+            independence="some_support",
+            finish="photo",
+            upload_names=("IMG_3012.JPG",),
+            sticker="L.O. I can write about my pet.",
+            sheets=(
+                Sheet(
+                    text="""I hav a dog calld Biscit. he is brown and he has flopy ears. He lics me wen I get home
+                    from school. Mum said he was naughty. he ate my sock. I tak him to the park and he runs fast.
+                    I love my dog.""",
+                    marks=(
+                        Mark("tick", "I love my dog."),
+                        Mark("fix", "he is brown", "capital letter"),
+                    ),
+                    notes=(
+                        Note("I hav a dog calld Biscit.", "A sentence with a capital and a full stop.", ("WTS.2",)),
+                        Note("He lics me wen I get home", "Every sound has a letter: 'lics', 'wen'.", ("WTS.3",)),
+                        Note("Mum said he was naughty.", "'said' and 'was' spelt correctly.", ("WTS.4", "WTS.1")),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "Sentences follow on about his dog after talking it through."),
+        met("WTS.2", "Several sentences demarcated."),
+        met("WTS.3", "Phonically plausible spellings throughout."),
+        met("WTS.4", "'the', 'was', 'said' correct."),
+        not_met("EXS.3", "Two sentences start without a capital letter."),
+        not_met("EXS.4", "Ideas are listed, not joined with 'because' or 'when'."),
+    ),
+)
+
+# Year 2, expected: a story with a beginning, middle and end, "because", a question and an exclamation.
+KS1_EXS_TEDDY = Pupil(
+    name="Poppy Evans",
+    code="Y2-015",
+    school_urn="990101",
+    teacher=SALTMARSH_INFANT_LEAD,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="EXS",
+    submitted=True,
+    seed=15,
+    wide_lines=True,
+    hand=Hand(BREIP, 40, PENCIL, wobble=1.8, bounce=2.2, drift=4.0, pencil=True, paragraphs="none"),
+    commentary="""A story with a clear beginning, middle and end about a character the pupil invented. Sentence
+        boundaries are mostly right, with a question mark and an exclamation mark where they are needed, and 'because'
+        and 'when' explain and add detail. Spelling of taught words is mostly accurate. Expected standard: the story
+        retells events rather than borrowing the language of books, as greater depth would.""",
+    pieces=(
+        Piece(
+            slug="lost-teddy",
+            title="The lost teddy",
+            purpose="Story",
+            written_on="01-20",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4120.JPG",),
+            sticker="L.O. I can write a story with a beginning, middle and end.",
+            sheets=(
+                Sheet(
+                    text="""Once upon a time there was a girl called Lily. She had a teddy called Bob. One day
+                    Lily went to the beach and she left Bob on the sand. When she got home she was very sad
+                    because Bob was lost. Where could he be? The next day Lily and her dad went back to the beach.
+                    Bob was sitting on a rock with a crab! Lily gave him a big hug and they went home.""",
+                    marks=(
+                        Mark("tick", "Where could he be?"),
+                        Mark("margin", "with a crab!", "great ending"),
+                    ),
+                    notes=(
+                        Note(
+                            "Once upon a time there was a girl", "A clear beginning that sets up the story.", ("EXS.1",)
+                        ),
+                        Note("she was very sad because Bob was lost.", "'because' explains how she felt.", ("EXS.4",)),
+                        Note("Where could he be?", "Question mark used correctly.", ("EXS.3",)),
+                        Note(
+                            "Bob was sitting on a rock with a crab!", "Exclamation mark for the surprise.", ("EXS.3",)
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "Sentences follow on throughout."),
+        met("WTS.2", "Sentences start with capitals and end with full stops."),
+        met("EXS.1", "Beginning, middle and end."),
+        met("EXS.3", "Question and exclamation marks used correctly."),
+        met("EXS.4", "'because' and 'when' used to explain."),
+        met("EXS.5", "Taught words spelt correctly."),
+        not_met("GDS.1", "The story retells events; it does not yet borrow from books."),
+        not_met("GDS.3", "No commas in lists or apostrophes yet."),
+    ),
+)
+
+# Year 2, expected again, just at the standard: a recount of a science activity that a reader can follow.
+KS1_EXS_BEANS = Pupil(
+    name="Zara Whitfield",
+    code="Y2-024",
+    school_urn="990111",
+    teacher=ALL_THROUGH_LEAD,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="EXS",
+    submitted=True,
+    seed=24,
+    wide_lines=True,
+    hand=Hand(FEMKE, 40, PENCIL, wobble=2.4, bounce=2.6, drift=4.0, pencil=True, paragraphs="none", capitals=BREIP),
+    commentary="""A recount of a science activity written in the order it happened, so that a reader who was not
+        there can follow it. Most sentence boundaries are marked, 'when' and 'because' add detail, and most taught
+        words are spelt correctly. Just at the expected standard: 'then' starts most sentences and one full stop is
+        missing.""",
+    pieces=(
+        Piece(
+            slug="bean-diary",
+            title="Growing a bean",
+            purpose="Recount of a science activity",
+            written_on="03-02",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4588.JPG",),
+            sticker="L.O. I can write about what we did in science.",
+            sheets=(
+                Sheet(
+                    text="""First we put some cotton wool in a jar. Then we put a bean in and we poured some water
+                    on it. We put the jar on the window because beans need light. Then we waited. When we came back
+                    on Monday the bean had a root! Then a green shoot grew up it got taller every day. Now it is
+                    taller than the jar.""",
+                    marks=(Mark("fix", "grew up it got", "full stop?"),),
+                    notes=(
+                        Note("First we put some cotton wool in a jar.", "Told in order from the start.", ("EXS.2",)),
+                        Note("because beans need light.", "'because' explains why.", ("EXS.4",)),
+                        Note("the bean had a root!", "Exclamation mark for the surprise.", ("EXS.3",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "Sentences follow on."),
+        met("EXS.2", "A reader who was not there can follow the activity."),
+        met("EXS.3", "Most boundaries marked; one run-on sentence."),
+        met("EXS.4", "'when' and 'because' used."),
+        met("EXS.5", "Taught words mostly correct."),
+        not_met("GDS.1", "'Then' starts most sentences."),
+    ),
+)
+
+# Year 2, greater depth: language borrowed from reading, self-correction, commas in a list, apostrophes.
+KS1_GDS_DRAGON = Pupil(
+    name="Noah Achterberg",
+    code="Y2-019",
+    school_urn="990111",
+    teacher=ALL_THROUGH_LEAD,
+    year_group=2,
+    framework="ks1-writing-ta",
+    judgement="GDS",
+    submitted=True,
+    seed=19,
+    wide_lines=True,
+    hand=Hand(BREIP, 38, BLUE_BIRO, wobble=1.4, bounce=1.6, drift=3.0, paragraphs="none"),
+    commentary="""The story borrows the patterns of the traditional tales the class has read ('deep in the dark,
+        dark forest') and changes its language to build suspense. The pupil rereads and improves without being asked
+        ('big' crossed out for 'enormous'). Commas separate items in a list and apostrophes are used for possession
+        and contraction; suffixes such as '-ful' and '-ness' are spelt correctly. Greater depth.""",
+    pieces=(
+        Piece(
+            slug="dragon-story",
+            title="The dragon who was afraid of the dark",
+            purpose="Story",
+            written_on="02-10",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_4402.JPG",),
+            sheets=(
+                Sheet(
+                    text="""Deep in the dark, dark forest there lived a ~big~ enormous dragon called Ember. Ember
+                    had shiny scales, sharp claws and a long, swishing tail. But Ember had a secret. She was afraid
+                    of the dark! Every night she hid in her cave and shivered. "I'm so scared," she whispered. One
+                    night a tiny mouse crept in. "Don't be frightened," said the mouse kindly. "The stars are your
+                    friends." Ember peeped outside. The sky was full of twinkling stars and the darkness felt
+                    peaceful. From that night on, Ember's cave was never lonely again.""",
+                    marks=(
+                        Mark("margin", "Deep in the dark, dark forest", "like a real story!"),
+                        Mark("tick", "the darkness felt peaceful."),
+                    ),
+                    notes=(
+                        Note("Deep in the dark, dark forest", "Language borrowed from traditional tales.", ("GDS.1",)),
+                        Note("enormous dragon called Ember.", "'big' crossed out and improved unprompted.", ("GDS.2",)),
+                        Note("shiny scales, sharp claws and a long, swishing tail.", "Commas in a list.", ("GDS.3",)),
+                        Note("the darkness felt peaceful.", "Suffixes '-ness' and '-ful' spelt correctly.", ("GDS.4",)),
+                        Note(
+                            "I'm so scared, she whispered.", "Apostrophe for a contraction; speech marks.", ("GDS.3",)
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("EXS.1", "A story with a beginning, middle and end."),
+        met("EXS.3", "Sentence boundaries and an exclamation mark."),
+        met("GDS.1", "Patterns borrowed from traditional tales."),
+        met("GDS.2", "Improves word choices unprompted."),
+        met("GDS.3", "Commas in a list, apostrophes for contraction and possession."),
+        met("GDS.4", "'peaceful', 'darkness' spelt correctly."),
+    ),
+)
+
+# Year 6, working towards and just below the expected standard: one half of the demo's boundary pair.
+KS2_WTS_HIGH = Pupil(
+    name="Jayden Price",
+    code="Y6-040",
+    school_urn="990109",
+    teacher=MARKET_STREET_LEAD,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="WTS",
+    submitted=True,
+    seed=40,
+    hand=Hand(BREIP, 31, BLUE_BIRO, slant=0.05, wobble=1.8, bounce=2.0, drift=3.5),
+    commentary="""A story in paragraphs with a clear sense of the reader, settings described with adjectives and
+        short phrases, and speech used to move the action on. Just below the expected standard: inverted commas are
+        used but the punctuation inside them is not yet secure, tense slips twice, and paragraphs are linked only by
+        'then' and 'after that'.""",
+    pieces=(
+        Piece(
+            slug="cave-story",
+            title="The cave",
+            purpose="Adventure story",
+            written_on="02-03",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0212.pdf",),
+            sheets=(
+                Sheet(
+                    text="""The cave was dark and cold. Water dripped from the rocky roof and our torches made long
+                    shadows on the walls. Sam went first because he was the bravest.
+
+                    "Can you hear that" whispered Ella. There was a low growl coming from deep inside the cave.
+                    Sam stops and shines his torch into the darkness. Two yellow eyes was staring back at us.
+
+                    Then we ran as fast as we could. After that we got to the entrance and the sunlight was so
+                    bright I had to close my eyes. "That was close" said Sam. We never went back to the cave
+                    again.""",
+                    marks=(
+                        Mark("fix", "Sam stops and shines", "past tense"),
+                        Mark("margin", "The cave was dark and cold.", "good setting"),
+                        Mark("end", text="An exciting story! Check the punctuation inside your speech marks."),
+                    ),
+                    notes=(
+                        Note(
+                            "Water dripped from the rocky roof",
+                            "Setting described simply with an adjective.",
+                            ("WTS.3",),
+                        ),
+                        Note(
+                            '"Can you hear that" whispered Ella.',
+                            "Speech moves the story on; no question mark.",
+                            ("EXS.2",),
+                        ),
+                        Note("Sam stops and shines his torch", "Tense slips into the present.", ("EXS.4",)),
+                        Note("Then we ran as fast as we could.", "Paragraphs linked only by 'then'.", ("WTS.2",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("WTS.1", "A story with a sense of its reader."),
+        met("WTS.2", "Paragraphs separate the main events."),
+        met("WTS.3", "Setting described with adjectives and short phrases."),
+        met("WTS.4", "Year 3 and 4 words spelt correctly."),
+        met("WTS.5", "Legible and mostly joined."),
+        not_met("EXS.4", "The tense slips and 'eyes was'."),
+        not_met("EXS.5", "Question mark and commas missing inside speech."),
+    ),
+)
+
+# Year 6, expected and just at it: the other half of the boundary pair.
+KS2_EXS_JUST = Pupil(
+    name="Amelia Okoro",
+    code="Y6-047",
+    school_urn="990108",
+    teacher=ST_AIDANS_LEAD,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="EXS",
+    submitted=True,
+    seed=47,
+    hand=Hand(DKG, 29, BLACK_PEN, slant=0.06, wobble=1.0, bounce=1.0, drift=2.5),
+    commentary="""The same kind of story as the working towards half of this pair, and just across the line: speech
+        is punctuated correctly and shows what the characters are like, tenses stay consistent, and paragraphs are
+        linked by adverbials of time and place and by pronouns. Just at the expected standard: description is still
+        mostly adjective and noun, and the letter keeps one register.""",
+    pieces=(
+        Piece(
+            slug="tunnel-story",
+            title="The tunnel",
+            purpose="Adventure story",
+            written_on="02-03",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0300.pdf",),
+            sheets=(
+                Sheet(
+                    text="""The tunnel smelled of damp earth and old leaves. At the far end, a thin line of light
+                    showed where the door must be.
+
+                    "Are you sure about this?" asked Leo, gripping my sleeve. "My mum will go mad if we're late
+                    again."
+
+                    "Stop worrying," I said. "It's only a tunnel."
+
+                    Halfway along, something moved beside my foot. I froze. Slowly, I pointed my torch at the
+                    ground and saw a hedgehog curled into a tight, prickly ball. Leo laughed so loudly that the
+                    sound echoed all around us.
+
+                    When we finally reached the door, it was locked. We looked at each other and, without a word,
+                    turned back towards home.""",
+                    marks=(
+                        Mark("tick", "Slowly, I pointed my torch"),
+                        Mark("margin", "Halfway along,", "linking adverbial"),
+                    ),
+                    notes=(
+                        Note(
+                            '"Are you sure about this?" asked Leo,',
+                            "Speech punctuated; it shows Leo is nervous.",
+                            ("EXS.2", "EXS.5"),
+                        ),
+                        Note("Halfway along, something moved", "Adverbial of place links the paragraphs.", ("EXS.3",)),
+                        Note(
+                            "When we finally reached the door,",
+                            "Adverbial of time; tenses consistent.",
+                            ("EXS.3", "EXS.4"),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="trip-letter",
+            title="Letter about the residential trip",
+            purpose="Formal letter",
+            written_on="03-11",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0301.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Dear Mrs Hallam,
+
+                    I am writing to ask whether Year 6 could visit the outdoor centre again this summer. Last year,
+                    pupils learned to work as a team and many tried activities they had never done before.
+
+                    Furthermore, the trip would help us to prepare for secondary school, where we will need to be
+                    more independent. We would be happy to raise money for the coach ourselves.
+
+                    I hope you will consider this request.
+                    | Yours sincerely,
+                    | Amelia""",
+                    redact=("Amelia",),
+                    notes=(
+                        Note(
+                            "I am writing to ask whether Year 6",
+                            "A formal tone chosen for the headteacher.",
+                            ("EXS.1",),
+                        ),
+                        Note("Furthermore, the trip would help us", "Adverbial links the argument.", ("EXS.3",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("EXS.1", "Story and formal letter each suit their reader."),
+        met("EXS.2", "Dialogue shows character and moves the story on."),
+        met("EXS.3", "Adverbials of time and place, pronouns."),
+        met("EXS.4", "Tenses consistent throughout."),
+        met("EXS.5", "Speech punctuation accurate."),
+        met("EXS.6", "Year 5 and 6 words spelt correctly."),
+        not_met("GDS.2", "Each piece keeps one register."),
+        not_met("GDS.4", "No semi-colons, dashes or colons."),
+    ),
+)
+
+# Year 6, greater depth across three purposes: the collection Y6-031's panel asked for.
+KS2_GDS_RANGE = Pupil(
+    name="Freya Lindqvist",
+    code="Y6-044",
+    school_urn="990108",
+    teacher=ST_AIDANS_LEAD,
+    year_group=6,
+    framework="ks2-writing-ta",
+    judgement="GDS",
+    submitted=True,
+    seed=44,
+    holes=True,
+    hand=Hand(BREIP, 29, FOUNTAIN_BLUE, slant=0.1, wobble=0.8, bounce=1.0, drift=2.5),
+    commentary="""Greater depth across three purposes: a newspaper report, a persuasive speech and a story. Each
+        borrows the features of what the pupil has read (the report's quoted witness, the speech's rule of three),
+        the speech moves from formal argument to a personal aside and back under control, the passive hides who
+        acted where it matters, and semi-colons, colons and dashes are used precisely.""",
+    pieces=(
+        Piece(
+            slug="flood-report",
+            title="River bursts its banks",
+            purpose="Newspaper report",
+            written_on="11-18",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_1118.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Residents of Millbrook were evacuated last night after the River Wend burst its banks
+                    following three days of heavy rain.
+
+                    Forty homes were flooded and the high street was closed; the cost of the damage is not yet
+                    known. Sandbags had been delivered on Monday, but many were swept away within hours.
+
+                    "The water came up faster than anyone expected," said one shopkeeper. "We lost everything on the
+                    ground floor - stock, furniture, the lot."
+
+                    The council has promised an urgent review of the town's flood defences.""",
+                    notes=(
+                        Note(
+                            "Residents of Millbrook were evacuated last night",
+                            "Passive: who evacuated them does not matter.",
+                            ("GDS.3",),
+                        ),
+                        Note("the high street was closed; the cost", "Semi-colon joins related clauses.", ("GDS.4",)),
+                        Note("said one shopkeeper.", "A quoted witness, borrowed from real reports.", ("GDS.1",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="uniform-speech",
+            title="Should we wear school uniform?",
+            purpose="Persuasive speech",
+            written_on="01-13",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0113.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Good morning, everyone. Today I will argue that school uniform should stay: it is fair,
+                    it is practical and it makes us proud of our school.
+
+                    Uniform is fair because nobody is judged by what they can afford. To be honest, I used to hate
+                    my blazer (it is far too big for me) but I have changed my mind.
+
+                    Some people claim that uniform stops us expressing ourselves. However, we express ourselves
+                    through what we say and do, not through what we wear.
+
+                    So, let us keep our uniform - and wear it with pride.""",
+                    notes=(
+                        Note(
+                            "it is fair, it is practical and it makes us proud",
+                            "The rule of three, borrowed from speeches.",
+                            ("GDS.1",),
+                        ),
+                        Note(
+                            "To be honest, I used to hate my blazer",
+                            "An informal aside, controlled, then back to argument.",
+                            ("GDS.2",),
+                        ),
+                        Note(
+                            "Today I will argue that school uniform should stay:",
+                            "Colon introduces the three reasons.",
+                            ("GDS.4",),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="lighthouse-story",
+            title="The last light",
+            purpose="Story",
+            written_on="03-03",
+            independence="independent",
+            finish="scan",
+            upload_names=("Scan_0303.pdf",),
+            sheets=(
+                Sheet(
+                    text="""Nobody had climbed the lighthouse steps for fifty years. Nobody, that is, until Grace.
+
+                    The door groaned. Inside, the air was thick with salt and silence; somewhere above her, a
+                    shutter banged in the wind. She climbed. Two hundred steps. Three hundred.
+
+                    At the top, the great lamp stood cold and grey - but beneath it, someone had left a candle,
+                    still warm.""",
+                    notes=(
+                        Note(
+                            "Nobody, that is, until Grace.",
+                            "A short sentence repeats the opening for suspense.",
+                            ("GDS.3",),
+                        ),
+                        Note("Two hundred steps. Three hundred.", "Fragments chosen for effect.", ("GDS.3",)),
+                        Note(
+                            "someone had left a candle, still warm.", "A dash sets up the twist at the end.", ("GDS.4",)
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("EXS.1", "Three forms, each suited to its reader."),
+        met("EXS.2", "Atmosphere built through setting."),
+        met("EXS.5", "Speech punctuation accurate."),
+        met("GDS.1", "Features borrowed from reports, speeches and stories."),
+        met("GDS.2", "Controlled shift of register within the speech."),
+        met("GDS.3", "Passive and sentence length chosen for effect."),
+        met("GDS.4", "Semi-colons, colons, dashes and brackets used precisely."),
+    ),
+)
+
+# Year 4, APP-style: a range of writing reviewed against the assessment focuses, judged level 3 secure.
+APP_LEVEL_3 = Pupil(
+    name="Harry Sutcliffe",
+    code="Y4-051",
+    school_urn="990102",
+    teacher=SALTMARSH_JUNIOR_LEAD,
+    year_group=4,
+    framework="app-writing",
+    judgement="3b",
+    submitted=True,
+    seed=51,
+    hand=Hand(FEMKE, 36, PENCIL, wobble=2.0, bounce=2.2, drift=3.5, pencil=True, capitals=BREIP),
+    commentary="""An APP review of a range: a non-chronological report and a story. Across both, ideas are developed
+        with relevant detail (AF1), the report uses headings (AF2), related ideas are grouped and linked with simple
+        connectives (AF4), most sentences are demarcated (AF6) and some words are chosen for effect (AF7). Level 3
+        secure: the level 4 focuses, such as complex sentences and a linked opening and ending, are not yet
+        evident.""",
+    pieces=(
+        Piece(
+            slug="hedgehog-report",
+            title="All about hedgehogs",
+            purpose="Non-chronological report",
+            written_on="10-07",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_6101.JPG",),
+            sheets=(
+                Sheet(
+                    text="""All about hedgehogs
+
+                    What do they look like?
+                    | Hedgehogs are small brown animals with about 5000 spines on their backs. They have a pointy
+                    nose and tiny black eyes.
+
+                    Where do they live?
+                    | Hedgehogs live in gardens, hedges and woods. In winter they hibernate in a nest of leaves.
+
+                    What do they eat?
+                    | They eat beetles, worms and slugs so gardeners like them.""",
+                    notes=(
+                        Note("What do they look like?", "Question headings: features of a report.", ("L3.AF2",)),
+                        Note(
+                            "In winter they hibernate in a nest of leaves.",
+                            "Related facts grouped under a heading.",
+                            ("L3.AF4",),
+                        ),
+                        Note("so gardeners like them.", "Simple connective 'so' links ideas.", ("L3.AF4",)),
+                    ),
+                ),
+            ),
+        ),
+        Piece(
+            slug="storm-story",
+            title="The storm",
+            purpose="Story",
+            written_on="12-02",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_6240.JPG",),
+            sheets=(
+                Sheet(
+                    text="""The wind howled around the house and the rain hammered on the windows. Tom could not
+                    sleep. Suddenly there was a loud crash! He crept downstairs and saw that the big oak tree had
+                    fallen across the garden. His dad came down too. "Are you alright?" he asked. They sat together
+                    and watched the storm until the sun came up.""",
+                    marks=(Mark("tick", "The wind howled around the house"),),
+                    notes=(
+                        Note(
+                            "The wind howled around the house", "Setting described to interest the reader.", ("L3.AF1",)
+                        ),
+                        Note("He crept downstairs", "'crept' chosen to show how he moved.", ("L3.AF7",)),
+                        Note('"Are you alright?" he asked.', "Sentences demarcated; speech punctuated.", ("L3.AF6",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("L2.AF1", "Relevant ideas with detail."),
+        met("L2.AF3", "Events in order."),
+        met("L3.AF1", "The storm is described to interest the reader."),
+        met("L3.AF2", "Report headings; story form."),
+        met("L3.AF4", "Ideas grouped and linked with 'so' and 'until'."),
+        met("L3.AF6", "Most sentences demarcated."),
+        met("L3.AF7", "'howled', 'hammered', 'crept'."),
+        not_met("L4.AF5", "No complex sentences with 'although' or 'while'."),
+        not_met("L4.AF3", "The opening and ending are not linked."),
+    ),
+)
+
+# Year 5, APP-style: level 4 secure, from one piece of the range.
+APP_LEVEL_4 = Pupil(
+    name="Mia Kowalczyk",
+    code="Y5-058",
+    school_urn="990102",
+    teacher=SALTMARSH_JUNIOR_LEAD,
+    year_group=5,
+    framework="app-writing",
+    judgement="4b",
+    submitted=True,
+    seed=58,
+    hand=Hand(DKG, 30, BLUE_BIRO, slant=0.05, wobble=1.2, bounce=1.2, drift=3.0),
+    commentary="""An APP review of an explanation written in science. The pupil keeps to the purpose and form
+        throughout (AF2), links the opening question to the closing answer (AF3), uses complex sentences with
+        'although' and 'which' (AF5), and punctuates accurately, with commas after fronted clauses (AF6). Level 4
+        secure: paragraphs are not yet built around a main idea that develops the explanation (level 5, AF4).""",
+    pieces=(
+        Piece(
+            slug="water-cycle",
+            title="Where does rain come from?",
+            purpose="Explanation",
+            written_on="01-27",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_6833.JPG",),
+            sheets=(
+                Sheet(
+                    text="""Have you ever wondered where rain comes from? The answer is the water cycle.
+
+                    When the sun heats the sea, some of the water turns into water vapour, which rises into the
+                    sky. This is called evaporation. As the vapour rises, it cools and turns back into tiny drops
+                    of water. These drops gather together to make clouds.
+
+                    Although clouds look light and fluffy, they can hold a lot of water. When the drops get too
+                    heavy, they fall as rain, snow or hail. The water flows into rivers and back to the sea, and
+                    the cycle starts again.
+
+                    So next time it rains, remember that the water has been on a long journey!""",
+                    notes=(
+                        Note(
+                            "Have you ever wondered where rain comes from?",
+                            "Opening question answered at the end.",
+                            ("L4.AF3",),
+                        ),
+                        Note(
+                            "Although clouds look light and fluffy,",
+                            "Complex sentence with 'although'.",
+                            ("L4.AF5", "L4.AF6"),
+                        ),
+                        Note("This is called evaporation.", "Keeps to the form of an explanation.", ("L4.AF2",)),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("L3.AF2", "The purpose is clear throughout."),
+        met("L4.AF2", "Purpose and form kept throughout."),
+        met("L4.AF3", "Opening question and closing answer linked."),
+        met("L4.AF5", "'although', 'which', 'when' clauses."),
+        met("L4.AF6", "Commas after fronted clauses."),
+        met("L4.AF8", "Polysyllabic words spelt correctly."),
+        not_met("L5.AF4", "Paragraphs do not yet develop one main idea each."),
+    ),
+)
+
+# Year 7 again, working within: a middle school's pupil on the key stage 3 scale, across the phase boundary.
+KS3_YEAR7_W = Pupil(
+    name="Ethan Marsh",
+    code="Y7-108",
+    school_urn="990106",
+    teacher=UPPER_FELL_LEAD,
+    year_group=7,
+    framework="ks3-writing-steps",
+    judgement="w",
+    submitted=True,
+    seed=108,
+    hand=Hand(BREIP, 29, BLUE_BIRO, slant=0.03, wobble=1.3, bounce=1.4, drift=3.0),
+    commentary="""A letter to the council organised so that it builds towards its request, with topic sentences and
+        connectives such as 'however' and 'as a result'; the tone suits its reader. Commas and apostrophes are
+        accurate and a semi-colon is attempted. Working within: sentence variety for effect and precise vocabulary
+        are not yet consistent.""",
+    pieces=(
+        Piece(
+            slug="skate-park-letter",
+            title="Letter to the council about the skate park",
+            purpose="Formal letter",
+            written_on="11-25",
+            independence="independent",
+            finish="photo",
+            upload_names=("IMG_7002.JPG",),
+            sheets=(
+                Sheet(
+                    text="""Dear Councillor Ahmed,
+
+                    I am writing about the skate park on Fell Road, which has been closed since September.
+
+                    Firstly, the park was the only place in the village where teenagers could meet safely. As a
+                    result of the closure, many of my friends now hang around outside the shop, which annoys the
+                    owners.
+
+                    However, I understand that the ramps were damaged and needed repairs. I would like to suggest
+                    that students from our school help to raise money; we could hold a sponsored skate.
+
+                    I hope you will reopen the park soon.
+                    | Yours sincerely,
+                    | Ethan""",
+                    redact=("Ethan",),
+                    notes=(
+                        Note("Firstly, the park was the only place", "Topic sentence opens the argument.", ("w.1",)),
+                        Note("As a result of the closure,", "Connective builds towards the point.", ("w.1",)),
+                        Note("help to raise money; we could hold", "A semi-colon attempted correctly.", ("w.4",)),
+                        Note(
+                            "I understand that the ramps were damaged",
+                            "A formal, reasonable tone for a councillor.",
+                            ("w.2",),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    evidence=(
+        met("b.1", "Paragraphs throughout."),
+        met("w.1", "Builds towards the request with topic sentences."),
+        met("w.2", "Tone suits a councillor."),
+        met("w.4", "Commas, apostrophes and a semi-colon."),
+        not_met("w.3", "Sentences are mostly of one length."),
+        not_met("s.2", "Not yet sustained across forms."),
+    ),
+)
+
+EXEMPLAR_PUPILS = (
+    KS1_WTS_PET,
+    KS1_EXS_TEDDY,
+    KS1_EXS_BEANS,
+    KS1_GDS_DRAGON,
+    KS2_WTS_HIGH,
+    KS2_EXS_JUST,
+    KS2_GDS_RANGE,
+    APP_LEVEL_3,
+    APP_LEVEL_4,
+    KS3_YEAR7_W,
+)
+
+PUPILS = (KS2_WTS, KS2_EXS, KS2_GDS, KS1_WTS, KS1_EXS, KS3_YEAR7, KS3_YEAR9, *EXEMPLAR_PUPILS)
 
 
 # Drawing a page ------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from moderation_hub.rounds.models import (
 )
 from moderation_hub.samples.models import WorkSample
 
-HARBOURSIDE, KESTREL, BRAMBLEWOOD = "990103", "990104", "990105"
+HARBOURSIDE, KESTREL, BRAMBLEWOOD, ST_AIDANS, MARKET_STREET = "990103", "990104", "990105", "990108", "990109"
 
 
 class RoundPlan(NamedTuple):
@@ -55,7 +55,7 @@ OPEN = RoundPlan(
 REVEALED = RoundPlan(
     "Year 6 writing: LA moderation",
     ("ks2-writing-ta",),
-    {HARBOURSIDE: ("Y6-022",), BRAMBLEWOOD: ("Y6-031",)},
+    {HARBOURSIDE: ("Y6-022",), BRAMBLEWOOD: ("Y6-031",), ST_AIDANS: ("Y6-044", "Y6-047"), MARKET_STREET: ("Y6-040",)},
     SampleRequestKind.NAMED,
     (-70, -56),
 )
@@ -69,6 +69,11 @@ class Script(NamedTuple):
     met: str = ""  # criterion codes, separated by spaces
     not_met: str = ""
     insufficient: str = ""
+
+
+def _agreeing(standard: str, first: str, second: str, met: str = "", not_met: str = "") -> tuple[Script, Script]:
+    """Two moderators who reach the same standard on the same evidence, each in their own words."""
+    return Script(standard, first, met, not_met), Script(standard, second, met, not_met)
 
 
 # The revealed round's judgements, two per pupil in the order the allocation made them, and the agreed outcomes.
@@ -85,13 +90,12 @@ REVEALED_JUDGEMENTS = {
             not_met="GDS.2 GDS.4",
         ),
         Script(
-            "GDS",
-            "I think this is greater depth. The pupil moves easily between registers, from the formal 'I am writing "
-            "to ask you' to the diary's 'What a day!', and the story borrows from the pupil's reading: the "
-            "bruise-coloured sky, 'a deep rumbling laugh'. Punctuation for effect is thin (no semi-colons or dashes), "
-            "so the panel should look at GDS.4.",
-            met="EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7 GDS.1 GDS.2 GDS.3",
-            insufficient="GDS.4",
+            "EXS",
+            "The expected standard, and secure there. Each piece is shaped for its reader: the formal 'I am writing to "
+            "ask you' of the letter, the diary's 'What a day!', and the story's bruise-coloured sky. The register "
+            "does not shift within a piece, and there are no semi-colons or dashes, so not greater depth.",
+            met="WTS.1 WTS.2 WTS.3 WTS.4 WTS.5 EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6 EXS.7",
+            not_met="GDS.2 GDS.4",
         ),
     ),
     "Y6-031": (
@@ -113,9 +117,51 @@ REVEALED_JUDGEMENTS = {
             insufficient="GDS.1",
         ),
     ),
+    # The boundary pair: the panel agreed one just below the expected standard and one just at it.
+    "Y6-040": _agreeing(
+        "WTS",
+        "Working towards, close to the expected standard: paragraphs, a setting, speech that moves the story on. The "
+        "tense slips ('Sam stops') and the speech is not punctuated inside its inverted commas, so not yet EXS.",
+        "WTS, just. A lively story in paragraphs, but 'two yellow eyes was staring' and the present tense in the "
+        "middle show tense and agreement are not secure, and the speech lacks its question mark.",
+        met="WTS.1 WTS.2 WTS.3 WTS.4 WTS.5 EXS.2",
+        not_met="EXS.4 EXS.5",
+    ),
+    "Y6-047": _agreeing(
+        "EXS",
+        "Just at the expected standard: speech punctuated correctly and showing character, tenses consistent, "
+        "paragraphs linked by adverbials; the formal letter suits the headteacher. Nothing yet of greater depth.",
+        "EXS. The same kind of adventure story as many at working towards, but under control: 'Halfway along' and "
+        "'When we finally reached the door' link the paragraphs and the dialogue is accurate. One register a piece.",
+        met="EXS.1 EXS.2 EXS.3 EXS.4 EXS.5 EXS.6",
+        not_met="GDS.2 GDS.4",
+    ),
+    "Y6-044": _agreeing(
+        "GDS",
+        "Greater depth across three purposes. The report's passive and quoted witness, the speech's rule of three and "
+        "its controlled aside in brackets, the story's fragments and dash: each choice sharpens meaning.",
+        "GDS. A genuine range (report, speech, story), and the shifts of register in the speech are controlled "
+        "precisely. Semi-colons, colons, dashes and brackets are all used, each for a reason.",
+        met="EXS.1 EXS.2 EXS.5 GDS.1 GDS.2 GDS.3 GDS.4",
+    ),
 }
 
 REVEALED_OUTCOMES = {
+    "Y6-040": (
+        "WTS",
+        "Agreed at working towards, as the school judged, and close to the expected standard: the story is organised "
+        "and lively, but tense, agreement and punctuation inside speech are not yet secure.",
+    ),
+    "Y6-047": (
+        "EXS",
+        "Agreed at the expected standard, as the school judged, and just at it: accurate speech, consistent tenses "
+        "and linked paragraphs across a story and a formal letter.",
+    ),
+    "Y6-044": (
+        "GDS",
+        "Agreed at greater depth, as the school judged: a range of purposes, each shaped by the pupil's reading, with "
+        "controlled shifts of register and precise punctuation for effect.",
+    ),
     "Y6-022": (
         "EXS",
         "Agreed at the expected standard, as the school judged. GDS.2 asks for shifts of register controlled within "

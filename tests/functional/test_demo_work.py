@@ -1,6 +1,7 @@
-"""The demo pupils' work, loaded by ``flask demo`` through the real upload, processing and redaction.
+"""The demo pupils' work, loaded by ``flask demo`` through the real upload, processing and redaction, and the
+standards file the demo publishes from it.
 
-The demo is loaded once for the module (it processes about twenty pages); the tests only read it.
+The demo is loaded once for the module (it processes about forty pages); the tests only read it.
 """
 
 import io
@@ -9,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
 from moderation_hub import create_app
 from moderation_hub.db import db
+from moderation_hub.demo import DEMO_PASSWORD, NEW_TEACHER
 from moderation_hub.ingestion.geometry import Box
 from moderation_hub.samples.models import (
     Annotation,
@@ -25,9 +28,12 @@ from moderation_hub.samples.models import (
     WorkSample,
 )
 from moderation_hub.samples.pages import propose_redactions
+from moderation_hub.standards.demo import EXEMPLARS
+from moderation_hub.standards.models import Exemplar, ExemplarImage, ExemplarRevision, ExemplarSource, ExemplarState
 from moderation_hub.storage import storage
+from tests.conftest import https_client, sign_in
 
-COUNTED = (WorkSample, SourceFile, Page, Redaction, Annotation)
+COUNTED = (WorkSample, SourceFile, Page, Redaction, Annotation, Exemplar, ExemplarRevision, ExemplarImage)
 
 
 @pytest.fixture(scope="module")
@@ -91,14 +97,19 @@ def test_the_demo_has_samples_at_each_standard_in_three_key_stages(demo: Flask) 
         "Y2-012": (2, "ks1-writing-ta", "EXS"),
         "Y7-105": (7, "ks3-writing-steps", "w+"),
         "Y9-218": (9, "ks3-writing-steps", "s"),
+        # The standards file's exemplars (standards/demo.py)
+        "Y2-003": (2, "ks1-writing-ta", "WTS"),
+        "Y2-015": (2, "ks1-writing-ta", "EXS"),
+        "Y2-024": (2, "ks1-writing-ta", "EXS"),
+        "Y2-019": (2, "ks1-writing-ta", "GDS"),
+        "Y6-040": (6, "ks2-writing-ta", "WTS"),
+        "Y6-047": (6, "ks2-writing-ta", "EXS"),
+        "Y6-044": (6, "ks2-writing-ta", "GDS"),
+        "Y4-051": (4, "app-writing", "3b"),
+        "Y5-058": (5, "app-writing", "4b"),
+        "Y7-108": (7, "ks3-writing-steps", "w"),
     }
-    assert {code for code, s in samples.items() if s.state is SampleState.SUBMITTED} == {
-        "Y6-014",
-        "Y6-022",
-        "Y6-031",
-        "Y2-007",
-        "Y7-105",
-    }
+    assert {code for code, s in samples.items() if s.state is not SampleState.SUBMITTED} == {"Y2-012", "Y9-218"}
     for sample in samples.values():
         assert sample.pieces
         assert sample.commentary
@@ -177,3 +188,67 @@ def test_the_jobs_the_demo_queued_find_their_work_done(demo_app: Flask) -> None:
     with demo_app.app_context():
         assert sorted(db.session.execute(select(Page.id, Page.display_key, Page.thumbnail_key))) == keys_before
     assert _stored_files(demo_app) == files_before
+
+
+def _published() -> dict[str, Exemplar]:
+    found = select(Exemplar).where(Exemplar.state == ExemplarState.PUBLISHED)
+    return {exemplar.sample.pupil_code: exemplar for exemplar in db.session.scalars(found)}
+
+
+def test_the_demo_standards_file_publishes_each_standard_across_the_phase_boundary(demo: Flask) -> None:
+    published = _published()
+
+    assert set(published) == {spec.pupil_code for spec in EXEMPLARS}
+    assert len(published) >= 12
+    shown = {(e.year_group, e.framework.slug, e.standard.code) for e in published.values()}
+    for year, slug, codes in ((2, "ks1-writing-ta", "WTS EXS GDS"), (6, "ks2-writing-ta", "WTS EXS GDS")):
+        assert {(year, slug, code) for code in codes.split()} <= shown
+    assert any(year == 7 and slug == "ks3-writing-steps" for year, slug, _code in shown)
+    app_style = [e for e in published.values() if e.framework.slug == "app-writing"]
+    assert any(len(e.sample.pieces) >= 2 for e in app_style)  # a collection, reviewed across a range
+    # The boundary pair: Year 6 just below and just at the expected standard, each pointing at the other.
+    assert published["Y6-040"].standard.code == "WTS" and published["Y6-047"].standard.code == "EXS"
+    assert "Boundary pair" in published["Y6-040"].current.commentary
+    assert "Boundary pair" in published["Y6-047"].current.commentary
+    for exemplar in published.values():
+        revision = exemplar.current
+        assert revision is not None and revision.number == 1 and revision.commentary.strip()
+        assert len(exemplar.images) == len(exemplar.sample.pages) > 0
+        assert {check.page_id for check in exemplar.checks} == {page.id for page in exemplar.sample.pages}
+
+
+def test_the_revealed_rounds_agreed_samples_are_real_candidates_and_the_others_came_from_outside(demo: Flask) -> None:
+    published = _published()
+    from_round = {code for code, e in published.items() if e.source is ExemplarSource.ROUND}
+
+    assert from_round == {"Y6-022", "Y6-040", "Y6-044", "Y6-047"}
+    for code in from_round:
+        exemplar = published[code]
+        assert exemplar.moderator_count == 2 and exemplar.overall_agreement == 1.0
+        assert exemplar.criterion_agreement and all(c["agreement"] == 1.0 for c in exemplar.criterion_agreement)
+    for code in set(published) - from_round:
+        assert published[code].source is ExemplarSource.OUTSIDE and published[code].outside_note
+
+
+def _signed_in(app: Flask, email: str) -> FlaskClient:
+    client = https_client(app)
+    sign_in(client, email, DEMO_PASSWORD)
+    return client
+
+
+def test_the_demo_new_teachers_dashboard_leads_to_the_library_and_its_exemplars(demo_app: Flask) -> None:
+    client = _signed_in(demo_app, NEW_TEACHER)
+
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/standards"' in dashboard
+    library = client.get("/standards")
+    assert library.status_code == 200
+    with demo_app.app_context():
+        codes = [exemplar.code for exemplar in _published().values()]
+    body = library.get_data(as_text=True)
+    assert all(code in body for code in codes)  # every scope reaches a teacher in the authority
+    page = client.get(f"/standards/{codes[0]}")
+    assert page.status_code == 200 and "Pupil A" in page.get_data(as_text=True)
+    image = client.get(f"/standards/{codes[0]}/pages/1/display.jpg")
+    assert image.status_code == 200 and image.get_data()[:2] == b"\xff\xd8"
+    image.close()
