@@ -6,15 +6,19 @@ No Flask and no database: ``booklet.build_booklet`` loads the exemplars and hand
 reads one image from storage. PyMuPDF is not thread-safe, so this runs in a worker process only, never in a web
 thread (``booklet`` is a prepared download's builder, run by the job worker).
 
-Drawn in two passes over a temporary file, so the Python side never holds more than one page's image, and the PDF
-is never held as bytes:
+Drawn in two passes over a temporary file, so the Python side never holds more than a few pages' images (at most
+``PAGES_PER_STORY``), and the PDF is never held as bytes:
 
 1. A ``DocumentWriter`` lays out the cover and every exemplar as HTML stories (text escaped, never markup someone
-   typed), one page's image at a time, read from storage, placed as it is (the redacted copy's JPEG, not decoded or
-   re-encoded), with footers numbered as the finished booklet will be: the contents' length is laid out first.
+   typed), a few pages of work at a time, read from storage and placed as they are (the redacted copy's JPEG, neither
+   decoded nor encoded again). Page numbers count the contents, whose length is laid out first.
 2. The written file is opened again: the contents (now that each exemplar's first page is known) go in after the
-   cover, each annotation's numbered marker is drawn over its page, the outline and links are added, the metadata is
-   emptied, and the changes are saved incrementally to the same file.
+   cover; every page gets the footer (laid out once, drawn by every page) and its number, and each page of the work
+   its annotations' numbered markers; the outline and links are added, the metadata emptied, and the changes saved
+   incrementally to the same file.
+
+MuPDF keeps the document it writes in memory until it closes it (about the size of the PDF: 45 MB for 200 pages of
+work); the images are never decoded, so a booklet of 200 pages peaks well under 500 MB (``benchmarks/booklet.py``).
 """
 
 import datetime as dt
@@ -25,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pymupdf
 
@@ -35,6 +39,8 @@ BODY = pymupdf.Rect(MARGIN, MARGIN, PAGE.width - MARGIN, PAGE.height - 60)
 FOOTER = pymupdf.Rect(MARGIN, PAGE.height - 46, PAGE.width - MARGIN, PAGE.height - 20)
 # Above the list of its annotations, a page's image takes at most this share of the page when it has annotations.
 IMAGE_SHARE = 0.7
+# Pages of work laid out by one story, their images held together: about 2 MB for eight scanned pages.
+PAGES_PER_STORY = 8
 CSS = """
 body { margin: 0; padding: 0; font-family: sans-serif; font-size: 10pt; line-height: 1.35; color: #0b0c0c; }
 h1 { font-size: 22pt; margin: 0 0 12pt 0; }
@@ -115,15 +121,16 @@ class Mark:
 
 @dataclass
 class _Layout:
-    """Where things landed in the body (pages counted in the finished booklet, from 0)."""
+    """Where things landed in the body: each exemplar's first page (in the finished booklet, from 0), and the
+    markers of each page of work, in order (each begins a page of its own, the only pages with an image)."""
 
-    starts: list[int] = field(default_factory=list)  # each exemplar's first page
-    marks: dict[int, list[Mark]] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+    marks: list[list[Mark]] = field(default_factory=list)
 
 
 def write_booklet(booklet: Booklet, out: IO[bytes], read_image: ReadImage, progress: Progress) -> None:
     """Write ``booklet`` as a PDF to ``out``, reading each page's image with ``read_image(key)`` when it is drawn,
-    and reporting ``progress(done, total)`` after each exemplar's page."""
+    and reporting ``progress(done, total)`` after each exemplar's summary and each page of its work."""
     with tempfile.TemporaryDirectory(prefix="booklet-") as folder:
         path = Path(folder) / "booklet.pdf"
         contents_pages = _count_pages(_contents_html(booklet, None))
@@ -136,91 +143,75 @@ def write_booklet(booklet: Booklet, out: IO[bytes], read_image: ReadImage, progr
 def _write_body(
     booklet: Booklet, path: Path, contents_pages: int, read_image: ReadImage, progress: Progress
 ) -> _Layout:
+    """The cover and every exemplar, pages counted as in the finished booklet (the contents go in after the cover)."""
     total = sum(len(exemplar.pages) + 1 for exemplar in booklet.exemplars)
     done = 0
     progress(done, total)
     layout = _Layout()
     with pymupdf.DocumentWriter(str(path)) as writer:
-        pages = _Pages(writer, booklet.footer)
+        pages = _Pages(writer)
         pages.flow(_cover_html(booklet))
-        pages.number += contents_pages  # the contents go in after the cover once the body is written
+        pages.number += contents_pages
         for index, exemplar in enumerate(booklet.exemplars, 1):
             layout.starts.append(pages.number)
             pages.flow(_exemplar_html(index, exemplar))
             done += 1
             progress(done, total)
-            for work_page in exemplar.pages:
-                pages.work_page(work_page, read_image(work_page.image_key), layout.marks)
-                done += 1
+            for start in range(0, len(exemplar.pages), PAGES_PER_STORY):
+                chunk = exemplar.pages[start : start + PAGES_PER_STORY]
+                layout.marks += pages.work_pages(chunk, read_image)
+                done += len(chunk)
                 progress(done, total)
             pages.flow(_commentary_html(exemplar))
     return layout
 
 
 class _Pages:
-    """Pages written one after another, each with the booklet's footer and its number."""
+    """Pages written one after another; ``number`` counts them, from 0."""
 
-    def __init__(self, writer: pymupdf.DocumentWriter, footer: str) -> None:
+    def __init__(self, writer: pymupdf.DocumentWriter) -> None:
         self.writer = writer
-        self.footer = footer
-        self.number = 0  # of the next page, from 0
+        self.number = 0
 
-    def flow(self, text: str) -> None:
+    def flow(self, text: str, archive: pymupdf.Archive | None = None) -> None:
         """``text`` (HTML) on as many pages as it takes."""
-        story = pymupdf.Story(text, user_css=CSS)
+        story = pymupdf.Story(text, user_css=CSS, archive=archive)
         more = True
         while more:
             device = self.writer.begin_page(PAGE)
             more, _ = story.place(BODY)
             story.draw(device)
-            self._end_page(device)
+            self.writer.end_page()
+            self.number += 1
 
-    def work_page(self, page: WorkPage, image: bytes, marks: dict[int, list[Mark]]) -> None:
-        """A page of the work: its image as large as fits above the list of its annotations, which continues on
-        further pages if it is long; each annotation's box is kept for its marker."""
-        share = IMAGE_SHARE if page.annotations else 1.0
-        frame = pymupdf.Rect(BODY.x0, BODY.y0, BODY.x1, BODY.y0 + (BODY.height - 20) * share)
-        placed = _fitted(page.width, page.height, frame)
+    def work_pages(self, chunk: Sequence[WorkPage], read_image: ReadImage) -> list[list[Mark]]:
+        """Pages of the work, each beginning a page of its own: its image as large as fits above the list of its
+        annotations, which continues on the next page if it is long. Returns each page's markers.
+
+        One story holds a few pages (``PAGES_PER_STORY``), their images read from storage for it and dropped with
+        it: laying out a story has a fixed cost (its fonts), which a story per page made the larger part of the
+        booklet's time."""
         archive = pymupdf.Archive()
-        archive.add(image, "page.jpg")
-        picture = pymupdf.Story(
-            f'<img src="page.jpg" style="width:{placed.width:.2f}pt;height:{placed.height:.2f}pt">',
-            user_css=CSS,
-            archive=archive,
-        )
-        marks[self.number] = [
-            Mark(_on(placed, annotation.box), annotation.number)
-            for annotation in page.annotations
-            if annotation.box is not None
-        ]
-        device = self.writer.begin_page(PAGE)
-        picture.place(placed)
-        picture.draw(device)
-        below = pymupdf.Rect(BODY.x0, placed.y1 + 8, BODY.x1, BODY.y1)
-        story = pymupdf.Story(_page_notes_html(page), user_css=CSS)
-        more, _ = story.place(below)
-        story.draw(device)
-        self._end_page(device)
-        while more:
-            device = self.writer.begin_page(PAGE)
-            more, _ = story.place(BODY)
-            story.draw(device)
-            self._end_page(device)
-
-    def _end_page(self, device: Any) -> None:
-        footer = pymupdf.Story(f'<p class="footer">{_e(self.footer)} · Page {self.number + 1}</p>', user_css=CSS)
-        footer.place(FOOTER)
-        footer.draw(device)
-        self.writer.end_page()
-        self.number += 1
+        parts, marks = [], []
+        for number, page in enumerate(chunk):
+            share = IMAGE_SHARE if page.annotations else 1.0
+            frame = pymupdf.Rect(BODY.x0, BODY.y0, BODY.x1, BODY.y0 + (BODY.height - 40) * share)
+            placed = _fitted(page.width, page.height, frame)
+            archive.add(read_image(page.image_key), f"page-{number}.jpg")
+            parts.append(
+                f'<div style="page-break-before:always"><img src="page-{number}.jpg" '
+                f'style="width:{placed.width:.2f}pt;height:{placed.height:.2f}pt">{_page_notes_html(page)}</div>'
+            )
+            marks.append([Mark(_on(placed, item.box), item.number) for item in page.annotations if item.box])
+        self.flow("".join(parts), archive)
+        return marks
 
 
 def _fitted(width: int, height: int, frame: pymupdf.Rect) -> pymupdf.Rect:
-    """The largest rectangle of the image's proportions in ``frame``, centred across it, at its top."""
+    """The largest rectangle of the image's proportions in ``frame``, at its top left, where a story puts an image
+    that begins it."""
     scale = min(frame.width / max(width, 1), frame.height / max(height, 1))
-    shown_width, shown_height = width * scale, height * scale
-    left = frame.x0 + (frame.width - shown_width) / 2
-    return pymupdf.Rect(left, frame.y0, left + shown_width, frame.y0 + shown_height)
+    return pymupdf.Rect(frame.x0, frame.y0, frame.x0 + width * scale, frame.y0 + height * scale)
 
 
 def _on(placed: pymupdf.Rect, box: tuple[float, float, float, float]) -> pymupdf.Rect:
@@ -244,13 +235,14 @@ def _count_pages(text: str) -> int:
 
 
 def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) -> None:
-    """The contents after the cover, the markers, the outline and links, and no metadata, saved incrementally."""
+    """The contents after the cover; the footer, page number and markers on every page; the outline and links; no
+    metadata. Saved incrementally: only what changed is written again."""
     contents = _contents_document(booklet, layout.starts, contents_pages)
     document = pymupdf.open(path)
     try:
         document.insert_pdf(contents, start_at=1)
         contents.close()
-        _draw_marks(document, layout.marks)
+        _decorate(document, _footer_form(document, booklet.footer), layout.marks)
         _link_contents(document, layout.starts, contents_pages)
         outline = [[1, "Contents", 2]]
         outline += [
@@ -267,13 +259,12 @@ def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) 
 
 
 def _contents_document(booklet: Booklet, starts: Sequence[int], expected_pages: int) -> pymupdf.Document:
-    """The contents pages, with their footers numbered from 2, laid out as counted before the body was written."""
+    """The contents pages, laid out as counted before the body was written."""
     written = io.BytesIO()  # a page or two of text
     with pymupdf.DocumentWriter(written) as writer:
-        pages = _Pages(writer, booklet.footer)
-        pages.number = 1
+        pages = _Pages(writer)
         pages.flow(_contents_html(booklet, starts))
-    if pages.number - 1 != expected_pages:
+    if pages.number != expected_pages:
         raise RuntimeError("the contents took a different number of pages once numbered")
     return pymupdf.open("pdf", written.getvalue())
 
@@ -289,39 +280,79 @@ def _link_contents(document: pymupdf.Document, starts: Sequence[int], contents_p
                 page.insert_link({"kind": pymupdf.LINK_GOTO, "from": rect, "page": wanted.pop(0)})
 
 
-def _draw_marks(document: pymupdf.Document, marks: dict[int, list[Mark]]) -> None:
-    """Each annotation's box outlined over its page, with its number in a yellow square at the box's top left.
+def _footer_form(document: pymupdf.Document, footer: str) -> int:
+    """The footer's words laid out once (any script: the story picks the fonts) as a form every page draws."""
+    written = io.BytesIO()
+    with pymupdf.DocumentWriter(written) as writer:
+        device = writer.begin_page(PAGE)
+        story = pymupdf.Story(f'<p class="footer">{_e(footer)}</p>', user_css=CSS)
+        story.place(pymupdf.Rect(FOOTER.x0, FOOTER.y0, FOOTER.x1 - 60, FOOTER.y1))  # the page number on its right
+        story.draw(device)
+        writer.end_page()
+    source = pymupdf.open("pdf", written.getvalue())
+    document.insert_pdf(source)  # as the last page, with its fonts, then made a form and the page dropped
+    page = document[-1]
+    stream = b"\n".join(document.xref_stream(xref) for xref in page.get_contents())
+    _, resources = document.xref_get_key(page.xref, "Resources")
+    box = f"[0 0 {PAGE.width:g} {PAGE.height:g}]"
+    form = _new_object(document, f"<</Type/XObject/Subtype/Form/BBox{box}/Resources {resources}>>", stream)
+    document.delete_page(-1)
+    return form
 
-    Written as a content stream of our own per page (a few operators, numbers only), bracketed by a ``q`` before
-    the page's own content and a ``Q`` after it, since the writer leaves its flipped coordinates in force: drawing
-    through ``Page.new_shape`` cost ten times as long, a third of the whole booklet's time.
+
+def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark]]) -> None:
+    """On every page: the footer and the page's number; over each page of the work, each annotation's box outlined
+    with its number in a yellow square at the box's top left.
+
+    Written as a content stream of our own per page (a few operators; numbers only, in Helvetica), bracketed by a
+    ``q`` before the page's own content and a ``Q`` after it, as the writer leaves its flipped coordinates in force.
+    A story per page for the footer and ``Page.new_shape`` for the markers took twice as long as everything else.
     """
-    font = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica-Bold/Encoding/WinAnsiEncoding>>")
+    bold = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica-Bold/Encoding/WinAnsiEncoding>>")
+    regular = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
     push = _new_object(document, "<<>>", b"q\n")
-    for number, page_marks in marks.items():
-        if not page_marks:
-            continue
-        page = document[number]
-        height = page.rect.height
-        operators = ["Q", "q"]
-        for mark in page_marks:
-            box = mark.rect
-            operators.append(
-                f"0.83 0.21 0.11 RG 1.5 w {box.x0:.2f} {height - box.y1:.2f} {box.width:.2f} {box.height:.2f} re S"
-            )
-        for mark in page_marks:
-            label = str(mark.number)
-            side = 8 + 5.2 * len(label)
-            left, top = mark.rect.x0 - side / 2, mark.rect.y0 - 7
-            operators.append(f"0 0 0 RG 1 0.87 0 rg 0.8 w {left:.2f} {height - top - 14:.2f} {side:.2f} 14 re B")
-            operators.append(
-                f"BT 0 0 0 rg /BookletMark 9 Tf {left + 4:.2f} {height - top - 10.5:.2f} Td ({label}) Tj ET"
-            )
+    named = {"XObject": {"BookletFooter": footer}, "Font": {"BookletText": regular, "BookletMark": bold}}
+    height = PAGE.height  # every page's
+    work = iter(marks)
+    for number in range(document.page_count):
+        page_xref = document.page_xref(number)
+        label = f"Page {number + 1}"
+        right = FOOTER.x1 - pymupdf.get_text_length(label, fontname="helv", fontsize=8)
+        operators = ["Q", "q", "/BookletFooter Do"]
+        operators.append(
+            f"BT 0.31 0.35 0.37 rg /BookletText 8 Tf {right:.2f} {height - FOOTER.y0 - 10:.2f} Td ({label}) Tj ET"
+        )
+        if document.get_page_images(number):  # a page of work begins here
+            operators += _mark_operators(next(work, []), height)
         operators.append("Q")
         drawn = _new_object(document, "<<>>", "\n".join(operators).encode("ascii"))
-        streams = [push, *page.get_contents(), drawn]
-        document.xref_set_key(page.xref, "Contents", "[" + " ".join(f"{xref} 0 R" for xref in streams) + "]")
-        _add_font(document, page, "BookletMark", font)
+        streams = [push, *_contents_of(document, page_xref), drawn]
+        document.xref_set_key(page_xref, "Contents", "[" + " ".join(f"{xref} 0 R" for xref in streams) + "]")
+        _add_resources(document, page_xref, named)
+
+
+def _contents_of(document: pymupdf.Document, page_xref: int) -> list[int]:
+    held, value = document.xref_get_key(page_xref, "Contents")
+    if held == "xref":
+        return [int(value.split()[0])]
+    if held == "array":
+        return [int(number) for number in value.strip("[]").split()[::3]]
+    return []
+
+
+def _mark_operators(marks: Sequence[Mark], height: float) -> list[str]:
+    operators = [
+        f"0.83 0.21 0.11 RG 1.5 w {mark.rect.x0:.2f} {height - mark.rect.y1:.2f} "
+        f"{mark.rect.width:.2f} {mark.rect.height:.2f} re S"
+        for mark in marks
+    ]
+    for mark in marks:
+        label = str(mark.number)
+        side = 8 + 5.2 * len(label)
+        left, top = mark.rect.x0 - side / 2, mark.rect.y0 - 7
+        operators.append(f"0 0 0 RG 1 0.87 0 rg 0.8 w {left:.2f} {height - top - 14:.2f} {side:.2f} 14 re B")
+        operators.append(f"BT 0 0 0 rg /BookletMark 9 Tf {left + 4:.2f} {height - top - 10.5:.2f} Td ({label}) Tj ET")
+    return operators
 
 
 def _new_object(document: pymupdf.Document, dictionary: str, stream: bytes | None = None) -> int:
@@ -332,17 +363,19 @@ def _new_object(document: pymupdf.Document, dictionary: str, stream: bytes | Non
     return xref
 
 
-def _add_font(document: pymupdf.Document, page: pymupdf.Page, name: str, font: int) -> None:
-    """Name ``font`` in the page's resources, which the writer keeps as separate objects."""
-    target, path = page.xref, "Resources/"
-    kind, value = document.xref_get_key(target, "Resources")
-    if kind == "xref":
+def _add_resources(document: pymupdf.Document, page_xref: int, named: dict[str, dict[str, int]]) -> None:
+    """Name each object of ``named`` (kind, "Font" or "XObject", to name to xref) in the page's resources."""
+    target, path = page_xref, "Resources/"
+    held, value = document.xref_get_key(target, "Resources")
+    if held == "xref":
         target, path = int(value.split()[0]), ""
-    kind, value = document.xref_get_key(target, path + "Font")
-    if kind == "xref":
-        document.xref_set_key(int(value.split()[0]), name, f"{font} 0 R")
-    else:
-        document.xref_set_key(target, f"{path}Font/{name}", f"{font} 0 R")
+    for kind, objects in named.items():
+        held, value = document.xref_get_key(target, path + kind)
+        for name, xref in objects.items():
+            if held == "xref":
+                document.xref_set_key(int(value.split()[0]), name, f"{xref} 0 R")
+            else:
+                document.xref_set_key(target, f"{path}{kind}/{name}", f"{xref} 0 R")
 
 
 # The HTML of each part. Every value is escaped: a commentary is shown as written, never as markup.
