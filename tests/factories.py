@@ -26,6 +26,16 @@ from moderation_hub.rounds.models import (
     RoundState,
 )
 from moderation_hub.samples.models import FileStatus, Page, SampleState, SourceFile, WorkSample
+from moderation_hub.standards.models import (
+    Exemplar,
+    ExemplarImage,
+    ExemplarRevision,
+    ExemplarSource,
+    ExemplarState,
+    PublicationPermission,
+    PublicationScope,
+)
+from moderation_hub.standards.statements import index_statements
 from moderation_hub.storage import storage
 
 PASSWORD = "marking-window-blue-harbour"
@@ -260,3 +270,85 @@ def make_entry(
         entry.judgements.append(judgement)
     session.flush()
     return entry
+
+
+def make_exemplar(
+    session: Session,
+    school: School,
+    teacher: User,
+    framework: Framework,
+    standard_code: str,
+    *,
+    year_group: int = 6,
+    evidence: dict[str, str] | None = None,
+    commentary: str = "Secure at this standard across the collection.",
+    scope: str = "authority",
+    agreement: float | None = 1.0,
+) -> Exemplar:
+    """A published exemplar of a one-page sample of ``school``, inserted directly (no gate), with a live permission
+    of ``scope`` and a revision whose page carries one annotation per ``evidence`` item (criterion code -> comment),
+    numbered from 1 in order, in piece A; its statement index written as publication writes it."""
+    sample = make_ready_sample(session, school, teacher, framework, f"EX-{next(_sequence)}", standard_code)
+    sample.year_group = year_group
+    page = sample.pages[0]
+    standard = next(s for s in framework.standards if s.code == standard_code)
+    statements = {criterion.code: criterion.statement for criterion in framework.criteria}
+    notes = list((evidence or {}).items())
+    content = {
+        "pupil": "Pupil A",
+        "year_group": year_group,
+        "year_group_label": "Reception" if year_group == 0 else f"Year {year_group}",
+        "framework": {"title": framework.title, "version": framework.version, "subject": framework.subject},
+        "standard": {"code": standard.code, "label": standard.label},
+        "pieces": [{"letter": "A", "title": "A piece of writing", "purpose": "", "independence": "Independent"}],
+        "pages": [
+            {
+                "position": 1,
+                "width": page.width,
+                "height": page.height,
+                "piece": "A",
+                "text": "",
+                "annotations": [
+                    {"number": number, "comment": comment, "criteria": [code]}
+                    for number, (code, comment) in enumerate(notes, 1)
+                ],
+            }
+        ],
+        "grid": {
+            "columns": ["A"],
+            "rows": [
+                {"code": code, "statement": statements[code], "cells": [[number]]}
+                for number, (code, _comment) in enumerate(notes, 1)
+            ],
+        },
+    }
+    exemplar = Exemplar(
+        authority_id=school.authority_id,
+        sample=sample,
+        framework=framework,
+        standard=standard,
+        year_group=year_group,
+        state=ExemplarState.PUBLISHED,
+        source=ExemplarSource.OUTSIDE,
+        outside_note="Moderated at a cluster meeting",
+        overall_agreement=agreement,
+        draft_commentary=commentary,
+        revisions_made=1,
+    )
+    exemplar.revisions.append(ExemplarRevision(number=1, commentary=commentary, content=content))
+    exemplar.images.append(
+        ExemplarImage(
+            position=1,
+            width=page.width,
+            height=page.height,
+            display_key=page.display_key,
+            thumbnail_key=page.thumbnail_key,
+        )
+    )
+    permission = PublicationPermission(
+        sample=sample, given_by="Parent", given_on=utcnow().date(), scope=PublicationScope(scope)
+    )
+    session.add_all([exemplar, permission])
+    session.flush()
+    index_statements(exemplar, content)
+    return exemplar

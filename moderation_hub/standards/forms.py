@@ -139,3 +139,25 @@ class NeverPublishForm(PostForm):
         validators=[InputRequired("Enter the pupil code"), Length(max=20)],
     )
     submit = SubmitField("Never publish this pupil", widget=GovSubmitInput())
+
+
+class PairForm(PostForm):
+    """An LA lead marks a boundary pair: the codes of the exemplar just at a standard and the one just below it."""
+
+    at = StringField(
+        "Exemplar just at the standard",
+        description="Its code, as its page's address ends.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the exemplar just at the standard"), Length(max=16)],
+    )
+    below = StringField(
+        "Exemplar just below it",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the exemplar just below the standard"), Length(max=16)],
+    )
+    note = StringField(
+        "What the pair shows (optional)",
+        widget=CountedTextArea(),
+        validators=[Length(max=2000, message="What the pair shows must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Mark as a boundary pair", widget=GovSubmitInput())

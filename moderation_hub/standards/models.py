@@ -235,3 +235,48 @@ class PageCheck(Base):
 
     exemplar: Mapped[Exemplar] = relationship(back_populates="checks")
     page: Mapped[Page] = relationship()
+
+
+class ExemplarStatement(Base):
+    """One annotation of a published exemplar that evidences one statement (criterion), as its evidence grid says.
+
+    Derived from the published revision's content, so that "this statement at each standard" is one indexed query
+    on either database rather than a scan of every revision's JSON: filled at publication, deleted with the copy.
+    """
+
+    __tablename__ = "exemplar_statement"
+    __table_args__ = (
+        sa.UniqueConstraint("exemplar_id", "criterion_id", "annotation_number"),
+        sa.Index("ix_exemplar_statement_criterion_standard", "criterion_id", "standard_id"),
+    )
+
+    id: Mapped[int_pk]
+    exemplar_id: Mapped[int] = mapped_column(sa.ForeignKey("exemplar.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_criterion.id", ondelete="CASCADE"))
+    standard_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_standard.id", ondelete="CASCADE"))
+    piece: Mapped[str | None] = mapped_column(sa.String(8))  # its letter, None for a page filed under no piece
+    page_position: Mapped[int]  # from 1, as the exemplar page numbers its pages
+    annotation_number: Mapped[int]
+    annotation_text: Mapped[str] = mapped_column(sa.Text)
+
+
+class BoundaryPair(Base):
+    """Two exemplars of one framework and year group, one just at a standard and one just below it, marked by an
+    LA lead so that readers can see where the line falls."""
+
+    __tablename__ = "boundary_pair"
+    __table_args__ = (
+        sa.UniqueConstraint("at_id", "below_id"),
+        sa.CheckConstraint("at_id <> below_id", name="two_exemplars"),
+    )
+
+    id: Mapped[int_pk]
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("local_authority.id", ondelete="CASCADE"), index=True)
+    at_id: Mapped[int] = mapped_column(sa.ForeignKey("exemplar.id", ondelete="CASCADE"), index=True)
+    below_id: Mapped[int] = mapped_column(sa.ForeignKey("exemplar.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    marked_at: Mapped[created_at]
+
+    at: Mapped[Exemplar] = relationship(foreign_keys=[at_id])
+    below: Mapped[Exemplar] = relationship(foreign_keys=[below_id])

@@ -40,6 +40,7 @@ from moderation_hub.standards.models import (
     PublicationPermission,
     PublicationScope,
 )
+from moderation_hub.standards.statements import forget_statements, index_statements
 from moderation_hub.storage import storage
 
 CHANGED_MEANWHILE = "Someone else changed this exemplar while you were looking at it. Reload the page and try again."
@@ -169,6 +170,7 @@ def withdraw_copy(exemplar: Exemplar, user: User | None, reason: str) -> None:
     )
     exemplar.images.clear()
     exemplar.revisions.clear()
+    forget_statements(exemplar)
     exemplar.state = ExemplarState.WITHDRAWN
     db.after_commit(lambda: _delete_objects(keys))
 
@@ -266,6 +268,7 @@ def publish(exemplar: Exemplar, seen_version: int, user: User) -> ExemplarRevisi
         raise StandardsError(problems[0])
     _copy_images(exemplar)
     revision = _new_revision(exemplar, exemplar.draft_commentary, published_content(exemplar), user)
+    index_statements(exemplar, revision.content)
     exemplar.state = ExemplarState.PUBLISHED
     db.session.flush()
     record(user.id, "exemplar.published", exemplar, revision=revision.number)

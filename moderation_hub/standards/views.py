@@ -17,7 +17,7 @@ from moderation_hub.permissions import Permission, authorize, can
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.access import image_name, numbered_page, serve_page_image
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.standards import candidates, library, publication
+from moderation_hub.standards import candidates, compare, library, progression, publication, statements
 from moderation_hub.standards.agreement import Rule
 from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.forms import (
@@ -26,11 +26,12 @@ from moderation_hub.standards.forms import (
     CommentaryForm,
     NeverPublishForm,
     OutsideForm,
+    PairForm,
     PermissionForm,
     RuleForm,
     VersionedButtonForm,
 )
-from moderation_hub.standards.models import Exemplar, NeverPublish, PublicationScope
+from moderation_hub.standards.models import BoundaryPair, Exemplar, NeverPublish, PublicationScope
 from moderation_hub.storage import storage
 from moderation_hub.templating import render_form_page, show_error
 
@@ -90,6 +91,126 @@ def _readable(code: str) -> Exemplar:
     if found is None:
         abort(404)
     return found
+
+
+# Readers across key stages: progression, a statement at each standard, two exemplars side by side.
+
+
+@blueprint.get("/standards/progression")
+@login_required
+def progression_view() -> str:
+    authorize(Permission.STANDARDS_BROWSE)
+    found = progression.progression(current_user, request.args.get("subject"), _number_arg("framework"))
+    if found is None:
+        abort(404)
+    pairs = compare.readable_pairs(current_user, framework_ids=[table.framework_id for table in found.tables])
+    return render_template("standards/progression.html", found=found, pairs=pairs if found.tables else [])
+
+
+@blueprint.get("/standards/frameworks/<int:framework_id>/statements")
+@login_required
+def framework_statements(framework_id: int) -> str:
+    authorize(Permission.STANDARDS_BROWSE)
+    framework = get_or_404(Framework, framework_id)
+    listed = statements.framework_statements(current_user, framework)
+    return render_template("standards/statements.html", framework=framework, listed=listed)
+
+
+@blueprint.get("/standards/frameworks/<int:framework_id>/statements/<code>")
+@login_required
+def statement(framework_id: int, code: str) -> str:
+    authorize(Permission.STANDARDS_BROWSE)
+    criterion = statements.find_criterion(framework_id, code)
+    if criterion is None:
+        abort(404)
+    standard = request.args.get("standard")
+    found = statements.statement_view(current_user, criterion, standard, _number_arg("page") or 1)
+    if found is None:
+        abort(404)
+    return render_template("standards/statement.html", found=found, one_standard=standard is not None)
+
+
+@blueprint.get("/standards/compare")
+@login_required
+def compare_view() -> str:
+    """Two exemplars side by side (``a`` and ``b``); with ``a`` alone, the exemplars to compare it with."""
+    authorize(Permission.STANDARDS_BROWSE)
+    first = _readable_arg("a")
+    if first is None:
+        abort(400)
+    second = _readable_arg("b")
+    if second is None:
+        found = compare.partners(current_user, first, _number_arg("page") or 1)
+        if found is None:
+            abort(404)
+        pairs = compare.readable_pairs(current_user, exemplar_id=first.id)
+        return render_template("standards/compare.html", first=first, page=found[0], partners=found[1], pairs=pairs)
+    if second.id == first.id:
+        abort(400)
+    pair = compare.pair_between(current_user, first, second)
+    return render_template("standards/compare.html", first=first, second=second, pair=pair)
+
+
+def _readable_arg(name: str) -> Exemplar | None:
+    """The exemplar whose code the query argument ``name`` gives: None when absent, 404 unless readable."""
+    code = request.args.get(name)
+    if code is None:
+        return None
+    if not compare.EXEMPLAR_CODE.fullmatch(code):
+        abort(404)
+    return _readable(code)
+
+
+def _number_arg(name: str) -> int | None:
+    """A query argument that must be a whole number: None when absent, 400 when it is anything else."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        abort(400)
+    return int(value)
+
+
+@blueprint.route("/authorities/<int:authority_id>/standards/pairs", methods=["GET", "POST"])
+@login_required
+def pairs(authority_id: int) -> Response | tuple[str, int] | str:
+    """The authority's boundary pairs, those the library proposes, and marking one."""
+    authority = _curated_authority(authority_id)
+    form = PairForm()
+    if form.validate_on_submit():
+        at = compare.curated_exemplar(authority, form.at.data or "")
+        below = compare.curated_exemplar(authority, form.below.data or "")
+        try:
+            if at is None or below is None:
+                raise StandardsError("Enter the codes of two of this authority's exemplars", "at")
+            compare.mark_pair(authority, at, below, form.note.data or "", current_user)
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            flash(f"{at.code} and {below.code} are a boundary pair.", "success")
+            return redirect(url_for(".pairs", authority_id=authority.id))
+    return render_form_page(
+        "standards/pairs.html",
+        form,
+        authority=authority,
+        marked=compare.marked_pairs(authority),
+        proposed=compare.proposed_pairs(authority),
+        button=ButtonForm(),
+    )
+
+
+@blueprint.post("/authorities/<int:authority_id>/standards/pairs/<int:pair_id>/remove")
+@login_required
+def remove_pair(authority_id: int, pair_id: int) -> Response:
+    authority = _curated_authority(authority_id)
+    pair = get_or_404(BoundaryPair, pair_id)
+    if pair.authority_id != authority.id:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    compare.remove_pair(pair, current_user)
+    flash("The boundary pair has been removed.", "success")
+    return redirect(url_for(".pairs", authority_id=authority.id))
 
 
 # The LA lead: candidates, rule, drafts.

@@ -124,6 +124,17 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/authorities/{other_authority}/standards": (302, 404, 404, 404, 404, 404, 200, 200),
     "/schools/{school_a}/standards": (302, 404, 200, 404, 404, 404, 404, 404),
     "/schools/{school_a}/standards/0123456789abcdef/permission": (302, 404, 404, 404, 404, 404, 404, 404),
+    # Across key stages: the matrix world has no exemplar, so a subject, an exemplar to compare or a pair is 404;
+    # compare without ``a`` is a bad request. tests/functional/standards/test_progression.py, test_statement_view.py
+    # and test_compare.py check them over published exemplars.
+    "/standards/progression": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/standards/progression?subject=writing": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/frameworks/999999/statements": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/frameworks/999999/statements/EXS.1": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/standards/compare": (302, 400, 400, 400, 400, 400, 400, 400),
+    "/standards/compare?a=0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/authorities/{authority}/standards/pairs": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/authorities/{other_authority}/standards/pairs": (302, 404, 404, 404, 404, 404, 200, 200),
     "/rounds/999999": (302, 404, 404, 404, 404, 404, 404, 404),
     "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
     "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
@@ -218,6 +229,11 @@ POST_CASES = [
     ("/standards/candidates/{entry_a}/promote", "la_lead", 302),  # refused with a message: not a candidate
     ("/schools/{school_a}/standards/never-publish", "la_lead", 404),
     ("/schools/{school_a}/standards/never-publish", "teacher_a", 404),
+    ("/authorities/{authority}/standards/pairs", "teacher_a", 404),
+    ("/authorities/{authority}/standards/pairs", "other_la_lead", 404),
+    ("/authorities/{authority}/standards/pairs", "la_lead", 400),  # nothing entered
+    ("/authorities/{authority}/standards/pairs/999999/remove", "la_lead", 404),
+    ("/authorities/{authority}/standards/pairs/999999/remove", "lead_a", 404),
 ]
 
 

@@ -63,6 +63,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/frameworks/import",
         "/authorities/{authority}/standards/rule",
         "/authorities/{authority}/standards/outside",
+        "/authorities/{authority}/standards/pairs",
     ),
     "lead_a": ("/rounds/{round}/schools/{part_a}/samples", "/schools/{school_a}/standards"),
     "moderator": ("/rounds/{round}/judging",),
@@ -94,6 +95,7 @@ NOT_WALKED = {
     "standards.permission": "needs an exemplar; tests/functional/standards/test_hostile_input.py walks its form",
     "standards.withdraw": "needs an exemplar; tests/functional/standards/test_hostile_input.py posts it",
     "standards.remove_flag": "a button on a never-publish flag, which this world has none of",
+    "standards.remove_pair": "a button on a boundary pair, which this world has none of; standards/test_compare.py posts",
     "rounds.advance": "offered only when nothing holds the round up; the matrix round waits for judgements. It takes "
     "only a version; tests/functional/rounds/test_round_flow.py posts it",
 }
