@@ -107,7 +107,7 @@ class StatementView:
 
 
 def find_criterion(framework_id: int, code: str) -> Criterion | None:
-    if len(code) > 32:
+    if len(code) > 32 or not code.isprintable():
         return None
     return db.session.scalar(select(Criterion).where(Criterion.framework_id == framework_id, Criterion.code == code))
 
