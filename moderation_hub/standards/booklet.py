@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from moderation_hub import clock
@@ -25,6 +25,7 @@ from moderation_hub.db import MAX_ROW_ID, db
 from moderation_hub.education import year_group_label
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.permissions import readable_exemplars
+from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.models import (
     Exemplar,
     ExemplarRevision,
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 # Scopes from the narrowest: a booklet is for whom every one of its exemplars may be read by.
 SCOPE_ORDER = (PublicationScope.AUTHORITY, PublicationScope.INSTALLATION, PublicationScope.PUBLIC)
-MAX_EXEMPLARS = 200  # a booklet beyond this is refused: choose fewer (a page of the form says so)
+MAX_EXEMPLARS = 200  # a booklet of more is refused: choose fewer
+BOOKLET_KIND = "standards-booklet"  # its key among the prepared downloads' kinds
 # Prepared downloads take row ids (1 and up) as arguments: a year group goes as its number plus one (Reception is 1).
 YEAR_ARGUMENT_OFFSET = 1
 
@@ -65,7 +67,7 @@ class BookletRequest:
     fingerprint: int
 
     def still_readable(self) -> bool:
-        reader = db.session.get(User, self.reader_id)
+        reader = reader_of(self)
         return reader is not None and fingerprint(reader, self.filters) == self.fingerprint
 
     def as_arguments(self) -> dict[str, int]:
@@ -87,6 +89,10 @@ class BookletRequest:
             arguments.get("standard"),
         )
         return cls(arguments["reader"], filters, arguments["selection"])
+
+
+def reader_of(request: BookletRequest) -> User | None:
+    return db.session.get(User, request.reader_id)
 
 
 def request_for(reader: User, filters: Filters) -> BookletRequest:
@@ -113,27 +119,40 @@ def selected(reader: User, filters: Filters) -> Select[tuple[Exemplar]]:
     )
 
 
-def _held(reader: User, filters: Filters) -> list[tuple[int, int, int]]:
-    """(exemplar id, its row version, the id of the live permission it is read under) for each exemplar."""
+def _held(reader: User, filters: Filters) -> tuple[int, ...]:
+    """What the booklet would hold, in one row whatever its size: how many exemplars, and sums over them of their
+    ids, row versions (each id times its version) and the ids of the live permissions they are read under.
+
+    A withdrawal, expiry or blind hold takes an exemplar away (fewer of them); a revision or a withdrawal raises an
+    exemplar's version, and a new permission has a higher id, so each raises a sum: any change since the booklet was
+    asked for moves one of these figures."""
     chosen = selected(reader, filters).order_by(None).subquery()
     statement = (
-        select(chosen.c.id, chosen.c.version, PublicationPermission.id)
+        select(
+            func.count(distinct(chosen.c.id)),
+            func.count(),
+            func.coalesce(func.sum(chosen.c.id), 0),
+            func.coalesce(func.sum(chosen.c.id * chosen.c.version), 0),
+            func.coalesce(func.sum(PublicationPermission.id), 0),
+            func.coalesce(func.max(PublicationPermission.id), 0),
+        )
+        .select_from(chosen)
         .join(PublicationPermission, PublicationPermission.sample_id == chosen.c.sample_id)
         .where(PublicationPermission.withdrawn_at.is_(None))
-        .order_by(chosen.c.id, PublicationPermission.id)
     )
-    return [tuple(row) for row in db.session.execute(statement)]  # type: ignore[misc]
+    row = db.session.execute(statement).one()
+    return tuple(int(value) for value in row)
 
 
 def fingerprint(reader: User, filters: Filters) -> int:
     """A number from 1 to ``MAX_ROW_ID`` that changes whenever what the booklet would hold changes."""
-    held = _held(reader, filters)
-    digest = hashlib.sha256(repr((reader.id, filters, held)).encode()).digest()
+    digest = hashlib.sha256(repr((reader.id, filters, _held(reader, filters))).encode()).digest()
     return int.from_bytes(digest[:4], "big") % MAX_ROW_ID + 1
 
 
 def count(reader: User, filters: Filters) -> int:
-    return len({exemplar_id for exemplar_id, _, _ in _held(reader, filters)})
+    """How many exemplars the booklet would hold: one statement."""
+    return _held(reader, filters)[0]
 
 
 def title_of(filters: Filters) -> str:
@@ -157,7 +176,7 @@ def build_booklet(arguments: dict[str, int], out: IO[bytes], progress: Any) -> N
     from moderation_hub.standards import booklet_pdf  # noqa: PLC0415 - PyMuPDF, in the worker only
 
     request = BookletRequest.from_arguments(arguments)
-    reader = db.session.get(User, request.reader_id)
+    reader = reader_of(request)
     if reader is None or fingerprint(reader, request.filters) != request.fingerprint:
         raise BookletChangedError("the exemplars changed since the booklet was asked for")
     made = load(reader, request.filters)
@@ -375,3 +394,28 @@ def subject(arguments: dict[str, int]) -> BookletRequest | None:
     if year is not None and year - YEAR_ARGUMENT_OFFSET not in range(14):
         return None
     return BookletRequest.from_arguments(arguments)
+
+
+def prepare(reader: User, filters: Filters) -> Any:
+    """``reader``'s prepared download of the booklet of ``filters`` (``downloads.services.ask``): queued to be built
+    in the worker, or the one they already have of the same exemplars. A ``StandardsError`` for no exemplar or too
+    many."""
+    from moderation_hub.downloads import services  # noqa: PLC0415 - downloads.kinds imports this module
+    from moderation_hub.downloads.kinds import KINDS  # noqa: PLC0415 - idem
+
+    matching = count(reader, filters)
+    if not matching:
+        raise StandardsError("No exemplar you may read matches these choices: choose others", "framework")
+    if matching > MAX_EXEMPLARS:
+        raise StandardsError(
+            f"{matching} exemplars match: a booklet holds at most {MAX_EXEMPLARS}. Choose a framework, year group or "
+            "standard",
+            "framework",
+        )
+    kind = KINDS[BOOKLET_KIND]
+    request = request_for(reader, filters)
+    described = kind.describe(request, request.as_arguments())
+    if described is None:  # every exemplar withdrawn since it was counted
+        raise StandardsError("No exemplar you may read matches these choices: choose others", "framework")
+    download, _new = services.ask(reader, kind, described)
+    return download
