@@ -14,6 +14,7 @@ from moderation_hub.accounts import sessions
 from moderation_hub.accounts.views import blueprint as accounts_blueprint
 from moderation_hub.config import load_settings
 from moderation_hub.db import PathTextConverter, RowIdConverter, db
+from moderation_hub.downloads.views import blueprint as downloads_blueprint
 from moderation_hub.extensions import csrf, limiter, login_manager
 from moderation_hub.frameworks.views import blueprint as frameworks_blueprint
 from moderation_hub.jobs import init_jobs
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         rounds_blueprint,
         reports_blueprint,
         standards_blueprint,
+        downloads_blueprint,
     ):
         app.register_blueprint(blueprint)
     errors.init_error_pages(app)

@@ -3,6 +3,7 @@
 from moderation_hub.accounts.models import Invitation, Membership, Role, Scope, User
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.db import Base
+from moderation_hub.downloads.models import PreparedDownload
 from moderation_hub.frameworks.models import Criterion, CriterionGroup, Framework, FrameworkYearGroup, Standard
 from moderation_hub.organisations.models import AuthorityKind, Cluster, LocalAuthority, School, SchoolKeyStage
 from moderation_hub.reports.models import ReportFigures
@@ -62,6 +63,7 @@ __all__ = [
     "Page",
     "PageCheck",
     "Piece",
+    "PreparedDownload",
     "PublicationPermission",
     "Redaction",
     "ReportFigures",

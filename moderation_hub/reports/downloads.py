@@ -13,8 +13,8 @@ a spreadsheet would run as a formula are neutralised in both spreadsheet formats
 """
 
 import io
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -31,11 +31,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from moderation_hub.reports import cache, charts
+from moderation_hub.db import db
+from moderation_hub.reports import cache, charts, services
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report
 from moderation_hub.reports.tables import ChartStyle, Kind, Measure, Table, Value, interval, shown
 from moderation_hub.rounds import exports
+from moderation_hub.rounds.models import ModerationRound
 
 FORMATS = {**exports.FORMATS, "pdf": "application/pdf"}
 CSV_COLUMNS = ("section", "subject", "measure", "value", "ci_low", "ci_high", "standard_error", "n", "notes")
@@ -178,10 +180,34 @@ def as_pdf(report: Report) -> bytes:
     return cache.computed(f"{key}/pdf", version, lambda: _pdf(report))
 
 
+def write_round_pdf(round_id: int, framework_id: int, target: BinaryIO, progress: Callable[[int, int], None]) -> None:
+    """The round's report as a PDF, written to ``target`` off the request path (``downloads``): a step for the
+    figures, one for each chart drawn, and one for laying the pages out. The PDF kept for this version of the
+    figures (made by an earlier request for a small round) is copied rather than drawn again; one made here is
+    not kept in the database too: the prepared download is its copy."""
+    round_ = db.session.get_one(ModerationRound, round_id)
+    report = services.round_report(round_, framework_id)
+    steps = 2 + sum(1 for table in report.tables if table.charted)
+    progress(1, steps)
+    key, version = report.kept_as
+    kept = cache.read(db.session, f"{key}/pdf", version) if key else None
+    if kept is not None:
+        target.write(kept[0])
+    else:
+        drawn = iter(range(2, steps))
+        _write_pdf(report, target, lambda: progress(next(drawn), steps))
+    progress(steps, steps)
+
+
 def _pdf(report: Report) -> bytes:
     buffer = io.BytesIO()
+    _write_pdf(report, buffer)
+    return buffer.getvalue()
+
+
+def _write_pdf(report: Report, target: BinaryIO, chart_drawn: Callable[[], object] = lambda: None) -> None:
     document = SimpleDocTemplate(
-        buffer,
+        target,
         pagesize=A4,
         leftMargin=_MARGIN,
         rightMargin=_MARGIN,
@@ -191,11 +217,10 @@ def _pdf(report: Report) -> bytes:
         author="Moderation Hub",
         lang="en-GB",
     )
-    document.build(_story(report))
-    return buffer.getvalue()
+    document.build(_story(report, chart_drawn))
 
 
-def _story(report: Report) -> list[Flowable]:
+def _story(report: Report, chart_drawn: Callable[[], object]) -> list[Flowable]:
     story: list[Flowable] = [Paragraph(escape(report.title), _TITLE), _paragraph(report.caption, _CAPTION)]
     if report.framework is None or report.headline is None:
         return [*story, _paragraph("There are no agreed outcomes to report yet.")]
@@ -211,6 +236,8 @@ def _story(report: Report) -> list[Flowable]:
     ]
     for table in report.tables:
         story += _table_section(report, table)
+        if table.charted:
+            chart_drawn()
     return story
 
 

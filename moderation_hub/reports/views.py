@@ -13,21 +13,27 @@ no worker, loads them.
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
-from moderation_hub.db import get_or_404
+from moderation_hub.db import db, get_or_404
+from moderation_hub.downloads.forms import AskForm
+from moderation_hub.downloads.kinds import ROUND_REPORT_PDF
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.permissions import Permission, authorize
 from moderation_hub.reports import services, tables
 from moderation_hub.reports.explanations import ABOUT_FIGURES
 from moderation_hub.reports.services import Report, ReportKind
 from moderation_hub.responses import attachment
-from moderation_hub.rounds.models import ModerationRound
+from moderation_hub.rounds.models import ModerationRound, RoundEntry
 
 blueprint = Blueprint("reports", __name__)
 
 SPREADSHEETS = ("csv", "xlsx")
+# A round with more samples than this has its PDF prepared off the request path: at 5,000 samples the first PDF
+# after a change takes 8-12 s to draw. (Its rows come from schools and moderators, more of them in larger rounds.)
+DIRECT_PDF_SAMPLES = 200
 
 
 @blueprint.get("/reports")
@@ -49,13 +55,29 @@ def _round_report(round_id: int) -> Report:
 @blueprint.get("/reports/rounds/<int:round_id>")
 @login_required
 def round_report(round_id: int) -> str:
-    return _page(_round_report(round_id), round_id=round_id)
+    report = _round_report(round_id)
+    return _page(report, prepared=prepared_pdf(db.session.get_one(ModerationRound, round_id)), round_id=round_id)
 
 
 @blueprint.get("/reports/rounds/<int:round_id>.<extension>")
 @login_required
 def round_download(round_id: int, extension: str) -> Response:
+    if extension == "pdf" and prepared_pdf(get_or_404(ModerationRound, round_id)):
+        # Authorised by the page it sends to, which asks for the same permission.
+        return redirect(url_for("downloads.ask", kind=ROUND_REPORT_PDF.key, round=round_id, **_framework_asked()), 303)
     return _download(_round_report(round_id), extension, f"round-{round_id}")
+
+
+def prepared_pdf(round_: ModerationRound) -> bool:
+    """Whether the round's PDF is prepared off the request path (``downloads``) rather than sent straight away:
+    drawing its charts takes seconds once its rows (schools, moderators) run to dozens."""
+    entries = select(func.count()).select_from(RoundEntry).where(RoundEntry.round_id == round_.id)
+    return (db.session.scalar(entries) or 0) > DIRECT_PDF_SAMPLES
+
+
+def _framework_asked() -> dict[str, int]:
+    framework = request.args.get("framework", type=int)
+    return {} if framework is None else {"framework": framework}
 
 
 @blueprint.get("/reports/rounds/<int:round_id>/charts/<name>.svg")
@@ -155,11 +177,14 @@ def _built(build: Callable[[int | None], Report]) -> Report:
         abort(404)
 
 
-def _page(report: Report, **ids: int) -> str:
+def _page(report: Report, prepared: bool = False, **ids: int) -> str:
+    """``prepared``: the PDF is asked for with a button, and prepared off the request path (``downloads``)."""
     return render_template(
         "reports/report.html",
         report=report,
         ids=ids,
+        prepared_pdf=ROUND_REPORT_PDF if prepared else None,
+        ask_form=AskForm() if prepared else None,
         endpoint=f"reports.{report.kind.value}",
         downloads=(*SPREADSHEETS, "pdf") if report.kind is ReportKind.ROUND else SPREADSHEETS,
         charted={table.key for table in report.tables if table.charted},

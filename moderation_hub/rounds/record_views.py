@@ -5,12 +5,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from itertools import chain
 
-from flask import Response, abort, jsonify, render_template, request, stream_with_context
+from flask import Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 from werkzeug.wsgi import wrap_file
 
 from moderation_hub.audit.services import record
 from moderation_hub.db import db
+from moderation_hub.downloads.kinds import JUDGEMENTS_XLSX
 from moderation_hub.permissions import Permission
 from moderation_hub.responses import attachment
 from moderation_hub.rounds import board as meeting_board
@@ -64,6 +65,8 @@ def export(round_id: int, extension: str) -> Response:
         abort(404)
     if extension == "csv":
         return _judgements_csv(round_)
+    if exports.count_judgements(round_.id) > exports.DIRECT_XLSX_ROWS:  # prepared off the request path
+        return redirect(url_for("downloads.ask", kind=JUDGEMENTS_XLSX.key, round=round_.id), 303)
     return _judgements_xlsx(round_)
 
 

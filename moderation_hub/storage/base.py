@@ -95,6 +95,11 @@ class FileStorage(Protocol):
         """Store ``data`` whole. Put once per key: readers cache a key's content as never changing."""
         ...
 
+    def put_file(self, key: str, file: IO[bytes], content_type: str) -> None:
+        """Store what ``file`` holds from its current position, read a part at a time (a prepared download can
+        be larger than memory should hold); once per key, as ``put``."""
+        ...
+
     def get(self, key: str) -> bytes:
         """The object's bytes; ``FileNotFoundError`` when there is none."""
         ...

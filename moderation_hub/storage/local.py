@@ -1,8 +1,11 @@
 """Objects as files under one folder (by default ``instance/uploads``)."""
 
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from werkzeug.wrappers import Response
 
@@ -33,13 +36,20 @@ class LocalFileStorage:
 
         ``content_type`` is not kept: ``serve`` is told the type by its caller, who knows what the file is.
         """
+        self._write(key, lambda file: file.write(data))
+
+    def put_file(self, key: str, file: IO[bytes], content_type: str) -> None:
+        """``put``, copying ``file`` a part at a time."""
+        self._write(key, lambda target: shutil.copyfileobj(file, target))
+
+    def _write(self, key: str, write: Callable[[IO[bytes]], object]) -> None:
         path = self._path(key)
         self._make_folder(path.parent)
         # The leading dot keeps temporary names from ever looking like a key.
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
         try:
             with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
+                write(file)
                 file.flush()
                 os.fsync(file.fileno())
             Path(temporary).replace(path)

@@ -51,6 +51,12 @@ class S3FileStorage:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._client.put_object(**self._location(key), Body=data, ContentType=content_type)
 
+    def put_file(self, key: str, file: IO[bytes], content_type: str) -> None:
+        """Sent in parts (a multipart upload once it is large), never read whole into memory."""
+        self._client.upload_fileobj(
+            file, self.bucket, self._location(key)["Key"], ExtraArgs={"ContentType": content_type}
+        )
+
     def get(self, key: str) -> bytes:
         with self._open(key) as body:
             return body.read()

@@ -1,5 +1,6 @@
 import { initAll } from "../dist/govuk-frontend.min.js";
 
+import { DownloadProgress } from "./downloads/progress.mjs";
 import { Autosave } from "./rounds/autosave.mjs";
 import { MeetingBoard } from "./rounds/board.mjs";
 import { BoxForm } from "./samples/box-form.mjs";
@@ -26,3 +27,4 @@ for (const strip of document.querySelectorAll(".mh-page-strip--scroll")) centreC
 for (const form of document.querySelectorAll('[data-module="mh-autosave"]')) new Autosave(form);
 for (const board of document.querySelectorAll('[data-module="mh-board"]')) new MeetingBoard(board);
 for (const form of document.querySelectorAll('[data-module="mh-unsaved-warning"]')) new UnsavedWarning(form);
+for (const element of document.querySelectorAll('[data-module="mh-download-progress"]')) new DownloadProgress(element);
