@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_SENDER": "Moderation Hub <no-reply@localhost>",
     "CSP_REPORT_ONLY": False,
+    "STANDARDS_PUBLIC": False,  # True: exemplars a school allowed the public to see are read without signing in
     "LOG_LEVEL": "INFO",
     "PROXY_FIX_HOPS": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the app
     "UPLOAD_MAX_FILE_MB": 50,  # bytes per uploaded file

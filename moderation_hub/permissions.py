@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, exists, false, or_, select
 
@@ -77,6 +77,7 @@ class Permission(enum.StrEnum):
     EXEMPLAR_CURATE = "standards:exemplar:curate"
     EXEMPLAR_CHECK = "standards:exemplar:check"
     PUBLICATION_PERMISSION = "standards:permission:record"
+    STANDARDS_BOOKLET = "standards:booklet:read"
 
 
 def _signed_in(user: User, _obj: Any) -> bool:
@@ -248,6 +249,13 @@ def _records_publication(user: User, school: School) -> bool:
     return Role.ASSESSMENT_LEAD in user.roles_in_school(school.id)
 
 
+def _reads_booklet(user: User, booklet: Any) -> bool:
+    """A booklet (``standards.booklet.BookletRequest``) is made for one reader of what they may read: it is theirs
+    alone, and only while what it holds is still what they may read (no withdrawal, expiry, new revision or blind
+    hold since it was asked for)."""
+    return booklet.reader_id == user.id and booklet.still_readable()
+
+
 class InvitationTarget:
     """What an invitation would grant: a role in a school, an authority, or the site."""
 
@@ -294,6 +302,7 @@ RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.EXEMPLAR_CURATE: _curates_exemplar,
     Permission.EXEMPLAR_CHECK: _checks_exemplar,
     Permission.PUBLICATION_PERMISSION: _records_publication,
+    Permission.STANDARDS_BOOKLET: _reads_booklet,
 }
 
 # Permissions whose rule needs an object; asking without one is a programming error.
@@ -324,10 +333,24 @@ OBJECT_PERMISSIONS = {
     Permission.EXEMPLAR_CURATE,
     Permission.EXEMPLAR_CHECK,
     Permission.PUBLICATION_PERMISSION,
+    Permission.STANDARDS_BOOKLET,
 }
 
 
+# What someone who has not signed in may do when the installation reads the standards file in public
+# (STANDARDS_PUBLIC): browse it, and read the exemplars ``readable_exemplars`` gives them, those whose school's live
+# permission is "public".
+PUBLIC_PERMISSIONS = frozenset({Permission.STANDARDS_BROWSE, Permission.EXEMPLAR_READ})
+
+
+def reads_in_public(user: Any) -> bool:
+    """Whether ``user`` reads the standards file as the public: not signed in, on an installation that allows it."""
+    return (user is None or not user.is_authenticated) and bool(current_app.config["STANDARDS_PUBLIC"])
+
+
 def can(user: Any, permission: Permission, obj: Any = None) -> bool:
+    if reads_in_public(user) and permission in PUBLIC_PERMISSIONS:
+        return permission is not Permission.EXEMPLAR_READ or _reads_exemplar(user, obj)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if permission in OBJECT_PERMISSIONS and obj is None:
@@ -488,9 +511,10 @@ def readable_rounds(user: Any) -> Select[tuple[int]]:
 # exemplar from every page and image at once.
 
 
-def readable_exemplars(user: User) -> Select[tuple[Exemplar]]:
+def readable_exemplars(user: Any) -> Select[tuple[Exemplar]]:
     """The published exemplars ``user`` may read today: the school's permission is live and reaches them, the pupil
-    is not flagged never to publish, and they do not judge its sample blind in a round not yet revealed."""
+    is not flagged never to publish, and they do not judge its sample blind in a round not yet revealed. Someone not
+    signed in reads only public ones, and only where the installation allows it (``reads_in_public``)."""
     permitted = exists().where(
         PublicationPermission.sample_id == Exemplar.sample_id,
         PublicationPermission.withdrawn_at.is_(None),
@@ -505,13 +529,15 @@ def readable_exemplars(user: User) -> Select[tuple[Exemplar]]:
         .join(WorkSample, WorkSample.id == Exemplar.sample_id)
         .where(Exemplar.state == ExemplarState.PUBLISHED, permitted, ~flagged)
     )
-    held = blind_holds(user)
+    held = blind_holds(user) if user is not None and user.is_authenticated else frozenset()
     return statement.where(Exemplar.sample_id.not_in(held)) if held else statement
 
 
-def _scope_reaches(user: User) -> Any:
-    """Authority scope reaches the people of that authority and its schools; wider scopes every signed-in person.
-    (Public scope's readers without an account are not served yet: they see nothing.)"""
+def _scope_reaches(user: Any) -> Any:
+    """Authority scope reaches the people of that authority and its schools; wider scopes every signed-in person;
+    public scope alone reaches someone not signed in, when the installation reads the file in public."""
+    if user is None or not user.is_authenticated:
+        return PublicationPermission.scope == PublicationScope.PUBLIC if reads_in_public(user) else false()
     wider = PublicationPermission.scope.in_((PublicationScope.INSTALLATION, PublicationScope.PUBLIC))
     if user.is_site_admin:
         return or_(wider, PublicationPermission.scope == PublicationScope.AUTHORITY)

@@ -88,8 +88,8 @@ EXEMPLARS = (
         "and 'said' and 'was' are right (WTS.4).\n\n"
         "Why not EXS: two sentences start without a capital letter (EXS.3), and ideas are listed rather than "
         "joined with 'because' or 'when' (EXS.4).",
-        outside="Moderated at the Saltmarsh infant cluster's Year 2 meeting on paper, before the school joined "
-        "the platform; agreed by the cluster's three teachers and the LA moderator.",
+        outside="Moderated at a cluster's Year 2 meeting on paper, before the school joined the platform; agreed by "
+        "the cluster's three teachers and an LA moderator.",
     ),
     DemoExemplar(
         "Y2-015",
@@ -132,7 +132,7 @@ EXEMPLARS = (
         "answers a counter-argument (w.1, s.2).\n\n"
         "Why not s: the ending of the speech is formulaic (s.1) and there are no dashes or brackets yet (s.3). "
         "Read it beside Year 6 at EXS and GDS to follow writing across the phase boundary.",
-        outside="Moderated at Hillside Academy's Year 7 English standardisation meeting; agreed at w+.",
+        outside="Moderated at the school's Year 7 English standardisation meeting; agreed at w+.",
     ),
     DemoExemplar(
         "Y7-108",
@@ -142,7 +142,7 @@ EXEMPLARS = (
         "('Firstly', 'As a result', 'However', w.1), in a tone that suits its reader (w.2), with a semi-colon "
         "used correctly (w.4).\n\n"
         "Why not w+: sentences are mostly of one length (w.3), and the viewpoint is not yet shown across forms.",
-        outside="Moderated at the Upper Fell and Hillside Year 7 transition meeting; agreed at w.",
+        outside="Moderated at a Year 6 to Year 7 transition meeting of two schools; agreed at w.",
     ),
     DemoExemplar(
         "Y4-051",
@@ -153,7 +153,7 @@ EXEMPLARS = (
         "'so'. AF6: most sentences demarcated. AF7: 'howled', 'hammered', 'crept'.\n\n"
         "Why not level 4: no complex sentences with 'although' or 'while' (L4.AF5), and the story's opening and "
         "ending are not linked (L4.AF3).",
-        outside="An APP standards file sample from Saltmarsh Junior's assessment review, agreed by the LA adviser.",
+        outside="An APP standards file sample from the school's assessment review, agreed by an LA adviser.",
     ),
     DemoExemplar(
         "Y5-058",
@@ -164,7 +164,7 @@ EXEMPLARS = (
         "sentences, with commas after fronted clauses.\n\n"
         "Why not level 5: the paragraphs follow the cycle but are not built around main ideas that develop the "
         "explanation (L5.AF4).",
-        outside="An APP standards file sample from Saltmarsh Junior's assessment review, agreed by the LA adviser.",
+        outside="An APP standards file sample from the school's assessment review, agreed by an LA adviser.",
     ),
 )
 

@@ -32,17 +32,19 @@ from moderation_hub.standards.forms import (
     VersionedButtonForm,
 )
 from moderation_hub.standards.models import BoundaryPair, Exemplar, NeverPublish, PublicationScope
+from moderation_hub.standards.public import signed_in_or_public, template_values
 from moderation_hub.storage import storage
 from moderation_hub.templating import render_form_page, show_error
 
 blueprint = Blueprint("standards", __name__)
+blueprint.context_processor(template_values)  # public_reader: leave out what might identify a school
 
 
 # Readers.
 
 
 @blueprint.get("/standards")
-@login_required
+@signed_in_or_public
 def browse() -> str:
     authorize(Permission.STANDARDS_BROWSE)
     found = library.browse(current_user, request.args, request.args.get("page", 1, type=int))
@@ -63,7 +65,7 @@ def _led(model: type[LocalAuthority] | type[School], ids: list[int]) -> list:
 
 
 @blueprint.get("/standards/<code>")
-@login_required
+@signed_in_or_public
 def exemplar(code: str) -> str:
     shown = _readable(code)
     record(current_user.id, "exemplar.viewed", shown)
@@ -71,7 +73,7 @@ def exemplar(code: str) -> str:
 
 
 @blueprint.get("/standards/<code>/pages/<int:number>/<variant>.jpg")
-@login_required
+@signed_in_or_public
 def exemplar_image(code: str, number: int, variant: str) -> Response:
     shown = _readable(code)
     image = library.image_of(shown, number)

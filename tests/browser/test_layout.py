@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
-from moderation_hub.demo import LA_LEAD
+from moderation_hub.demo import LA_LEAD, NEW_TEACHER
 from moderation_hub.rounds.demo import OPEN, REVEALED
 from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry
 from moderation_hub.samples.models import Piece, WorkSample
+from moderation_hub.standards import candidates
+from moderation_hub.standards.models import Exemplar, ExemplarState, PublicationPermission, PublicationScope
 from tests.browser.conftest import ConsoleLog, sign_in
 from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp
 from tests.browser.test_pages import assert_accessible, assert_no_console_problems
@@ -36,6 +38,9 @@ class DemoAddresses:
     entry_to_allocate: int  # the first entry of the open round, whose moderators the LA lead can change
     authority: int
     lead_school: int  # the school lead's school
+    exemplars: dict[str, str]  # the demo standards file's published exemplars: pupil code -> exemplar code
+    public_exemplar: str  # one the school allowed the public to see
+    draft: str  # an exemplar waiting for its second person's check (the LA lead added it, here)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +73,23 @@ def demo(live_app: LiveApp) -> DemoAddresses:
     assert with_outcome is not None, "the demo teacher has a sample with an agreed outcome"
     assert entry_id is not None
     judging = f"/rounds/{rounds[OPEN.name]}/judging/{code}"
+    with live_app.app.app_context(), db.transaction():
+        exemplars = {
+            exemplar.sample.pupil_code: exemplar.code
+            for exemplar in db.session.scalars(select(Exemplar).where(Exemplar.state == ExemplarState.PUBLISHED))
+        }
+        public = db.session.scalars(
+            select(Exemplar.code)
+            .join(PublicationPermission, PublicationPermission.sample_id == Exemplar.sample_id)
+            .where(
+                PublicationPermission.scope == PublicationScope.PUBLIC,
+                PublicationPermission.withdrawn_at.is_(None),
+                Exemplar.state == ExemplarState.PUBLISHED,
+            )
+            .order_by(Exemplar.id)
+        ).first()
+        draft = _draft(authority_id)
+    assert len(exemplars) >= 12 and public is not None
     return DemoAddresses(
         rounds[OPEN.name],
         rounds[REVEALED.name],
@@ -77,7 +99,31 @@ def demo(live_app: LiveApp) -> DemoAddresses:
         entry_id,
         authority_id,
         lead_school_id,
+        exemplars,
+        public,
+        draft,
     )
+
+
+def _draft(authority_id: int) -> str:
+    """A draft in the demo's standards file: the revealed round's sample its panel did not agree on, added by the LA
+    lead as moderated outside the platform (the demo itself publishes everything it adds)."""
+    sample = db.session.scalars(select(WorkSample).where(WorkSample.pupil_code == "Y6-031")).one()
+    existing = db.session.scalar(select(Exemplar.code).where(Exemplar.sample_id == sample.id))
+    if existing is not None:
+        return existing
+    lead = db.session.scalars(select(User).where(User.email == LA_LEAD)).one()
+    added = candidates.add_outside(
+        sample.school.authority,
+        lead,
+        school=sample.school,
+        pupil_code=sample.pupil_code,
+        academic_year=sample.academic_year,
+        standard=sample.teacher_judgement,
+        note="Moderated again at a cluster meeting, for the browser test.",
+    )
+    assert added.authority_id == authority_id
+    return added.code
 
 
 @contextmanager
@@ -132,6 +178,19 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/authorities/{demo.authority}/standards",
             f"/authorities/{demo.authority}/standards/rule",
             f"/authorities/{demo.authority}/standards/outside",
+            f"/standards/drafts/{demo.exemplars['Y6-044']}",
+            f"/standards/drafts/{demo.draft}",
+            f"/standards/drafts/{demo.draft}/check",
+        ],
+        NEW_TEACHER: [
+            "/dashboard",
+            "/standards",
+            "/standards?year=6",
+            f"/standards/{demo.exemplars['Y6-044']}",  # three pieces
+            f"/standards/{demo.exemplars['Y6-044']}?view=unannotated",
+            f"/standards/{demo.exemplars['Y2-019']}",
+            f"/standards/{demo.exemplars['Y4-051']}",  # APP-style
+            f"/standards/{demo.exemplars['Y7-105']}",
         ],
     }
     wide = []
@@ -145,6 +204,28 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
                         wide.append(f"{path} as {email} at {width} px")
                     assert_accessible(page)
                 page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+
+    assert wide == [], "these pages scroll sideways"
+
+
+def test_the_standards_file_read_in_public_fits_both_widths_and_passes_axe(
+    browser: Browser, live_app: LiveApp, demo: DemoAddresses
+) -> None:
+    live_app.app.config["STANDARDS_PUBLIC"] = True
+    wide = []
+    try:
+        with browsing(browser, live_app, PHONE) as page:
+            for path in ("/standards", f"/standards/{demo.public_exemplar}"):
+                page.goto(path)
+                expect(page).to_have_url(path)  # answered, not sent to sign in
+                for width in (PHONE, LAPTOP):
+                    page.set_viewport_size({"width": width, "height": HEIGHT})
+                    if scrolls_sideways(page):
+                        wide.append(f"{path} at {width} px")
+                    assert_accessible(page)
+                page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+    finally:
+        live_app.app.config["STANDARDS_PUBLIC"] = False
 
     assert wide == [], "these pages scroll sideways"
 
