@@ -304,31 +304,33 @@ def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark
     """On every page: the footer and the page's number; over each page of the work, each annotation's box outlined
     with its number in a yellow square at the box's top left.
 
-    Written as a content stream of our own per page (a few operators; numbers only, in Helvetica), bracketed by a
-    ``q`` before the page's own content and a ``Q`` after it, as the writer leaves its flipped coordinates in force.
-    A story per page for the footer and ``Page.new_shape`` for the markers took twice as long as everything else.
+    Each page's are a form of its own (a few operators; numbers only, in Helvetica), which a stream shared by every
+    page draws, bracketed by a ``q`` before the page's own content, as the writer leaves its flipped coordinates in
+    force. A story per page for the footer and ``Page.new_shape`` for the markers took twice as long as everything
+    else, and each key set in a page's dictionaries is costly: a page gets two.
     """
     bold = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica-Bold/Encoding/WinAnsiEncoding>>")
     regular = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
     push = _new_object(document, "<<>>", b"q\n")
-    named = {"XObject": {"BookletFooter": footer}, "Font": {"BookletText": regular, "BookletMark": bold}}
+    draw = _new_object(document, "<<>>", b"\nQ q /BookletPage Do Q\n")
+    resources = f"<</Font<</T {regular} 0 R/B {bold} 0 R>>/XObject<</F {footer} 0 R>>>>"
+    form = f"<</Type/XObject/Subtype/Form/BBox[0 0 {PAGE.width:g} {PAGE.height:g}]/Resources{resources}>>"
     height = PAGE.height  # every page's
     work = iter(marks)
     for number in range(document.page_count):
         page_xref = document.page_xref(number)
         label = f"Page {number + 1}"
         right = FOOTER.x1 - pymupdf.get_text_length(label, fontname="helv", fontsize=8)
-        operators = ["Q", "q", "/BookletFooter Do"]
-        operators.append(
-            f"BT 0.31 0.35 0.37 rg /BookletText 8 Tf {right:.2f} {height - FOOTER.y0 - 10:.2f} Td ({label}) Tj ET"
-        )
+        operators = [
+            "/F Do",
+            f"BT 0.31 0.35 0.37 rg /T 8 Tf {right:.2f} {height - FOOTER.y0 - 10:.2f} Td ({label}) Tj ET",
+        ]
         if document.get_page_images(number):  # a page of work begins here
             operators += _mark_operators(next(work, []), height)
-        operators.append("Q")
-        drawn = _new_object(document, "<<>>", "\n".join(operators).encode("ascii"))
-        streams = [push, *_contents_of(document, page_xref), drawn]
+        drawn = _new_object(document, form, "\n".join(operators).encode("ascii"))
+        streams = [push, *_contents_of(document, page_xref), draw]
         document.xref_set_key(page_xref, "Contents", "[" + " ".join(f"{xref} 0 R" for xref in streams) + "]")
-        _add_resources(document, page_xref, named)
+        _add_resources(document, page_xref, {"XObject": {"BookletPage": drawn}})
 
 
 def _contents_of(document: pymupdf.Document, page_xref: int) -> list[int]:
@@ -351,7 +353,7 @@ def _mark_operators(marks: Sequence[Mark], height: float) -> list[str]:
         side = 8 + 5.2 * len(label)
         left, top = mark.rect.x0 - side / 2, mark.rect.y0 - 7
         operators.append(f"0 0 0 RG 1 0.87 0 rg 0.8 w {left:.2f} {height - top - 14:.2f} {side:.2f} 14 re B")
-        operators.append(f"BT 0 0 0 rg /BookletMark 9 Tf {left + 4:.2f} {height - top - 10.5:.2f} Td ({label}) Tj ET")
+        operators.append(f"BT 0 0 0 rg /B 9 Tf {left + 4:.2f} {height - top - 10.5:.2f} Td ({label}) Tj ET")
     return operators
 
 
