@@ -1,7 +1,7 @@
 """prepared downloads: files built by the worker with progress, kept in storage until they expire
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0012
+Revises: 0008
 Create Date: 2026-12-07 23:40:00.000000+00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0007"
+revision: str = "0012"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
