@@ -135,6 +135,15 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/standards/compare?a=0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
     "/authorities/{authority}/standards/pairs": (302, 404, 404, 404, 404, 200, 200, 404),
     "/authorities/{other_authority}/standards/pairs": (302, 404, 404, 404, 404, 404, 200, 200),
+    # Prepared downloads: asked for from a page that needs the kind's permission (the matrix round is judging, so it
+    # has no report yet); a download is its asker's alone. tests/functional/downloads covers ones that exist.
+    "/downloads": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/downloads/new/round-report-pdf?round={round}": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/downloads/new/judgements-xlsx?round={round}": (302, 404, 404, 404, 404, 200, 200, 404),
+    "/downloads/new/no-such-kind?round={round}": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/downloads/999999": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/downloads/999999.json": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/downloads/999999/file": (302, 404, 404, 404, 404, 404, 404, 404),
     "/rounds/999999": (302, 404, 404, 404, 404, 404, 404, 404),
     "/schools/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
     "/people/99999999999": (404, 404, 404, 404, 404, 404, 404, 404),
@@ -234,6 +243,10 @@ POST_CASES = [
     ("/authorities/{authority}/standards/pairs", "la_lead", 400),  # nothing entered
     ("/authorities/{authority}/standards/pairs/999999/remove", "la_lead", 404),
     ("/authorities/{authority}/standards/pairs/999999/remove", "lead_a", 404),
+    ("/downloads/new/judgements-xlsx?round={round}", "moderator", 404),
+    ("/downloads/new/judgements-xlsx?round={round}", "other_la_lead", 404),
+    ("/downloads/new/judgements-xlsx?round={round}", "lead_a", 404),
+    ("/downloads/new/judgements-xlsx?round={round}", "la_lead", 303),
 ]
 
 

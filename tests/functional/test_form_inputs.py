@@ -64,6 +64,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/authorities/{authority}/standards/rule",
         "/authorities/{authority}/standards/outside",
         "/authorities/{authority}/standards/pairs",
+        "/downloads/new/judgements-xlsx?round={round}",
     ),
     "lead_a": ("/rounds/{round}/schools/{part_a}/samples", "/schools/{school_a}/standards"),
     "moderator": ("/rounds/{round}/judging",),
