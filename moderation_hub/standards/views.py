@@ -19,6 +19,8 @@ from moderation_hub.samples.access import image_name, numbered_page, serve_page_
 from moderation_hub.samples.models import WorkSample
 from moderation_hub.standards import candidates, compare, library, progression, publication, statements
 from moderation_hub.standards.agreement import Rule
+from moderation_hub.standards.booklet import choices_for, prepare
+from moderation_hub.standards.booklet_forms import BookletForm
 from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.forms import (
     ButtonForm,
@@ -213,6 +215,25 @@ def remove_pair(authority_id: int, pair_id: int) -> Response:
     compare.remove_pair(pair, current_user)
     flash("The boundary pair has been removed.", "success")
     return redirect(url_for(".pairs", authority_id=authority.id))
+
+
+# A booklet: a selection printed as one PDF, prepared off the request path.
+
+
+@blueprint.route("/standards/booklet", methods=["GET", "POST"])
+@login_required
+def booklet() -> Response | tuple[str, int] | str:
+    authorize(Permission.STANDARDS_BROWSE)
+    form = BookletForm()
+    form.offer(choices_for(current_user))
+    if form.validate_on_submit():
+        try:
+            download = prepare(current_user, form.filters())
+        except StandardsError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("downloads.progress", download_id=download.id), 303)
+    return render_form_page("standards/booklet.html", form)
 
 
 # The LA lead: candidates, rule, drafts.

@@ -113,6 +113,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     # The standards file. The matrix world has no exemplar, so an exemplar's routes are 404 to everyone here;
     # tests/functional/standards/test_access.py checks them over a draft and a published exemplar.
     "/standards": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/standards/booklet": (302, 200, 200, 200, 200, 200, 200, 200),
     "/standards/0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
     "/standards/0123456789abcdef/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),
     "/standards/drafts/0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
@@ -239,6 +240,7 @@ POST_CASES = [
     ("/schools/{school_a}/standards/never-publish", "la_lead", 404),
     ("/schools/{school_a}/standards/never-publish", "teacher_a", 404),
     ("/authorities/{authority}/standards/pairs", "teacher_a", 404),
+    ("/standards/booklet", "teacher_a", 400),  # the matrix world has no exemplar: nothing to print
     ("/authorities/{authority}/standards/pairs", "other_la_lead", 404),
     ("/authorities/{authority}/standards/pairs", "la_lead", 400),  # nothing entered
     ("/authorities/{authority}/standards/pairs/999999/remove", "la_lead", 404),
