@@ -19,8 +19,8 @@ from moderation_hub.db import db
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.standards import candidates, publication
-from moderation_hub.standards.models import Exemplar, PublicationScope
+from moderation_hub.standards import candidates, compare, publication
+from moderation_hub.standards.models import BoundaryPair, Exemplar, PublicationScope
 
 AUTHORITY, INSTALLATION, PUBLIC = PublicationScope.AUTHORITY, PublicationScope.INSTALLATION, PublicationScope.PUBLIC
 
@@ -168,6 +168,14 @@ EXEMPLARS = (
     ),
 )
 
+# The boundary pair the LA lead marks: (just at, just below, the note readers see).
+BOUNDARY_PAIR = (
+    "Y6-047",
+    "Y6-040",
+    "Two adventure stories of the same kind, one either side of the expected standard in Year 6 writing: compare the "
+    "punctuation inside the speech, the tenses, and how the paragraphs are linked.",
+)
+
 
 def load_demo_standards(authority: LocalAuthority, lead: User) -> list[Exemplar]:
     """Publish the demo exemplars not yet in the standards file; returns those published. The caller commits.
@@ -188,7 +196,24 @@ def load_demo_standards(authority: LocalAuthority, lead: User) -> list[Exemplar]
             exemplar = candidates.promote(entry, lead)
         _publish(exemplar, spec, lead)
         made.append(exemplar)
+    _mark_boundary_pair(authority, lead)
     return made
+
+
+def _mark_boundary_pair(authority: LocalAuthority, lead: User) -> None:
+    at_code, below_code, note = BOUNDARY_PAIR
+    at, below = (_exemplar(_sample(_spec(code))) for code in (at_code, below_code))
+    marked = select(BoundaryPair.id).where(BoundaryPair.at_id == at.id, BoundaryPair.below_id == below.id)
+    if db.session.scalar(marked) is None:
+        compare.mark_pair(authority, at, below, note, lead)
+
+
+def _spec(pupil_code: str) -> DemoExemplar:
+    return next(spec for spec in EXEMPLARS if spec.pupil_code == pupil_code)
+
+
+def _exemplar(sample: WorkSample) -> Exemplar:
+    return db.session.scalars(select(Exemplar).where(Exemplar.sample_id == sample.id)).one()
 
 
 def _candidate_entries(authority: LocalAuthority) -> dict[int, RoundEntry]:

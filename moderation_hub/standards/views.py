@@ -101,7 +101,7 @@ def _readable(code: str) -> Exemplar:
 
 
 @blueprint.get("/standards/progression")
-@login_required
+@signed_in_or_public
 def progression_view() -> str:
     authorize(Permission.STANDARDS_BROWSE)
     found = progression.progression(current_user, request.args.get("subject"), _number_arg("framework"))
@@ -112,7 +112,7 @@ def progression_view() -> str:
 
 
 @blueprint.get("/standards/frameworks/<int:framework_id>/statements")
-@login_required
+@signed_in_or_public
 def framework_statements(framework_id: int) -> str:
     authorize(Permission.STANDARDS_BROWSE)
     framework = get_or_404(Framework, framework_id)
@@ -121,7 +121,7 @@ def framework_statements(framework_id: int) -> str:
 
 
 @blueprint.get("/standards/frameworks/<int:framework_id>/statements/<code>")
-@login_required
+@signed_in_or_public
 def statement(framework_id: int, code: str) -> str:
     authorize(Permission.STANDARDS_BROWSE)
     criterion = statements.find_criterion(framework_id, code)
@@ -135,7 +135,7 @@ def statement(framework_id: int, code: str) -> str:
 
 
 @blueprint.get("/standards/compare")
-@login_required
+@signed_in_or_public
 def compare_view() -> str:
     """Two exemplars side by side (``a`` and ``b``); with ``a`` alone, the exemplars to compare it with."""
     authorize(Permission.STANDARDS_BROWSE)

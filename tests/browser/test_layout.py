@@ -12,6 +12,7 @@ from sqlalchemy import select
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
 from moderation_hub.demo import LA_LEAD, NEW_TEACHER
+from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds.demo import OPEN, REVEALED
 from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry
 from moderation_hub.samples.models import Piece, WorkSample
@@ -41,6 +42,7 @@ class DemoAddresses:
     exemplars: dict[str, str]  # the demo standards file's published exemplars: pupil code -> exemplar code
     public_exemplar: str  # one the school allowed the public to see
     draft: str  # an exemplar waiting for its second person's check (the LA lead added it, here)
+    ks2_writing: int  # the framework of the demo's Year 6 exemplars
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,8 @@ def demo(live_app: LiveApp) -> DemoAddresses:
             .order_by(Exemplar.id)
         ).first()
         draft = _draft(authority_id)
-    assert len(exemplars) >= 12 and public is not None
+        ks2_writing = db.session.scalars(select(Framework.id).where(Framework.slug == "ks2-writing-ta")).first()
+    assert len(exemplars) >= 12 and public is not None and ks2_writing is not None
     return DemoAddresses(
         rounds[OPEN.name],
         rounds[REVEALED.name],
@@ -102,6 +105,7 @@ def demo(live_app: LiveApp) -> DemoAddresses:
         exemplars,
         public,
         draft,
+        ks2_writing,
     )
 
 
@@ -178,6 +182,7 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/authorities/{demo.authority}/standards",
             f"/authorities/{demo.authority}/standards/rule",
             f"/authorities/{demo.authority}/standards/outside",
+            f"/authorities/{demo.authority}/standards/pairs",
             f"/standards/drafts/{demo.exemplars['Y6-044']}",
             f"/standards/drafts/{demo.draft}",
             f"/standards/drafts/{demo.draft}/check",
@@ -191,6 +196,11 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/standards/{demo.exemplars['Y2-019']}",
             f"/standards/{demo.exemplars['Y4-051']}",  # APP-style
             f"/standards/{demo.exemplars['Y7-105']}",
+            "/standards/progression",
+            f"/standards/frameworks/{demo.ks2_writing}/statements",
+            f"/standards/frameworks/{demo.ks2_writing}/statements/EXS.5",
+            f"/standards/compare?a={demo.exemplars['Y6-047']}",
+            f"/standards/compare?a={demo.exemplars['Y6-047']}&b={demo.exemplars['Y6-040']}",  # the boundary pair
         ],
     }
     wide = []
@@ -215,7 +225,7 @@ def test_the_standards_file_read_in_public_fits_both_widths_and_passes_axe(
     wide = []
     try:
         with browsing(browser, live_app, PHONE) as page:
-            for path in ("/standards", f"/standards/{demo.public_exemplar}"):
+            for path in ("/standards", f"/standards/{demo.public_exemplar}", "/standards/progression"):
                 page.goto(path)
                 expect(page).to_have_url(path)  # answered, not sent to sign in
                 for width in (PHONE, LAPTOP):

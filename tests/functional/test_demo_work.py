@@ -29,11 +29,18 @@ from moderation_hub.samples.models import (
 )
 from moderation_hub.samples.pages import propose_redactions
 from moderation_hub.standards.demo import EXEMPLARS
-from moderation_hub.standards.models import Exemplar, ExemplarImage, ExemplarRevision, ExemplarSource, ExemplarState
+from moderation_hub.standards.models import (
+    BoundaryPair,
+    Exemplar,
+    ExemplarImage,
+    ExemplarRevision,
+    ExemplarSource,
+    ExemplarState,
+)
 from moderation_hub.storage import storage
 from tests.conftest import https_client, sign_in
 
-COUNTED = (WorkSample, SourceFile, Page, Redaction, Annotation, Exemplar, ExemplarRevision, ExemplarImage)
+COUNTED = (WorkSample, SourceFile, Page, Redaction, Annotation, Exemplar, ExemplarRevision, ExemplarImage, BoundaryPair)
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +217,8 @@ def test_the_demo_standards_file_publishes_each_standard_across_the_phase_bounda
     assert published["Y6-040"].standard.code == "WTS" and published["Y6-047"].standard.code == "EXS"
     assert "Boundary pair" in published["Y6-040"].current.commentary
     assert "Boundary pair" in published["Y6-047"].current.commentary
+    pairs = db.session.scalars(select(BoundaryPair)).all()
+    assert [(pair.at.sample.pupil_code, pair.below.sample.pupil_code) for pair in pairs] == [("Y6-047", "Y6-040")]
     for exemplar in published.values():
         revision = exemplar.current
         assert revision is not None and revision.number == 1 and revision.commentary.strip()

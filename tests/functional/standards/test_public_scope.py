@@ -171,3 +171,26 @@ def test_turning_the_setting_off_sends_the_public_to_sign_in_again(
 
     assert client.get(f"/standards/{public.code}").status_code == 302
     assert client.get(f"/standards/{public.code}/pages/1/display.jpg").status_code == 302
+
+
+def test_the_views_across_key_stages_serve_the_public_only_what_is_public(
+    app: Flask, world: World, framework: Framework, public_and_authority: tuple[Exemplar, Exemplar]
+) -> None:
+    public, authority_only = public_and_authority
+    statement = f"/standards/frameworks/{framework.id}/statements/EXS.1"
+    urls = ("/standards/progression", f"/standards/frameworks/{framework.id}/statements", statement)
+    client = https_client(app)
+    for url in (*urls, f"/standards/compare?a={public.code}"):
+        assert client.get(url).status_code == 302, url  # off: sent to sign in
+
+    app.config["STANDARDS_PUBLIC"] = True
+
+    for url in urls:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert authority_only.code not in body and world.school_a.name not in body, url
+    assert public.code in client.get(statement).get_data(as_text=True)
+    assert client.get(f"/standards/compare?a={public.code}").status_code == 200
+    assert client.get(f"/standards/compare?a={authority_only.code}").status_code == 404
+    assert client.get(f"/standards/compare?a={public.code}&b={authority_only.code}").status_code == 404
