@@ -91,6 +91,80 @@ def upgrade() -> None:
         "ix_exemplar_statement_criterion_standard", "exemplar_statement", ["criterion_id", "standard_id"], unique=False
     )
     op.create_index(op.f("ix_exemplar_statement_exemplar_id"), "exemplar_statement", ["exemplar_id"], unique=False)
+    _index_published_exemplars()
+
+
+def _index_published_exemplars() -> None:
+    """Exemplars published before this migration: their statement index, from their current revision's evidence
+    grid, as ``standards.statements.index_statements`` writes it at publication (copied: migrations never import
+    the app)."""
+    exemplar = sa.table(
+        "exemplar",
+        sa.column("id", sa.Integer),
+        sa.column("framework_id", sa.Integer),
+        sa.column("standard_id", sa.Integer),
+        sa.column("state", sa.String),
+    )
+    revision = sa.table(
+        "exemplar_revision",
+        sa.column("exemplar_id", sa.Integer),
+        sa.column("number", sa.Integer),
+        sa.column("content", sa.JSON),
+    )
+    criterion = sa.table(
+        "framework_criterion",
+        sa.column("id", sa.Integer),
+        sa.column("framework_id", sa.Integer),
+        sa.column("code", sa.String),
+    )
+    statement = sa.table(
+        "exemplar_statement",
+        *(
+            sa.column(name, sa.Integer)
+            for name in ("exemplar_id", "criterion_id", "standard_id", "page_position", "annotation_number")
+        ),
+        sa.column("piece", sa.String),
+        sa.column("annotation_text", sa.Text),
+    )
+    bind = op.get_bind()
+    later = revision.alias("later")
+    latest = sa.select(sa.func.max(later.c.number)).where(later.c.exemplar_id == exemplar.c.id).scalar_subquery()
+    published = bind.execute(
+        sa.select(exemplar.c.id, exemplar.c.framework_id, exemplar.c.standard_id, revision.c.content)
+        .select_from(exemplar)
+        .join(revision, (revision.c.exemplar_id == exemplar.c.id) & (revision.c.number == latest))
+        .where(exemplar.c.state == "published")
+    ).all()
+    codes: dict[int, dict[str, int]] = {}
+    for exemplar_id, framework_id, standard_id, content in published:
+        if framework_id not in codes:
+            codes[framework_id] = dict(
+                bind.execute(
+                    sa.select(criterion.c.code, criterion.c.id).where(criterion.c.framework_id == framework_id)
+                ).all()
+            )
+        where = {
+            annotation["number"]: (page.get("piece"), page["position"], annotation.get("comment", ""))
+            for page in content.get("pages", [])
+            for annotation in page.get("annotations", [])
+        }
+        rows = [
+            {
+                "exemplar_id": exemplar_id,
+                "criterion_id": codes[framework_id][row["code"]],
+                "standard_id": standard_id,
+                "piece": where[number][0],
+                "page_position": where[number][1],
+                "annotation_number": number,
+                "annotation_text": where[number][2],
+            }
+            for row in content.get("grid", {}).get("rows", [])
+            if row["code"] in codes[framework_id]
+            for number in sorted({number for cell in row["cells"] for number in cell})
+            if number in where
+        ]
+        if rows:
+            bind.execute(statement.insert(), rows)
 
 
 def downgrade() -> None:
