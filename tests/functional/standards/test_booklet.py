@@ -160,3 +160,45 @@ def test_a_new_revision_changes_what_a_booklet_is_tied_to(session: Session, worl
     library.exemplar.revisions_made += 1  # any change to the exemplar's row moves its version
     session.flush()
     assert booklet.fingerprint(world.teacher_b, Filters()) != before
+
+
+def test_a_revision_with_statement_commentary_and_annotation_boxes_shows_both(
+    session: Session, world: World, library: Library
+) -> None:
+    current = library.exemplar.current
+    assert current is not None
+    content = dict(current.content)
+    content["pages"] = [
+        {**page, "annotations": [{**item, "box": [0.1, 0.1, 0.5, 0.2]} for item in page["annotations"]]}
+        for page in content["pages"]
+    ]
+    content["commentary"] = {
+        "statements": [
+            {
+                "code": "EXS.1",
+                "statement": "write effectively for a range of purposes",
+                "text": "Fronted adverbials open each paragraph.",
+                "citations": [{"piece": "A", "page": 1, "position": 1, "label": "Piece A, page 1"}],
+            }
+        ],
+        "why_not_next": "No shift of formality yet.",
+        "next_standard": {"code": "GDS", "label": "Working at greater depth"},
+    }
+    current.content = content
+    session.flush()
+    document, _ = _made(world.teacher_b)
+    commentary = _texts(document)[4]
+    for shown in (
+        "Statement by statement",
+        "EXS.1: write effectively for a range of purposes",
+        "Fronted adverbials open each paragraph.",
+        "Cites: Piece A, page 1",
+        "Why this standard and not the next (GDS: Working at greater depth)",
+        "No shift of formality yet.",
+    ):
+        assert shown in commentary
+    work = document[3]
+    x0, y0, x1, y1 = work.get_image_info()[0]["bbox"]
+    corner = (x0 + 0.1 * (x1 - x0), y0 + 0.1 * (y1 - y0))
+    numbers = [word for word in work.get_text("words") if word[4] == "1" and word[3] < y1]
+    assert any(abs(word[0] - corner[0]) < 12 and abs(word[1] - corner[1]) < 12 for word in numbers), numbers
