@@ -16,11 +16,19 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from moderation_hub.forms import CountedTextArea, DayMonthYearField, PostForm
+from moderation_hub.standards.commentary import (
+    STATEMENT_LIMIT,
+    SUMMARY_LIMIT,
+    WHY_NOT_NEXT_LIMIT,
+    Statement,
+    statement_field,
+)
 from moderation_hub.standards.models import PublicationScope
 
 
@@ -78,7 +86,7 @@ class OutsideForm(PostForm):
     standard = SelectField(
         "Agreed standard", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the agreed standard")]
     )
-    note = StringField(
+    note = TextAreaField(
         "Where it was moderated",
         description="For example: LA moderation visit, June 2025, two moderators agreed.",
         widget=CountedTextArea(),
@@ -88,15 +96,70 @@ class OutsideForm(PostForm):
 
 
 class CommentaryForm(PostForm):
-    commentary = StringField(
-        "Commentary",
-        description="Statement by statement, quoting the pupil and citing the pieces; and why this standard, not the "
-        "next.",
+    """The summary and why this standard and not the next; ``commentary_form`` adds a box per framework statement."""
+
+    commentary = TextAreaField(
+        "Summary",
+        description="How the collection as a whole shows the standard. Do not name the pupil, teacher or school.",
         widget=CountedTextArea(),
-        validators=[InputRequired("Enter the commentary"), Length(max=20_000)],
+        validators=[
+            InputRequired("Enter the summary"),
+            Length(max=SUMMARY_LIMIT, message=f"Summary must be {SUMMARY_LIMIT:,} characters or fewer"),
+        ],
+    )
+    why_not_next = TextAreaField(
+        "Why this standard and not the next",
+        widget=CountedTextArea(),
+        validators=[
+            InputRequired("Say why this is the standard and not the next one"),
+            Length(
+                max=WHY_NOT_NEXT_LIMIT,
+                message=f"Why this standard and not the next must be {WHY_NOT_NEXT_LIMIT:,} characters or fewer",
+            ),
+        ],
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save commentary", widget=GovSubmitInput())
+
+    def statement_fields(self) -> list[Field]:
+        return [field for field in self if field.name.startswith("statement_")]
+
+    def statements(self) -> dict[str, str]:
+        """Criterion code -> the commentary posted on it."""
+        return {field.code: field.data or "" for field in self.statement_fields()}  # type: ignore[attr-defined]
+
+
+def commentary_form(
+    statements: list[Statement], next_standard: dict[str, str] | None, **values: object
+) -> CommentaryForm:
+    """The commentary form for an exemplar: a box for each of its framework's ``statements``, in order, each
+    named ``statement_<code>``; the last box asks why this standard and not ``next_standard``."""
+
+    class ExemplarCommentaryForm(CommentaryForm):
+        pass
+
+    for statement in statements:
+        label = f"{statement.code}: {statement.statement}"
+        field = TextAreaField(
+            label,
+            description="Quote the pupil and cite the pieces, such as \u201cpiece B, page 2\u201d. Leave it blank if "
+            "the collection does not show it.",
+            widget=CountedTextArea(),
+            validators=[
+                Optional(),
+                Length(max=STATEMENT_LIMIT, message=f"{label} must be {STATEMENT_LIMIT:,} characters or fewer"),
+            ],
+        )
+        setattr(ExemplarCommentaryForm, statement_field(statement.code), field)
+    form = ExemplarCommentaryForm(**values)
+    for statement in statements:
+        form[statement_field(statement.code)].code = statement.code  # type: ignore[attr-defined]
+    form.why_not_next.description = (
+        f"What the collection would need to show for {next_standard['label']} ({next_standard['code']}), and does not."
+        if next_standard
+        else "This is the top of the scale: what secures it."
+    )
+    return form
 
 
 class CheckForm(PostForm):

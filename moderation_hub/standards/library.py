@@ -18,6 +18,7 @@ from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.permissions import readable_exemplars
 from moderation_hub.rounds.paging import Paging, paging
 from moderation_hub.standards.models import Exemplar, ExemplarImage
+from moderation_hub.standards.versions import newest_versions
 
 EXEMPLARS_PER_PAGE = 50
 FACETS = ("phase", "key_stage", "subject", "year", "standard")
@@ -38,6 +39,7 @@ class Listed:
     standard_code: str
     standard_label: str
     facets: dict[str, str]  # facet -> value, as the filters name them
+    newer_version: int | None = None  # the framework's newest version, when newer than the one it was judged against
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def browse(user: User, filters: Mapping[str, str], page_number: int) -> Browse |
 
 def _rows(user: User) -> Select[Any]:
     readable = readable_exemplars(user).subquery()
+    newest = newest_versions()
     return (
         select(
             readable.c.code,
@@ -82,8 +85,10 @@ def _rows(user: User) -> Select[Any]:
             Standard.code.label("standard_code"),
             Standard.label.label("standard_label"),
             Standard.position,
+            newest.c.newest,
         )
         .join(Framework, Framework.id == readable.c.framework_id)
+        .join(newest, newest.c.slug == Framework.slug)
         .join(Standard, Standard.id == readable.c.standard_id)
         .order_by(Framework.subject, readable.c.year_group, Standard.position, readable.c.code)
     )
@@ -96,6 +101,7 @@ def _listed(row: Row[Any]) -> Listed:
         year_label=year_group_label(row.year_group),
         standard_code=row.standard_code,
         standard_label=row.standard_label,
+        newer_version=row.newest if row.newest > row.version else None,
         facets={
             "phase": row.phase.value,
             "key_stage": row.key_stage.value if row.key_stage else "",

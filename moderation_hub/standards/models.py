@@ -159,6 +159,10 @@ class Exemplar(Base):
     criterion_agreement: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     outside_note: Mapped[str] = mapped_column(sa.Text, default="")
     draft_commentary: Mapped[str] = mapped_column(sa.Text, default="")
+    # The draft's commentary on each of its framework's statements (criterion code -> text, blank ones left out)
+    # and why it is this standard and not the next: copied into a revision's content when published.
+    draft_statements: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    draft_why_not_next: Mapped[str] = mapped_column(sa.Text, default="")
     revisions_made: Mapped[int] = mapped_column(default=0)  # numbers the next revision, even after a withdrawal
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]

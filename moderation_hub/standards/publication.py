@@ -22,6 +22,8 @@ from moderation_hub.logs import logger
 from moderation_hub.organisations.models import School
 from moderation_hub.permissions import uploaders_of
 from moderation_hub.samples.models import EvidenceStatus, Page, WorkSample
+from moderation_hub.standards import commentary as written
+from moderation_hub.standards.commentary import Commentary
 from moderation_hub.standards.copies import (
     GridAnnotation,
     GridStatement,
@@ -267,7 +269,8 @@ def publish(exemplar: Exemplar, seen_version: int, user: User) -> ExemplarRevisi
     if problems:
         raise StandardsError(problems[0])
     _copy_images(exemplar)
-    revision = _new_revision(exemplar, exemplar.draft_commentary, published_content(exemplar), user)
+    content = published_content(exemplar) | {"commentary": _commentary_content(exemplar, draft_of(exemplar))}
+    revision = _new_revision(exemplar, exemplar.draft_commentary, content, user)
     index_statements(exemplar, revision.content)
     exemplar.state = ExemplarState.PUBLISHED
     db.session.flush()
@@ -275,11 +278,23 @@ def publish(exemplar: Exemplar, seen_version: int, user: User) -> ExemplarRevisi
     return revision
 
 
-def save_commentary(exemplar: Exemplar, commentary: str, seen_version: int, user: User) -> ExemplarRevision | None:
-    """A draft's commentary is saved as it is; a published exemplar's change is a new revision (the published ones
-    never change), made only while its permission is live."""
+def save_commentary(
+    exemplar: Exemplar, commentary: Commentary | str, seen_version: int, user: User
+) -> ExemplarRevision | None:
+    """Save the curator's commentary: its summary, each statement's commentary and why this standard and not the
+    next, which is then required (checked by ``commentary.checked``: text rules, lengths, the pieces and pages it
+    cites). A plain string is a summary on its own, as commentary was before statements had theirs: what was
+    drafted on the statements stays. A draft's is saved as it is; a published exemplar's change is a new revision
+    (the published ones never change), made only while its permission is live. Returns the new revision, or None
+    for a draft."""
     lock(exemplar, seen_version)
-    exemplar.draft_commentary = commentary
+    whole = isinstance(commentary, Commentary)
+    if not isinstance(commentary, Commentary):
+        commentary = Commentary(commentary, exemplar.draft_why_not_next, dict(exemplar.draft_statements))
+    commentary = written.checked(commentary, statements_of(exemplar), piece_pages(exemplar), why_required=whole)
+    exemplar.draft_commentary = commentary.summary
+    exemplar.draft_statements = dict(commentary.statements)
+    exemplar.draft_why_not_next = commentary.why_not_next
     if exemplar.state is not ExemplarState.PUBLISHED:
         db.session.flush()
         record(user.id, "exemplar.commentary_saved", exemplar)
@@ -287,12 +302,62 @@ def save_commentary(exemplar: Exemplar, commentary: str, seen_version: int, user
     if is_never_published(exemplar.sample) or live_permission(exemplar.sample) is None:
         raise StandardsError("The school's permission has lapsed: the exemplar cannot be revised", "commentary")
     current = exemplar.current
-    if current is not None and current.commentary == commentary:
+    content = dict(current.content) if current else {}
+    content["commentary"] = _commentary_content(exemplar, commentary, content)
+    if current is not None and current.commentary == commentary.summary and current.content == content:
         raise StandardsError("Commentary is unchanged: there is nothing to publish", "commentary")
-    revision = _new_revision(exemplar, commentary, dict(current.content) if current else {}, user)
+    revision = _new_revision(exemplar, commentary.summary, content, user)
     db.session.flush()
     record(user.id, "exemplar.revised", exemplar, revision=revision.number)
     return revision
+
+
+def draft_of(exemplar: Exemplar) -> Commentary:
+    """The commentary as last saved on the exemplar."""
+    return Commentary(exemplar.draft_commentary, exemplar.draft_why_not_next, dict(exemplar.draft_statements))
+
+
+def statements_of(exemplar: Exemplar) -> list[written.Statement]:
+    """The statements of the framework version the exemplar was judged against, in the framework's order."""
+    return [written.Statement(criterion.code, criterion.statement) for criterion in exemplar.framework.criteria]
+
+
+def next_standard(exemplar: Exemplar) -> dict[str, str] | None:
+    """The standard above the agreed one on its framework's scale; None at the top."""
+    above = [standard for standard in exemplar.framework.standards if standard.position > exemplar.standard.position]
+    return {"code": above[0].code, "label": above[0].label} if above else None
+
+
+def piece_pages(exemplar: Exemplar, content: dict[str, Any] | None = None) -> dict[str, list[int]]:
+    """Each piece's letter and its pages' numbers in the collection (from 1), in order: of the published
+    ``content`` when given (what readers see), else of the sample (a draft)."""
+    if content is not None:
+        letters = [piece["letter"] for piece in content.get("pieces", [])]
+        placed = [(page["piece"], page["position"]) for page in content.get("pages", [])]
+    else:
+        pieces = list(exemplar.sample.pieces)
+        letters = [piece_letter(index) for index in range(len(pieces))]
+        index_of = {piece.id: index for index, piece in enumerate(pieces)}
+        placed = [
+            (
+                piece_letter(index_of[page.source_file.piece_id]) if page.source_file.piece_id in index_of else None,
+                number,
+            )
+            for number, page in enumerate(pages_of(exemplar), 1)
+        ]
+    pages: dict[str, list[int]] = {letter: [] for letter in letters}
+    for letter, number in placed:
+        if letter in pages:
+            pages[letter].append(number)
+    return pages
+
+
+def _commentary_content(
+    exemplar: Exemplar, commentary: Commentary, content: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    return written.as_content(
+        commentary, statements_of(exemplar), piece_pages(exemplar, content), next_standard(exemplar)
+    )
 
 
 def _new_revision(exemplar: Exemplar, commentary: str, content: dict[str, Any], user: User) -> ExemplarRevision:
@@ -336,7 +401,15 @@ def published_content(exemplar: Exemplar) -> dict[str, Any]:
         for annotation in page.annotations:
             codes = tuple(criterion.code for criterion in annotation.criteria)
             annotations.append(GridAnnotation(annotation.number, index, codes))
-            page_annotations.append({"number": annotation.number, "comment": annotation.comment, "criteria": codes})
+            page_annotations.append(
+                {
+                    "number": annotation.number,
+                    "comment": annotation.comment,
+                    "criteria": codes,
+                    # Where its numbered marker goes: fractions of the page, (0, 0) top left, so it scales with it.
+                    "box": [round(value, 4) for value in (annotation.x0, annotation.y0, annotation.x1, annotation.y1)],
+                }
+            )
         pages.append(
             {
                 "position": position,

@@ -17,21 +17,22 @@ from moderation_hub.permissions import Permission, authorize, can
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.access import image_name, numbered_page, serve_page_image
 from moderation_hub.samples.models import WorkSample
-from moderation_hub.standards import candidates, compare, library, progression, publication, statements
+from moderation_hub.standards import candidates, compare, library, progression, publication, statements, versions
 from moderation_hub.standards.agreement import Rule
 from moderation_hub.standards.booklet import choices_for, prepare
 from moderation_hub.standards.booklet_forms import BookletForm
+from moderation_hub.standards.commentary import Commentary, statement_field
 from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.forms import (
     ButtonForm,
     CheckForm,
-    CommentaryForm,
     NeverPublishForm,
     OutsideForm,
     PairForm,
     PermissionForm,
     RuleForm,
     VersionedButtonForm,
+    commentary_form,
 )
 from moderation_hub.standards.models import BoundaryPair, Exemplar, NeverPublish, PublicationScope
 from moderation_hub.standards.public import signed_in_or_public, template_values
@@ -69,9 +70,20 @@ def _led(model: type[LocalAuthority] | type[School], ids: list[int]) -> list:
 @blueprint.get("/standards/<code>")
 @signed_in_or_public
 def exemplar(code: str) -> str:
+    """The current revision, or an earlier one (``revision=N``); annotated, or for practice (``view=unannotated``)."""
     shown = _readable(code)
-    record(current_user.id, "exemplar.viewed", shown)
-    return render_template("standards/exemplar.html", exemplar=shown, revision=shown.current)
+    number = request.args.get("revision", type=int)
+    revision = shown.current if number is None else next((r for r in shown.revisions if r.number == number), None)
+    if revision is None:
+        abort(404)
+    record(current_user.id, "exemplar.viewed", shown, revision=revision.number)
+    return render_template(
+        "standards/exemplar.html",
+        exemplar=shown,
+        revision=revision,
+        unannotated=request.args.get("view") == "unannotated",
+        newer=versions.newer_version(shown.framework),
+    )
 
 
 @blueprint.get("/standards/<code>/pages/<int:number>/<variant>.jpg")
@@ -244,12 +256,14 @@ def booklet() -> Response | tuple[str, int] | str:
 def curate(authority_id: int) -> str:
     authority = _curated_authority(authority_id)
     found = candidates.candidates_page(authority, request.args.get("page", 1, type=int))
-    if found is None:
+    rejudge = versions.to_rejudge(authority, request.args.get("rejudge_page", 1, type=int))
+    if found is None or rejudge is None:
         abort(404)
     return render_template(
         "standards/curate.html",
         authority=authority,
         found=found,
+        rejudge=rejudge,
         exemplars=candidates.authority_exemplars(authority),
         button=ButtonForm(),
     )
@@ -345,10 +359,22 @@ def _curated_authority(authority_id: int) -> LocalAuthority:
 @login_required
 def draft(code: str) -> Response | tuple[str, int] | str:
     curated = _exemplar_for(Permission.EXEMPLAR_CURATE, code)
-    form = CommentaryForm(commentary=curated.draft_commentary, version=curated.version)
+    framework_statements = publication.statements_of(curated)
+    drafted = {statement_field(code): text for code, text in curated.draft_statements.items()}
+    form = commentary_form(
+        framework_statements,
+        publication.next_standard(curated),
+        data={
+            "commentary": curated.draft_commentary,
+            "why_not_next": curated.draft_why_not_next,
+            "version": curated.version,
+            **drafted,
+        },
+    )
     if form.validate_on_submit():
+        written = Commentary(form.commentary.data or "", form.why_not_next.data or "", form.statements())
         try:
-            revision = publication.save_commentary(curated, form.commentary.data or "", form.version.data, current_user)
+            revision = publication.save_commentary(curated, written, form.version.data, current_user)
         except StandardsError as error:
             show_error(form, error)
         else:
@@ -362,6 +388,7 @@ def draft(code: str) -> Response | tuple[str, int] | str:
         problems=publication.gate(curated),
         checks=publication.current_checks(curated),
         permission=publication.live_permission(curated.sample),
+        newer=versions.newer_version(curated.framework),
         publish_form=VersionedButtonForm(version=curated.version),
     )
 

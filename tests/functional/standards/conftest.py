@@ -15,6 +15,7 @@ from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.rounds.models import CriterionJudgement, ModerationRound, RoundEntry, RoundState, Verdict
 from moderation_hub.samples.models import Annotation, Independence, Piece, WorkSample
 from moderation_hub.standards import candidates, publication
+from moderation_hub.standards.commentary import Commentary
 from moderation_hub.standards.models import Exemplar, PublicationScope
 from tests.conftest import https_client, sign_in
 from tests.factories import World, make_entry, make_ready_sample, make_round
@@ -95,9 +96,11 @@ def publish_through_services(world: World, entry: RoundEntry, scope: Publication
     details = publication.PermissionDetails("Parent (signed form)", clock.today() - dt.timedelta(days=3), scope, None)
     publication.record_permission(entry.sample, details, world.lead_a)
     publication.confirm_pages(exemplar, {1}, world.lead_a)
-    publication.save_commentary(
-        exemplar, "EXS.1: fronted adverbials in piece A (annotation 1).", exemplar.version, world.la_lead
+    written = Commentary(
+        "EXS.1: fronted adverbials in piece A (annotation 1).",
+        "Piece A shows no shift of formality for the reader, as GDS asks.",
     )
+    publication.save_commentary(exemplar, written, exemplar.version, world.la_lead)
     publication.publish(exemplar, exemplar.version, world.la_lead)
     return exemplar
 

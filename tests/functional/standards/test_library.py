@@ -50,7 +50,7 @@ def test_a_reader_in_the_authority_sees_pupil_a_with_the_work_its_annotations_ev
     body = client.get(f"/standards/{library.exemplar.code}").get_data(as_text=True)
     assert "Pupil A: Year 6, Working at the expected standard (EXS)" in body
     assert "Key stage 2 writing teacher assessment (demo) (version 1)" in body
-    assert "<strong>1.</strong> Fronted adverbial used well" in body and "(evidence for EXS.1)" in body
+    assert 'id="annotation-1"' in body and "Fronted adverbial used well" in body and "(evidence for EXS.1)" in body
     assert "EXS.1: " in body and "The dragon&#39;s hill" in body
     assert PUPIL_TEXT in body
     assert "fronted adverbials in piece A" in body

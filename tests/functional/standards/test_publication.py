@@ -15,6 +15,7 @@ from moderation_hub.audit.models import AuditEvent
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.models import SourceFile
 from moderation_hub.standards import candidates, publication
+from moderation_hub.standards.commentary import Commentary
 from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.models import ExemplarState, PublicationPermission, PublicationScope
 from moderation_hub.storage import storage
@@ -59,7 +60,9 @@ def test_the_whole_gate_through_the_pages_each_person_in_turn(
 
     assert (
         post_form(
-            la_lead, draft_url, {"commentary": "EXS.1 is secure across piece A.", "version": exemplar.version}
+            la_lead,
+            draft_url,
+            {"commentary": "EXS.1 is secure across piece A.", "why_not_next": "Not GDS", "version": exemplar.version},
         ).status_code
         == 302
     )
@@ -80,7 +83,7 @@ def test_publication_is_refused_until_every_gate_is_passed(
     session: Session, world: World, candidate: RoundEntry
 ) -> None:
     exemplar = candidates.promote(candidate, world.la_lead)
-    publication.save_commentary(exemplar, "Commentary", exemplar.version, world.la_lead)
+    publication.save_commentary(exemplar, Commentary("Commentary", "Not GDS"), exemplar.version, world.la_lead)
 
     def refusal() -> str:
         try:
@@ -117,7 +120,7 @@ def test_the_published_copy_is_made_of_redacted_derivatives_only(
     details = publication.PermissionDetails("Parent", clock.today(), PublicationScope.AUTHORITY, None)
     publication.record_permission(candidate.sample, details, world.lead_a)
     publication.confirm_pages(exemplar, {1}, world.lead_a)
-    publication.save_commentary(exemplar, "Commentary", exemplar.version, world.la_lead)
+    publication.save_commentary(exemplar, Commentary("Commentary", "Not GDS"), exemplar.version, world.la_lead)
     # Give the display derivative metadata, as another renderer might: the copy must not carry it.
     buffer = io.BytesIO()
     exif = Image.Exif()
@@ -151,20 +154,36 @@ def test_editing_a_published_exemplars_commentary_makes_revision_two_and_keeps_r
     client = signed_in(app, world.la_lead)
     url = f"/standards/drafts/{exemplar.code}"
     response = post_form(
-        client, url, {"commentary": "A fuller commentary, statement by statement.", "version": exemplar.version}
+        client,
+        url,
+        {
+            "commentary": "A fuller commentary, statement by statement.",
+            "why_not_next": "Not GDS",
+            "version": exemplar.version,
+        },
     )
     assert response.status_code == 302
     session.refresh(exemplar)
     assert [r.number for r in exemplar.revisions] == [1, 2]
     assert exemplar.revisions[0].commentary == first.commentary  # revision 1 never changes
-    assert exemplar.revisions[1].content == first.content
+    work = {key: value for key, value in first.content.items() if key != "commentary"}
+    assert {key: value for key, value in exemplar.revisions[1].content.items() if key != "commentary"} == work
+    assert exemplar.revisions[1].content["commentary"]["why_not_next"] == "Not GDS"
     reader = signed_in(app, world.teacher_b).get(f"/standards/{exemplar.code}").get_data(as_text=True)
     assert "A fuller commentary" in reader and "Revision 2" in reader
     unchanged = post_form(
-        client, url, {"commentary": "A fuller commentary, statement by statement.", "version": exemplar.version}
+        client,
+        url,
+        {
+            "commentary": "A fuller commentary, statement by statement.",
+            "why_not_next": "Not GDS",
+            "version": exemplar.version,
+        },
     )
     assert unchanged.status_code == 400 and "unchanged" in unchanged.get_data(as_text=True)
-    stale = post_form(client, url, {"commentary": "Another", "version": exemplar.version - 1})
+    stale = post_form(
+        client, url, {"commentary": "Another", "why_not_next": "Not GDS", "version": exemplar.version - 1}
+    )
     assert stale.status_code == 400 and "Someone else changed this exemplar" in stale.get_data(as_text=True)
 
 
