@@ -28,6 +28,7 @@ from moderation_hub.rounds.models import (
     Judgement,
     JudgementState,
     ModerationRound,
+    RoundChangeCounter,
     RoundEntry,
     RoundState,
 )
@@ -45,20 +46,25 @@ class Scope:
 
     key: tuple[str, int]  # names the scope between requests: ("round", 12), ("moderator", 7)
     conditions: tuple[ColumnElement[bool], ...]
+    # On moderation_round: the rounds whose entries ``conditions`` may choose, whose change counters version the
+    # scope's reports. None for a scope that reads a small part of each round (one school's entries), whose version
+    # is taken from those rows instead, so that a write to another school's samples leaves its reports kept.
+    rounds: tuple[ColumnElement[bool], ...] | None
     moderator_id: int | None = None
 
 
 def round_scope(round_: ModerationRound) -> Scope:
-    return Scope(("round", round_.id), (RoundEntry.round_id == round_.id,))
+    return Scope(("round", round_.id), (RoundEntry.round_id == round_.id,), (ModerationRound.id == round_.id,))
 
 
 def school_scope(school: School) -> Scope:
-    return Scope(("school", school.id), (RoundEntry.school_id == school.id, ModerationRound.state.in_(WITH_OUTCOMES)))
+    conditions = (RoundEntry.school_id == school.id, ModerationRound.state.in_(WITH_OUTCOMES))
+    return Scope(("school", school.id), conditions, None)
 
 
 def authority_scope(authority: LocalAuthority) -> Scope:
     conditions = (ModerationRound.authority_id == authority.id, ModerationRound.state.in_(WITH_OUTCOMES))
-    return Scope(("authority", authority.id), conditions)
+    return Scope(("authority", authority.id), conditions, conditions)
 
 
 def moderator_scope(moderator: User) -> Scope:
@@ -82,7 +88,8 @@ def moderator_scope(moderator: User) -> Scope:
         WorkSample.framework_id.in_(frameworks),
         ModerationRound.state.in_(WITH_OUTCOMES),
     )
-    return Scope(("moderator", moderator.id), conditions, moderator.id)
+    judged_in = (ModerationRound.id.in_(rounds), ModerationRound.state.in_(WITH_OUTCOMES))
+    return Scope(("moderator", moderator.id), conditions, judged_in, moderator.id)
 
 
 def _entries(scope: Scope, *columns: ColumnElement[Any]) -> Select[Any]:
@@ -103,8 +110,30 @@ def frameworks_in(scope: Scope) -> list[Framework]:
 
 
 def version(scope: Scope, framework: Framework) -> tuple[object, ...]:
-    """A fingerprint of everything ``load`` reads for the scope's entries of ``framework``, in four small
-    queries: it changes with every write a report could show, so figures kept under it are never stale.
+    """A fingerprint of everything ``load`` reads for the scope's entries of ``framework``: it changes with every
+    write a report could show, so figures kept under it are never stale. Read in one statement by primary key from
+    the change counters of the scope's rounds (a round, an authority's, a moderator's), whatever their size.
+
+    Every such write (a judgement, its verdicts, an entry and its outcome, the round, a sample's own judgement, a
+    school's or a moderator's name) raises its round's change counter in its own transaction (``rounds.changes``).
+    A round reaching reveal (a change of its own) comes into an authority's or moderator's scope; its rounds are
+    found from the rounds or from the moderator's own judgements, never from every entry. A school's scope is
+    versioned by its own rows (``_rows_version``).
+    """
+    if scope.rounds is None:
+        return _rows_version(scope, framework)
+    rounds = (
+        select(ModerationRound.id, func.coalesce(RoundChangeCounter.changes, 0))
+        .outerjoin(RoundChangeCounter, RoundChangeCounter.round_id == ModerationRound.id)
+        .where(*scope.rounds)
+        .order_by(ModerationRound.id)
+    )
+    return (framework.id, tuple(db.session.execute(rounds).tuples()))
+
+
+def _rows_version(scope: Scope, framework: Framework) -> tuple[object, ...]:
+    """A fingerprint of the scope's own entries of ``framework`` and what ``load`` reads with them, in four small
+    queries that grow with the scope's entries (a school's samples), not with the rounds they are in.
 
     Entries, their samples and rounds, and judgements are versioned rows: every write to them goes through
     the ORM, which raises ``version`` with each UPDATE, so a change raises a sum of versions. Counts and sums

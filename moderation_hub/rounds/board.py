@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
+from moderation_hub.rounds.changes import changes_of
 from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound, RoundEntry, RoundModerator
 from moderation_hub.rounds.paging import Paging
 
@@ -154,30 +155,14 @@ def board_of(round_: ModerationRound, view: BoardView | None = None) -> Board:
 
 
 def fingerprint(round_id: int, view: BoardView) -> str:
-    """A tag that changes whenever what the board shows for ``view`` may have, read in one statement of indexed
-    look-ups without building the board: a projector's poll of an unchanged board costs only this.
+    """A tag that changes whenever what the board shows for ``view`` may have, read without building the board:
+    a projector's poll of an unchanged board costs one read by primary key, whatever the round's size.
 
-    The board shows the round's entries (never deleted), its moderators (added, or dropping out and back in)
-    and its judgements (never deleted; each change through the ORM adds one to ``version`` and sets
-    ``updated_at``). A moderator's new display name shows with the board's next change.
+    Every write the board shows (a judgement allocated, saved, submitted or reopened; a sample entered; a
+    moderator joining, dropping out or renamed) raises the round's change counter in its own transaction
+    (``rounds.changes``).
     """
-    judgements = (
-        select(func.count(Judgement.id), func.sum(Judgement.version), func.max(Judgement.updated_at))
-        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-        .where(RoundEntry.round_id == round_id)
-        .subquery()
-    )
-    entries = select(func.count(RoundEntry.id), func.max(RoundEntry.id)).where(RoundEntry.round_id == round_id)
-    moderators = select(
-        func.count(RoundModerator.id),
-        func.sum(RoundModerator.id),
-        func.sum(case((RoundModerator.active, RoundModerator.id), else_=0)),
-    ).where(RoundModerator.round_id == round_id)
-    one_row_each = (judgements, entries.subquery(), moderators.subquery())
-    statement = select(*one_row_each).select_from(
-        one_row_each[0].join(one_row_each[1], true()).join(one_row_each[2], true())
-    )
-    state = tuple(str(value) for value in db.session.execute(statement).one())
+    state = changes_of(db.session, [round_id])
     return hashlib.sha256(repr((round_id, view, state)).encode()).hexdigest()[:32]
 
 

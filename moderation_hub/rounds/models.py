@@ -179,6 +179,20 @@ class ModerationRound(Base):
         return [m for m in self.moderators if m.active]
 
 
+class RoundChangeCounter(Base):
+    """How many times anything a round's board or reports show has changed: one row per round, raised by one in the
+    transaction of every such write (``rounds.changes``), so "has this changed?" is one read by primary key, whatever
+    the round's size. A table of its own, not a column of ``moderation_round``: a judge's save then locks this row,
+    never the round's, whose optimistic ``version`` the lead's edits check; no round a session holds goes stale."""
+
+    __tablename__ = "round_change_counter"
+
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("moderation_round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    changes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class RoundSchool(Base):
     """A participating school and what the round asks it to submit."""
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import User
@@ -15,6 +16,7 @@ from moderation_hub.rounds.judging import JudgementInput
 from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound
 from tests.conftest import https_client, sign_in
 from tests.factories import World
+from tests.functional.conftest import statements_on
 from tests.functional.reports.conftest import (
     PLAN,
     RevealedRound,
@@ -158,3 +160,30 @@ def test_cached_figures_still_go_only_to_those_the_report_is_for(
     assert figure(csv_figures(fair, "/reports/me.csv"), "my_overall", "All your judgements", "exact")["value"] == "1.0"
     harsh = csv_figures(_person(client, revealed_round.harsh.email), "/reports/me.csv")
     assert figure(harsh, "my_overall", "All your judgements", "exact")["value"] == str(round(1 / 12, 6))
+
+
+def test_rounds_scopes_read_their_data_version_in_one_statement_and_a_judgement_moves_every_scope(
+    session: Session, connection: Connection, world: World, revealed_round: RevealedRound
+) -> None:
+    round_ = revealed_round.round
+    by_counters = [
+        data.round_scope(round_),
+        data.authority_scope(world.authority),
+        data.moderator_scope(revealed_round.fair),
+    ]
+    scopes = [*by_counters, data.school_scope(world.school_a)]  # a school's is read from its own rows
+    before = []
+    for scope in scopes:
+        with statements_on(connection, "SELECT") as read:
+            before.append(data.version(scope, revealed_round.framework))
+        if scope in by_counters:
+            assert len(read) == 1, scope.key
+            assert "round_change_counter" in read[0] and "criterion_judgement" not in read[0]
+            assert "sum(" not in read[0] and "count(" not in read[0]
+
+    judgement = next(j for e in round_.entries for j in e.judgements if j.moderator_id == revealed_round.fair.id)
+    judgement.rationale = "Corrected after the meeting"
+    session.flush()
+
+    after = [data.version(scope, revealed_round.framework) for scope in scopes]
+    assert all(new != old for new, old in zip(after, before, strict=True))

@@ -234,3 +234,26 @@ def test_the_board_costs_the_same_queries_and_payload_for_a_larger_round(
     small_json = client.get(f"/rounds/{small.id}/board.json").get_data()
     large_json = client.get(f"/rounds/{large.id}/board.json").get_data()
     assert len(large_json) < 2 * len(small_json) < 8000
+
+
+def test_the_fingerprint_is_one_read_by_key_and_moves_with_each_write_the_board_shows(
+    session: Session, connection: Connection, world: World, judging_round: RoundWorld
+) -> None:
+    view = meeting_board.BoardView()
+    with selects_on(connection) as read:
+        first = meeting_board.fingerprint(judging_round.round.id, view)
+    assert len(read) == 1
+    assert "round_change_counter" in read[0] and "judgement" not in read[0]
+
+    seen = [first]
+    judgement = judging_round.round.entries[0].live_judgements[0]
+    for write in (
+        lambda: setattr(judgement, "rationale", "Half written"),  # an autosave
+        lambda: setattr(world.moderator, "display_name", "Morgan Moderator-Jones"),
+        lambda: setattr(judging_round.round.moderators[0], "active", False),
+    ):
+        write()
+        session.flush()
+        seen.append(meeting_board.fingerprint(judging_round.round.id, view))
+    assert len(set(seen)) == len(seen)
+    assert meeting_board.fingerprint(judging_round.round.id, view) == seen[-1]  # nothing written: the same
