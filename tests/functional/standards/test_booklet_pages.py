@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from moderation_hub.downloads.models import DownloadState, PreparedDownload
@@ -16,7 +16,8 @@ from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds.models import RoundState
 from moderation_hub.standards import publication
 from tests.conftest import post_form
-from tests.factories import World, make_entry, make_round, make_user
+from tests.factories import World, make_entry, make_exemplar, make_round, make_user
+from tests.functional.conftest import statements_on
 from tests.functional.standards.conftest import Library, signed_in
 
 PROGRESS = re.compile(r"^(?:https://localhost)?/downloads/(\d+)$")
@@ -112,3 +113,19 @@ def test_hostile_choices_are_refused_and_ask_for_nothing(
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert _downloads(session) == 0
+
+
+def test_the_form_costs_the_same_statements_with_one_exemplar_as_with_seven(
+    app: Flask, session: Session, connection: Connection, world: World, library: Library, framework: Framework
+) -> None:
+    client = signed_in(app, world.teacher_b)
+    client.get("/standards/booklet")  # warm: the first request loads the session's user
+    counts = []
+    for added in (0, 6):
+        for code in ("WTS", "EXS", "GDS", "EXS", "GDS", "WTS")[:added]:
+            make_exemplar(session, world.school_a, world.teacher_a, framework, code)
+        with statements_on(connection) as statements:
+            page = client.get("/standards/booklet").get_data(as_text=True)
+        assert f"{framework.title} (version {framework.version}) ({1 + added})" in page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
