@@ -29,65 +29,93 @@ class DemoExemplar(NamedTuple):
     pupil_code: str
     school_urn: str
     scope: PublicationScope  # what the school's permission allows
-    commentary: str
+    summary: str  # why this standard, in a paragraph or two
+    why_not_next: str  # and why not the next one up
+    statements: dict[str, str]  # commentary on some of the framework's statements, citing the pieces
     outside: str = ""  # for a sample moderated outside the platform: the LA lead's note on where and how
 
 
-# The revealed round's agreed samples come first, as the LA lead finds them among the candidates.
+# The revealed round's agreed samples come first, as the LA lead finds them among the candidates. Pieces are cited as
+# the exemplar page letters them: in the order the teacher added them.
 EXEMPLARS = (
     DemoExemplar(
         "Y6-022",
         "990103",
         INSTALLATION,
-        "Why EXS: across a story, a formal letter and a diary the pupil chooses form and tone for the reader "
-        "(EXS.1): 'I am writing to ask you' in piece A, 'What a day!' in piece C. The story's setting builds "
-        "atmosphere ('the colour of a bruise', piece B) and its dialogue moves the action on (EXS.2); fronted "
-        "adverbials and pronouns link the paragraphs (EXS.3); speech punctuation is accurate (EXS.5).\n\n"
-        "Why not GDS: each piece keeps one register, so the controlled shifts of GDS.2 are not shown, and there are "
-        "no semi-colons, colons or dashes for GDS.4. Both moderators judged it EXS blind, on the same statements.",
+        "Secure at the expected standard across a story, a formal letter and a diary: each chosen in form and tone "
+        "for its reader. Both moderators judged it EXS blind, on the same statements.",
+        "Each piece keeps one register, so the controlled shifts within a piece that GDS.2 asks for are not shown, "
+        "and there are no semi-colons, colons or dashes for GDS.4.",
+        {
+            "EXS.1": "The letter in piece B opens 'I am writing to ask you'; the diary in piece C exclaims 'What a "
+            "day!'. Each form suits its reader.",
+            "EXS.2": "Piece A sets its atmosphere at once ('the colour of a bruise'), and its dialogue moves the "
+            "action on.",
+            "EXS.3": "Fronted adverbials and pronouns link the paragraphs of piece A.",
+        },
     ),
     DemoExemplar(
         "Y6-040",
         "990109",
         INSTALLATION,
-        "Boundary pair, just below: read it beside Y6 'The tunnel', just at EXS.\n\n"
-        "Why WTS: a story in paragraphs (WTS.2) with a setting described simply ('Water dripped from the rocky "
-        "roof', WTS.3) and speech that moves the story on (EXS.2 in part).\n\n"
-        "Why not EXS: the tense slips ('Sam stops and shines his torch') and subject and verb disagree ('two "
-        "yellow eyes was staring'), against EXS.4; the speech has no question mark or comma inside its inverted "
-        "commas, against EXS.5. Paragraphs are joined only by 'then' and 'after that'.",
+        "Boundary pair, just below: read it beside Y6 'The tunnel', just at EXS. A story in paragraphs, with a "
+        "setting described simply and speech that moves the story on: working towards, close to the line.",
+        "The tense slips and subject and verb disagree (EXS.4), the speech has no question mark or comma inside its "
+        "inverted commas (EXS.5), and paragraphs are joined only by 'then' and 'after that'.",
+        {
+            "WTS.2": "Piece A is in paragraphs, one for each stage of the adventure.",
+            "WTS.3": "'Water dripped from the rocky roof' (piece A): a setting described simply.",
+            "EXS.4": "Not yet: 'Sam stops and shines his torch' slips into the present, and 'two yellow eyes was "
+            "staring' (piece A).",
+            "EXS.5": "Not yet: '\"Can you hear that\" whispered Ella' has no question mark (piece A).",
+        },
     ),
     DemoExemplar(
         "Y6-047",
         "990108",
         INSTALLATION,
-        "Boundary pair, just at: read it beside Y6 'The cave', just below EXS.\n\n"
-        "Why EXS: the same kind of story, under control. Speech is punctuated and shows that Leo is nervous "
-        "(EXS.2, EXS.5); 'Halfway along' and 'When we finally reached the door' link the paragraphs (EXS.3); tenses "
-        "stay consistent (EXS.4). Piece B, the formal letter, suits the headteacher (EXS.1).\n\n"
-        "Why not GDS: description is still mostly adjective and noun, each piece keeps one register (GDS.2) and "
-        "there is no punctuation for effect (GDS.4).",
+        "Boundary pair, just at: read it beside Y6 'The cave', just below EXS. The same kind of story, under control, "
+        "and a formal letter that suits its reader.",
+        "Description is still mostly adjective and noun, each piece keeps one register (GDS.2), and there is no "
+        "punctuation for effect (GDS.4).",
+        {
+            "EXS.1": "Piece B, the letter to the headteacher, is formal throughout: 'I am writing to ask whether'.",
+            "EXS.2": "In piece A, Leo's 'Are you sure about this?' shows that he is nervous.",
+            "EXS.3": "'Halfway along' and 'When we finally reached the door' link the paragraphs of piece A.",
+            "EXS.5": "Speech is punctuated correctly, inside and out (piece A).",
+        },
     ),
     DemoExemplar(
         "Y6-044",
         "990108",
         PUBLIC,
-        "Why GDS: a range of purposes, each borrowing from what the pupil has read (GDS.1): piece A's quoted "
-        "witness, piece B's rule of three, piece C's echoed opening. In piece B the register drops to an aside in "
-        "brackets ('To be honest, I used to hate my blazer') and back under control (GDS.2). The passive hides who "
-        "acted where it does not matter ('Residents ... were evacuated', GDS.3), and semi-colons, a colon and "
-        "dashes are each used for a reason (GDS.4).\n\n"
-        "Greater depth rests on a range: two pieces, however fine, would not show GDS.1; these three do.",
+        "Greater depth across a range of purposes, each borrowing from what the pupil has read: a newspaper report, "
+        "a persuasive speech and a story.",
+        "Greater depth is the top of the scale. It rests on a range: two pieces, however fine, would not show GDS.1; "
+        "these three do.",
+        {
+            "GDS.1": "Piece A quotes a witness as real reports do; piece B uses the rule of three; piece C echoes its "
+            "opening.",
+            "GDS.2": "In piece B the register drops to an aside in brackets ('To be honest, I used to hate my blazer') "
+            "and back, under control.",
+            "GDS.3": "The passive hides who acted where it does not matter: 'Residents of Millbrook were evacuated' "
+            "(piece A).",
+            "GDS.4": "A semi-colon in piece A, a colon in piece B and a dash in piece C, each for a reason.",
+        },
     ),
     DemoExemplar(
         "Y2-003",
         "990101",
         PUBLIC,
-        "Why WTS: after talking about his dog with an adult, the pupil writes sentences that follow on (WTS.1), "
-        "several demarcated ('I hav a dog calld Biscit.', WTS.2). Every sound has a letter ('lics', 'wen', WTS.3) "
-        "and 'said' and 'was' are right (WTS.4).\n\n"
-        "Why not EXS: two sentences start without a capital letter (EXS.3), and ideas are listed rather than "
-        "joined with 'because' or 'when' (EXS.4).",
+        "After talking about his dog with an adult, the pupil writes sentences that follow on, several of them "
+        "demarcated, with every sound given a letter.",
+        "Two sentences start without a capital letter (EXS.3), and ideas are listed rather than joined with "
+        "'because' or 'when' (EXS.4).",
+        {
+            "WTS.2": "'I hav a dog calld Biscit.' starts with a capital and ends with a full stop (piece A).",
+            "WTS.3": "'lics', 'wen', 'flopy': every sound has a letter (piece A).",
+            "WTS.4": "'said' and 'was' are spelt correctly (piece A).",
+        },
         outside="Moderated at a cluster's Year 2 meeting on paper, before the school joined the platform; agreed by "
         "the cluster's three teachers and an LA moderator.",
     ),
@@ -95,75 +123,102 @@ EXEMPLARS = (
         "Y2-015",
         "990101",
         PUBLIC,
-        "Why EXS: a story with a clear beginning ('Once upon a time there was a girl called Lily'), middle and end "
-        "(EXS.1). A question mark and an exclamation mark where they are needed (EXS.3); 'because' explains why "
-        "Lily was sad (EXS.4); taught words are spelt correctly (EXS.5).\n\n"
-        "Why not GDS: the story retells events in the pupil's own everyday words; it does not yet borrow the "
-        "language of books (GDS.1) or use commas in a list (GDS.3).",
+        "A story with a clear beginning, middle and end, punctuated where it matters, and ideas joined to explain.",
+        "The story retells events in the pupil's own everyday words; it does not yet borrow the language of books "
+        "(GDS.1) or use commas in a list (GDS.3).",
+        {
+            "EXS.1": "'Once upon a time there was a girl called Lily' begins it; the teddy found on a rock ends it "
+            "(piece A).",
+            "EXS.3": "'Where could he be?' and 'with a crab!' (piece A).",
+            "EXS.4": "'she was very sad because Bob was lost' (piece A).",
+        },
         outside="Moderated at the LA's Year 2 writing moderation in June, on paper; agreed at EXS.",
     ),
     DemoExemplar(
         "Y2-024",
         "990111",
         AUTHORITY,
-        "Why EXS, just: a science recount a reader who was not there can follow (EXS.2), with 'when' and "
-        "'because' (EXS.4) and most sentence boundaries marked (EXS.3).\n\n"
-        "Why only just: 'Then' starts most sentences, and one sentence runs on ('a green shoot grew up it got "
-        "taller'). Compare Y2 'The lost teddy', secure at EXS.",
+        "Just at the expected standard: a science recount a reader who was not there can follow. Compare Y2 'The "
+        "lost teddy', secure at EXS.",
+        "'Then' starts most sentences and one sentence runs on, so nothing here reaches towards greater depth.",
+        {
+            "EXS.2": "Piece A tells the bean's growth in order, from the jar to the shoot.",
+            "EXS.3": "Most boundaries are marked, but 'a green shoot grew up it got taller' runs on (piece A).",
+            "EXS.4": "'because beans need light' and 'When we came back' (piece A).",
+        },
         outside="Moderated in school by the LA's Year 2 moderator during the statutory visit; agreed at EXS.",
     ),
     DemoExemplar(
         "Y2-019",
         "990111",
         PUBLIC,
-        "Why GDS: the story borrows from traditional tales ('Deep in the dark, dark forest', GDS.1); 'big' is "
-        "crossed out for 'enormous' without a prompt (GDS.2); commas in a list ('shiny scales, sharp claws and a "
-        "long, swishing tail') and an apostrophe for a contraction (GDS.3); 'darkness' and 'peaceful' spelt "
-        "correctly (GDS.4).\n\n"
-        "Everything at EXS is secure too: beginning, middle and end, demarcation, an exclamation mark.",
+        "Greater depth: the story borrows from traditional tales, the pupil improves it unprompted, and the "
+        "punctuation and suffixes of key stage 1 are used correctly. Everything at EXS is secure too.",
+        "Greater depth is the top of the key stage 1 scale.",
+        {
+            "GDS.1": "'Deep in the dark, dark forest' (piece A): the pattern of the tales the class has read.",
+            "GDS.2": "'big' is crossed out for 'enormous' without a prompt (piece A).",
+            "GDS.3": "Commas in a list ('shiny scales, sharp claws and a long, swishing tail') and an apostrophe for "
+            "a contraction (piece A).",
+            "GDS.4": "'darkness' and 'peaceful' are spelt correctly (piece A).",
+        },
         outside="Moderated at the LA's Year 2 writing moderation in June, on paper; agreed at GDS by the panel.",
     ),
     DemoExemplar(
         "Y7-105",
         "990107",
         INSTALLATION,
-        "Why w+ on the key stage 3 scale: the description's imagery and its deliberate variation of sentence and "
-        "paragraph length (w.3, w.5), and a speech organised by topic sentences that keeps its viewpoint and "
-        "answers a counter-argument (w.1, s.2).\n\n"
-        "Why not s: the ending of the speech is formulaic (s.1) and there are no dashes or brackets yet (s.3). "
-        "Read it beside Year 6 at EXS and GDS to follow writing across the phase boundary.",
+        "Working within plus on the key stage 3 scale: imagery and deliberate variation of sentence length in the "
+        "description, and a speech that keeps its viewpoint. Read it beside Year 6 at EXS and GDS to follow writing "
+        "across the phase boundary.",
+        "The speech's ending is formulaic (s.1) and there are no dashes or brackets yet (s.3).",
+        {
+            "w.3": "Piece A varies sentence and paragraph length for effect.",
+            "w.1": "Piece B is organised by topic sentences and connectives.",
+            "s.2": "Piece B keeps its viewpoint and answers a counter-argument.",
+        },
         outside="Moderated at the school's Year 7 English standardisation meeting; agreed at w+.",
     ),
     DemoExemplar(
         "Y7-108",
         "990106",
         INSTALLATION,
-        "Why w: a letter to a councillor that builds towards its request with topic sentences and connectives "
-        "('Firstly', 'As a result', 'However', w.1), in a tone that suits its reader (w.2), with a semi-colon "
-        "used correctly (w.4).\n\n"
-        "Why not w+: sentences are mostly of one length (w.3), and the viewpoint is not yet shown across forms.",
+        "Working within: a letter to a councillor that builds towards its request in a tone that suits its reader.",
+        "Sentences are mostly of one length (w.3), and the viewpoint is not yet shown across forms.",
+        {
+            "w.1": "'Firstly', 'As a result' and 'However' build towards the request (piece A).",
+            "w.2": "'I understand that the ramps were damaged': reasonable and formal, for a councillor (piece A).",
+            "w.4": "'help to raise money; we could hold a sponsored skate' (piece A).",
+        },
         outside="Moderated at a Year 6 to Year 7 transition meeting of two schools; agreed at w.",
     ),
     DemoExemplar(
         "Y4-051",
         "990102",
         INSTALLATION,
-        "APP-style review of a range, judged 3b. AF1: the storm is described to interest the reader (piece B). "
-        "AF2: the report's question headings (piece A). AF4: facts grouped under each heading and linked with "
-        "'so'. AF6: most sentences demarcated. AF7: 'howled', 'hammered', 'crept'.\n\n"
-        "Why not level 4: no complex sentences with 'although' or 'while' (L4.AF5), and the story's opening and "
-        "ending are not linked (L4.AF3).",
+        "An APP-style review of a range, a report and a story, judged level 3 secure against the assessment focuses.",
+        "No complex sentences with 'although' or 'while' (L4.AF5), and the story's opening and ending are not "
+        "linked (L4.AF3), so not yet level 4.",
+        {
+            "L3.AF1": "AF1: the storm is described to interest the reader (piece B).",
+            "L3.AF2": "AF2: question headings in piece A, as reports have.",
+            "L3.AF4": "AF4: facts grouped under each heading and linked with 'so' (piece A).",
+            "L3.AF7": "AF7: 'howled', 'hammered' and 'crept' (piece B).",
+        },
         outside="An APP standards file sample from the school's assessment review, agreed by an LA adviser.",
     ),
     DemoExemplar(
         "Y5-058",
         "990102",
         AUTHORITY,
-        "APP-style review, judged 4b. AF2: the form of an explanation kept throughout. AF3: the opening question "
-        "is answered at the end. AF5 and AF6: 'Although clouds look light and fluffy,' and other complex "
-        "sentences, with commas after fronted clauses.\n\n"
-        "Why not level 5: the paragraphs follow the cycle but are not built around main ideas that develop the "
-        "explanation (L5.AF4).",
+        "An APP-style review of an explanation written in science, judged level 4 secure.",
+        "The paragraphs follow the cycle but are not built around main ideas that develop the explanation "
+        "(L5.AF4), so not yet level 5.",
+        {
+            "L4.AF2": "AF2: the form of an explanation is kept throughout piece A.",
+            "L4.AF3": "AF3: the opening question is answered at the end of piece A.",
+            "L4.AF5": "AF5: 'Although clouds look light and fluffy,' and other complex sentences (piece A).",
+        },
         outside="An APP standards file sample from the school's assessment review, agreed by an LA adviser.",
     ),
 )
@@ -253,8 +308,14 @@ def _publish(exemplar: Exemplar, spec: DemoExemplar, lead: User) -> None:
     )
     publication.record_permission(sample, details, school_lead)
     publication.confirm_pages(exemplar, set(range(1, len(publication.pages_of(exemplar)) + 1)), lead)
-    publication.save_commentary(exemplar, spec.commentary, exemplar.version, lead)
+    publication.save_commentary(exemplar, _commentary(spec), exemplar.version, lead)
     publication.publish(exemplar, exemplar.version, lead)
+
+
+def _commentary(spec: DemoExemplar) -> str:
+    """The commentary as one text, each statement's paragraph after the summary, then why not the next standard."""
+    statements = [f"{code}: {text}" for code, text in spec.statements.items()]
+    return "\n\n".join([spec.summary, *statements, spec.why_not_next])
 
 
 def _sample(spec: DemoExemplar) -> WorkSample:
