@@ -201,3 +201,22 @@ def test_compare_lays_out_side_by_side_in_grid_columns_that_stack_on_a_phone(
     # GOV.UK's grid columns sit side by side from 641 px and stack below it; images take their column's width.
     assert re.search(r'class="govuk-grid-row">\s*<div class="govuk-grid-column-one-half">', body)
     assert body.count('class="mh-viewer__image"') == 2
+
+
+def test_an_exemplars_page_leads_to_compare_and_to_each_of_its_statements_at_other_standards(
+    app: Flask, session: Session, world: World, framework: Framework
+) -> None:
+    exemplar = make_exemplar(
+        session, world.school_a, world.teacher_a, framework, "EXS", evidence={"EXS.1": "Adverbials", "EXS.2": "Paras"}
+    )
+    other = make_exemplar(session, world.school_a, world.teacher_a, framework, "GDS")
+    client = signed_in(app, world.teacher_b)
+    body = client.get(f"/standards/{exemplar.code}").get_data(as_text=True)
+    links = re.findall(r'href="(/standards/(?:compare|frameworks)[^"]*)"', body)
+    assert f"/standards/compare?a={exemplar.code}" in links
+    assert f"/standards/frameworks/{framework.id}/statements" in links
+    for code in ("EXS.1", "EXS.2"):
+        assert f"/standards/frameworks/{framework.id}/statements/{code}" in links
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    assert other.code in client.get(f"/standards/compare?a={exemplar.code}").get_data(as_text=True)
