@@ -180,7 +180,15 @@ def build_booklet(arguments: dict[str, int], out: IO[bytes], progress: Any) -> N
     if reader is None or fingerprint(reader, request.filters) != request.fingerprint:
         raise BookletChangedError("the exemplars changed since the booklet was asked for")
     made = load(reader, request.filters)
-    booklet_pdf.write_booklet(made, out, storage().get, progress)
+    booklet_pdf.write_booklet(made, out, _stored_image, progress)
+
+
+def _stored_image(key: str) -> bytes:
+    """A published copy's image; one deleted meanwhile (its exemplar withdrawn as the booklet was made) stops it."""
+    try:
+        return storage().get(key)
+    except FileNotFoundError:
+        raise BookletChangedError("an exemplar was withdrawn while the booklet was made") from None
 
 
 def load(reader: User, filters: Filters) -> "booklet_pdf.Booklet":

@@ -202,3 +202,10 @@ def test_a_revision_with_statement_commentary_and_annotation_boxes_shows_both(
     corner = (x0 + 0.1 * (x1 - x0), y0 + 0.1 * (y1 - y0))
     numbers = [word for word in work.get_text("words") if word[4] == "1" and word[3] < y1]
     assert any(abs(word[0] - corner[0]) < 12 and abs(word[1] - corner[1]) < 12 for word in numbers), numbers
+
+
+def test_an_image_deleted_while_the_booklet_is_made_stops_it(world: World, library: Library) -> None:
+    request = booklet.request_for(world.teacher_b, Filters())
+    storage().delete(library.exemplar.images[0].display_key)  # as a withdrawal's commit does
+    with pytest.raises(BookletChangedError):
+        booklet.build_booklet(request.as_arguments(), io.BytesIO(), lambda done, total: None)
