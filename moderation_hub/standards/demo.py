@@ -20,6 +20,7 @@ from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.models import WorkSample
 from moderation_hub.standards import candidates, compare, publication
+from moderation_hub.standards.commentary import Commentary
 from moderation_hub.standards.models import BoundaryPair, Exemplar, PublicationScope
 
 AUTHORITY, INSTALLATION, PUBLIC = PublicationScope.AUTHORITY, PublicationScope.INSTALLATION, PublicationScope.PUBLIC
@@ -312,10 +313,8 @@ def _publish(exemplar: Exemplar, spec: DemoExemplar, lead: User) -> None:
     publication.publish(exemplar, exemplar.version, lead)
 
 
-def _commentary(spec: DemoExemplar) -> str:
-    """The commentary as one text, each statement's paragraph after the summary, then why not the next standard."""
-    statements = [f"{code}: {text}" for code, text in spec.statements.items()]
-    return "\n\n".join([spec.summary, *statements, spec.why_not_next])
+def _commentary(spec: DemoExemplar) -> Commentary:
+    return Commentary(spec.summary, spec.why_not_next, spec.statements)
 
 
 def _sample(spec: DemoExemplar) -> WorkSample:

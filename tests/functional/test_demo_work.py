@@ -222,6 +222,9 @@ def test_the_demo_standards_file_publishes_each_standard_across_the_phase_bounda
     for exemplar in published.values():
         revision = exemplar.current
         assert revision is not None and revision.number == 1 and revision.commentary.strip()
+        written = revision.content["commentary"]  # statement by statement, citing the pieces, and why not the next
+        assert len(written["statements"]) >= 3 and written["why_not_next"].strip()
+        assert any(statement["citations"] for statement in written["statements"]), exemplar.sample.pupil_code
         assert len(exemplar.images) == len(exemplar.sample.pages) > 0
         assert {check.page_id for check in exemplar.checks} == {page.id for page in exemplar.sample.pages}
 
