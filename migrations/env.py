@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from moderation_hub.db import UTCDateTime, build_engine
-from moderation_hub.models import Base
+from moderation_hub.models import Base, declared
 
 target_metadata = Base.metadata
 
@@ -22,6 +22,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_item=render_item,
+        include_name=declared,
         render_as_batch=True,  # SQLite alters tables by copying them; batch mode does that for it
     )
     with context.begin_transaction():

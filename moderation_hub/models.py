@@ -36,6 +36,7 @@ from moderation_hub.standards.models import (
     PublicationPermission,
     StandardsRule,
 )
+from moderation_hub.standards.search_index import declared  # the search index, made with the exemplar table
 
 __all__ = [
     "Annotation",
@@ -80,4 +81,5 @@ __all__ = [
     "StandardsRule",
     "User",
     "WorkSample",
+    "declared",
 ]

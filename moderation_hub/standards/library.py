@@ -4,12 +4,11 @@ Everything starts from ``permissions.readable_exemplars``, so a reader is only e
 permission reaches and what they do not judge blind.
 """
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
@@ -17,18 +16,14 @@ from moderation_hub.education import year_group_label
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.permissions import readable_exemplars
 from moderation_hub.rounds.paging import Paging, paging
+from moderation_hub.standards import filtering
+from moderation_hub.standards.filtering import Option
 from moderation_hub.standards.models import Exemplar, ExemplarImage
 from moderation_hub.standards.versions import newest_versions
 
 EXEMPLARS_PER_PAGE = 50
 FACETS = ("phase", "key_stage", "subject", "year", "standard")
-FACET_LABELS = {
-    "phase": "Phase",
-    "key_stage": "Key stage",
-    "subject": "Subject",
-    "year": "Year group",
-    "standard": "Standard",
-}
+FACET_LABELS = {facet: filtering.FACETS[facet].label for facet in FACETS}
 
 
 @dataclass(frozen=True)
@@ -43,14 +38,6 @@ class Listed:
 
 
 @dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    count: int
-    chosen: bool
-
-
-@dataclass(frozen=True)
 class Browse:
     paging: Paging
     exemplars: list[Listed]
@@ -60,23 +47,26 @@ class Browse:
 
 def browse(user: User, filters: Mapping[str, str], page_number: int) -> Browse | None:
     """The exemplars ``user`` may read that match ``filters``, a page at a time, and each filter's counts; None for a
-    page that is not there. One statement, whatever the number of exemplars."""
-    chosen = {facet: filters[facet] for facet in FACETS if filters.get(facet)}
-    listed = [_listed(row) for row in db.session.execute(_rows(user))]
-    matching = [item for item in listed if all(item.facets[facet] == value for facet, value in chosen.items())]
-    page = paging(len(matching), EXEMPLARS_PER_PAGE, page_number)
+    page that is not there. A statement for the count, one for the page and one per facet, all in SQL, whatever
+    the number of exemplars."""
+    chosen = filtering.chosen_filters(filters, FACETS)
+    readable = filtering.readable(user)
+    matching = filtering.narrowed(readable, chosen)
+    page = paging(db.session.scalar(matching.with_only_columns(func.count())) or 0, EXEMPLARS_PER_PAGE, page_number)
     if page is None:
         return None
-    return Browse(page, matching[page.offset : page.offset + page.per_page], _options(listed, chosen), chosen)
+    rows = db.session.execute(_rows(matching).limit(page.per_page).offset(page.offset))
+    return Browse(page, [_listed(row) for row in rows], filtering.options(readable, chosen, FACETS), chosen)
 
 
-def _rows(user: User) -> Select[Any]:
-    readable = readable_exemplars(user).subquery()
+def _rows(matching: Select[Any]) -> Select[Any]:
     newest = newest_versions()
     return (
-        select(
-            readable.c.code,
-            readable.c.year_group,
+        matching.join(newest, newest.c.slug == Framework.slug)
+        .with_only_columns(
+            newest.c.newest,
+            Exemplar.code,
+            Exemplar.year_group,
             Framework.title,
             Framework.version,
             Framework.phase,
@@ -84,13 +74,8 @@ def _rows(user: User) -> Select[Any]:
             Framework.subject,
             Standard.code.label("standard_code"),
             Standard.label.label("standard_label"),
-            Standard.position,
-            newest.c.newest,
         )
-        .join(Framework, Framework.id == readable.c.framework_id)
-        .join(newest, newest.c.slug == Framework.slug)
-        .join(Standard, Standard.id == readable.c.standard_id)
-        .order_by(Framework.subject, readable.c.year_group, Standard.position, readable.c.code)
+        .order_by(Framework.subject, Exemplar.year_group, Standard.position, Exemplar.code)
     )
 
 
@@ -110,30 +95,6 @@ def _listed(row: Row[Any]) -> Listed:
             "standard": row.standard_code,
         },
     )
-
-
-def _labels(facet: str, value: str) -> str:
-    if facet == "year":
-        return year_group_label(int(value))
-    if facet == "phase":
-        return value.replace("_", " ").capitalize()
-    return value
-
-
-def _options(listed: list[Listed], chosen: dict[str, str]) -> dict[str, list[Option]]:
-    options = {}
-    for facet in FACETS:
-        others = {key: value for key, value in chosen.items() if key != facet}
-        counts = Counter(
-            item.facets[facet]
-            for item in listed
-            if item.facets[facet] and all(item.facets[key] == value for key, value in others.items())
-        )
-        ordered = sorted(counts, key=lambda value: int(value) if facet == "year" else value)
-        options[facet] = [
-            Option(value, _labels(facet, value), counts[value], chosen.get(facet) == value) for value in ordered
-        ]
-    return options
 
 
 def readable_by_code(user: User, code: str) -> Exemplar | None:

@@ -23,6 +23,7 @@ from moderation_hub.organisations.models import School
 from moderation_hub.permissions import uploaders_of
 from moderation_hub.samples.models import EvidenceStatus, Page, WorkSample
 from moderation_hub.standards import commentary as written
+from moderation_hub.standards import search_index
 from moderation_hub.standards.commentary import Commentary
 from moderation_hub.standards.copies import (
     GridAnnotation,
@@ -172,6 +173,7 @@ def withdraw_copy(exemplar: Exemplar, user: User | None, reason: str) -> None:
     )
     exemplar.images.clear()
     exemplar.revisions.clear()
+    search_index.forget(exemplar)
     forget_statements(exemplar)
     exemplar.state = ExemplarState.WITHDRAWN
     db.after_commit(lambda: _delete_objects(keys))
@@ -366,6 +368,7 @@ def _new_revision(exemplar: Exemplar, commentary: str, content: dict[str, Any], 
         number=exemplar.revisions_made, commentary=commentary, content=content, published_by_id=user.id
     )
     exemplar.revisions.append(revision)
+    search_index.index_revision(exemplar, revision)
     return revision
 
 

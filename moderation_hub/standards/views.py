@@ -36,6 +36,9 @@ from moderation_hub.standards.forms import (
 )
 from moderation_hub.standards.models import BoundaryPair, Exemplar, NeverPublish, PublicationScope
 from moderation_hub.standards.public import signed_in_or_public, template_values
+from moderation_hub.standards.search import filter_choices, parse
+from moderation_hub.standards.search import search as search_exemplars
+from moderation_hub.standards.search_form import SearchForm
 from moderation_hub.storage import storage
 from moderation_hub.templating import render_form_page, show_error
 
@@ -65,6 +68,25 @@ def browse() -> str:
 def _led(model: type[LocalAuthority] | type[School], ids: list[int]) -> list:
     """The authorities whose standards file the reader curates, or schools whose permission they record."""
     return list(db.session.scalars(select(model).where(model.id.in_(ids)).order_by(model.name))) if ids else []
+
+
+@blueprint.get("/standards/search")
+@signed_in_or_public
+def search() -> tuple[str, int] | str:
+    """Words found in the exemplars the reader may read (the public too, where the installation allows it), with the
+    browse filters; an address the form refuses is answered 400 with its errors, a page past the last 404."""
+    authorize(Permission.STANDARDS_BROWSE)
+    form = SearchForm(request.args)
+    form.offer(filter_choices())
+    if not request.args:
+        return render_template("standards/search.html", form=form, results=None)
+    if not form.validate():
+        return render_template("standards/search.html", form=form, results=None), 400
+    query, page_number = parse(form.q.data or ""), request.args.get("page", 1, type=int)
+    results = search_exemplars(current_user, query, form.filters(), page_number) if query and page_number > 0 else None
+    if query and results is None:
+        abort(404)
+    return render_template("standards/search.html", form=form, results=results, query=query)
 
 
 @blueprint.get("/standards/<code>")

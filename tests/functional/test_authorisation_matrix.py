@@ -113,6 +113,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     # The standards file. The matrix world has no exemplar, so an exemplar's routes are 404 to everyone here;
     # tests/functional/standards/test_access.py checks them over a draft and a published exemplar.
     "/standards": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/standards/search": (302, 200, 200, 200, 200, 200, 200, 200),
     "/standards/booklet": (302, 200, 200, 200, 200, 200, 200, 200),
     "/standards/0123456789abcdef": (302, 404, 404, 404, 404, 404, 404, 404),
     "/standards/0123456789abcdef/pages/1/display.jpg": (302, 404, 404, 404, 404, 404, 404, 404),

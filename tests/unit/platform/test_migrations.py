@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from moderation_hub import migrate
 from moderation_hub.db import build_engine
-from moderation_hub.models import Base
+from moderation_hub.models import Base, declared
 from tests.conftest import scratch_postgresql_database
 
 
@@ -31,7 +31,7 @@ def test_upgrade_to_head_gives_exactly_the_models_schema(empty_database_url: str
     migrate.upgrade(empty_database_url)
     engine = build_engine(empty_database_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": declared})
         differences = compare_metadata(context, Base.metadata)
         tables = set(inspect(connection).get_table_names())
     engine.dispose()
