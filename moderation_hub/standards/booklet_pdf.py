@@ -29,9 +29,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pymupdf
+from pymupdf import mupdf
 
 PAGE = pymupdf.paper_rect("a4")
 MARGIN = 48
@@ -306,19 +307,24 @@ def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark
 
     Each page's are a form of its own (a few operators; numbers only, in Helvetica), which a stream shared by every
     page draws, bracketed by a ``q`` before the page's own content, as the writer leaves its flipped coordinates in
-    force. A story per page for the footer and ``Page.new_shape`` for the markers took twice as long as everything
-    else, and each key set in a page's dictionaries is costly: a page gets two.
+    force. Pages are changed through MuPDF's own calls (``pymupdf.mupdf``): ``Document.xref_set_key`` writes an
+    object out as text and parses it again for every key, and with a story per page for the footer and
+    ``Page.new_shape`` for the markers, decorating took longer than drawing the booklet.
     """
+    pdf = mupdf.pdf_specifics(document.this)
     bold = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica-Bold/Encoding/WinAnsiEncoding>>")
     regular = _new_object(document, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
-    push = _new_object(document, "<<>>", b"q\n")
-    draw = _new_object(document, "<<>>", b"\nQ q /BookletPage Do Q\n")
-    resources = f"<</Font<</T {regular} 0 R/B {bold} 0 R>>/XObject<</F {footer} 0 R>>>>"
-    form = f"<</Type/XObject/Subtype/Form/BBox[0 0 {PAGE.width:g} {PAGE.height:g}]/Resources{resources}>>"
+    resources = _new_object(document, f"<</Font<</T {regular} 0 R/B {bold} 0 R>>/XObject<</F {footer} 0 R>>>>")
+    form = _new_object(
+        document,
+        f"<</Type/XObject/Subtype/Form/BBox[0 0 {PAGE.width:g} {PAGE.height:g}]/Resources {resources} 0 R>>",
+    )
+    template = mupdf.pdf_load_object(pdf, form)  # copied for each page's form
+    push = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"q\n"), 0)
+    draw = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"\nQ q /BookletPage Do Q\n"), 0)
     height = PAGE.height  # every page's
     work = iter(marks)
     for number in range(document.page_count):
-        page_xref = document.page_xref(number)
         label = f"Page {number + 1}"
         right = FOOTER.x1 - pymupdf.get_text_length(label, fontname="helv", fontsize=8)
         operators = [
@@ -327,19 +333,32 @@ def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark
         ]
         if document.get_page_images(number):  # a page of work begins here
             operators += _mark_operators(next(work, []), height)
-        drawn = _new_object(document, form, "\n".join(operators).encode("ascii"))
-        streams = [push, *_contents_of(document, page_xref), draw]
-        document.xref_set_key(page_xref, "Contents", "[" + " ".join(f"{xref} 0 R" for xref in streams) + "]")
-        _add_resources(document, page_xref, {"XObject": {"BookletPage": drawn}})
+        buffer = mupdf.fz_new_buffer_from_copied_data("\n".join(operators).encode("ascii"))
+        drawn = mupdf.pdf_add_stream(pdf, buffer, mupdf.pdf_copy_dict(template), 0)
+        page = mupdf.pdf_lookup_page_obj(pdf, number)
+        contents = mupdf.pdf_dict_get(page, mupdf.PDF_ENUM_NAME_Contents)
+        streams = mupdf.pdf_new_array(pdf, 3)
+        mupdf.pdf_array_push(streams, push)
+        if mupdf.pdf_is_array(contents):
+            for index in range(mupdf.pdf_array_len(contents)):
+                mupdf.pdf_array_push(streams, mupdf.pdf_array_get(contents, index))
+        elif mupdf.pdf_is_indirect(contents):
+            mupdf.pdf_array_push(streams, contents)
+        mupdf.pdf_array_push(streams, draw)
+        mupdf.pdf_dict_put(page, mupdf.PDF_ENUM_NAME_Contents, streams)
+        mupdf.pdf_dict_puts(_page_xobjects(page), "BookletPage", drawn)
+    mupdf.pdf_delete_object(pdf, form)  # only its copies are drawn
 
 
-def _contents_of(document: pymupdf.Document, page_xref: int) -> list[int]:
-    held, value = document.xref_get_key(page_xref, "Contents")
-    if held == "xref":
-        return [int(value.split()[0])]
-    if held == "array":
-        return [int(number) for number in value.strip("[]").split()[::3]]
-    return []
+def _page_xobjects(page: Any) -> Any:
+    """The page's dictionary of named forms and images, made if it has none."""
+    resources = mupdf.pdf_dict_get_inheritable(page, mupdf.PDF_ENUM_NAME_Resources)
+    if not mupdf.pdf_is_dict(resources):
+        resources = mupdf.pdf_dict_put_dict(page, mupdf.PDF_ENUM_NAME_Resources, 1)
+    named = mupdf.pdf_dict_get(resources, mupdf.PDF_ENUM_NAME_XObject)
+    if not mupdf.pdf_is_dict(named):
+        named = mupdf.pdf_dict_put_dict(resources, mupdf.PDF_ENUM_NAME_XObject, 1)
+    return named
 
 
 def _mark_operators(marks: Sequence[Mark], height: float) -> list[str]:
@@ -363,21 +382,6 @@ def _new_object(document: pymupdf.Document, dictionary: str, stream: bytes | Non
     if stream is not None:
         document.update_stream(xref, stream)
     return xref
-
-
-def _add_resources(document: pymupdf.Document, page_xref: int, named: dict[str, dict[str, int]]) -> None:
-    """Name each object of ``named`` (kind, "Font" or "XObject", to name to xref) in the page's resources."""
-    target, path = page_xref, "Resources/"
-    held, value = document.xref_get_key(target, "Resources")
-    if held == "xref":
-        target, path = int(value.split()[0]), ""
-    for kind, objects in named.items():
-        held, value = document.xref_get_key(target, path + kind)
-        for name, xref in objects.items():
-            if held == "xref":
-                document.xref_set_key(int(value.split()[0]), name, f"{xref} 0 R")
-            else:
-                document.xref_set_key(target, f"{path}{kind}/{name}", f"{xref} 0 R")
 
 
 # The HTML of each part. Every value is escaped: a commentary is shown as written, never as markup.
