@@ -102,7 +102,11 @@ def pair_between(user: User, first: Exemplar, second: Exemplar) -> Pair | None:
 
 
 def _pairs(exemplars: Select[Any]) -> Select[Any]:
-    at, below = exemplars.subquery(), exemplars.subquery()
+    """The boundary pairs both of whose exemplars ``exemplars`` selects. Driven from the pairs (few) with the
+    exemplars as two semi-joins on their ids: joining two copies of the exemplar query to each other led
+    PostgreSQL to pair every exemplar with every other before it reached the pairs (9 s at 1,000 exemplars)."""
+    ids = exemplars.with_only_columns(Exemplar.id)
+    at, below = aliased(Exemplar), aliased(Exemplar)
     at_standard, below_standard = aliased(Standard), aliased(Standard)
     return (
         select(
@@ -110,22 +114,23 @@ def _pairs(exemplars: Select[Any]) -> Select[Any]:
             BoundaryPair.note,
             Framework.title,
             Framework.version,
-            at.c.year_group,
-            at.c.code.label("at_code"),
-            at.c.overall_agreement.label("at_agreement"),
+            at.year_group,
+            at.code.label("at_code"),
+            at.overall_agreement.label("at_agreement"),
             at_standard.code.label("at_standard"),
             at_standard.label.label("at_label"),
-            below.c.code.label("below_code"),
-            below.c.overall_agreement.label("below_agreement"),
+            below.code.label("below_code"),
+            below.overall_agreement.label("below_agreement"),
             below_standard.code.label("below_standard"),
             below_standard.label.label("below_label"),
         )
-        .join(at, at.c.id == BoundaryPair.at_id)
-        .join(below, below.c.id == BoundaryPair.below_id)
-        .join(Framework, Framework.id == at.c.framework_id)
-        .join(at_standard, at_standard.id == at.c.standard_id)
-        .join(below_standard, below_standard.id == below.c.standard_id)
-        .order_by(Framework.subject, at.c.year_group, at_standard.position, BoundaryPair.id)
+        .join(at, at.id == BoundaryPair.at_id)
+        .join(below, below.id == BoundaryPair.below_id)
+        .join(Framework, Framework.id == at.framework_id)
+        .join(at_standard, at_standard.id == at.standard_id)
+        .join(below_standard, below_standard.id == below.standard_id)
+        .where(BoundaryPair.at_id.in_(ids), BoundaryPair.below_id.in_(ids))
+        .order_by(Framework.subject, at.year_group, at_standard.position, BoundaryPair.id)
     )
 
 
