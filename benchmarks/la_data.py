@@ -654,6 +654,8 @@ def _audit(
                 {"before": before, "after": after},
             )
         )
+    for row in rows:  # every event is on the round, one of its entries or one of its judgements
+        row["round_id"] = round_id
     return _insert(connection, AuditEvent, rows)
 
 

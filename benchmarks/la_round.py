@@ -285,12 +285,18 @@ def targets(built: BuiltRound) -> list[Target]:
 
 
 def follow_ups(result: Result, built: BuiltRound) -> list[Target]:
-    """Targets found in an answer: the report's charts, and the board's JSON as a projector asks again."""
+    """Targets found in an answer: the report's charts, the audit log's next page, and the board's JSON as a projector
+    asks again."""
     if result.name == "round report" and result.ok:
         names = dict.fromkeys(re.findall(r"/charts/([\w-]+)\.svg", result.body.decode()))
         return [
             Target(f"chart {name}", "reports.round_chart", {"round_id": built.round_id, "name": name}) for name in names
         ]
+    if result.name == "audit log" and result.ok:
+        older = re.search(r'href="[^"]*/audit\?before=(\d+)', result.body.decode())
+        if older:  # keyset paging: a page further back costs what the first does
+            asked = {"round_id": built.round_id, "before": int(older[1])}
+            return [Target("audit log, an older page", "rounds.audit", asked)]
     if result.name == "meeting board JSON" and result.etag:
         return [
             Target(

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import CompoundSelect, Row, Select, and_, func, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from moderation_hub.accounts.models import User
@@ -396,35 +396,13 @@ class AuditRow:
         ]
 
 
-def _about_round(round_id: int, with_views: bool = True, timed: bool = True) -> CompoundSelect:
-    """The id (and, if ``timed``, the time) of each event whose subject is the round, one of its entries or one of
-    its judgements (leaving out what was only looked at unless ``with_views``): three selects, each finding its
-    events through the index on (subject_type, subject_id) from the round's own rows, so the work follows the
-    round's log, not the whole log's size. Ids alone can be read from that index (SQLite keeps the id in it)."""
-    columns = (AuditEvent.id, AuditEvent.occurred_at) if timed else (AuditEvent.id,)
-    on_round = select(*columns).where(
-        AuditEvent.subject_type == ModerationRound.__tablename__, AuditEvent.subject_id == round_id
-    )
-    on_entries = (
-        select(*columns)
-        .join(
-            RoundEntry,
-            and_(AuditEvent.subject_type == RoundEntry.__tablename__, AuditEvent.subject_id == RoundEntry.id),
-        )
-        .where(RoundEntry.round_id == round_id)
-    )
-    on_judgements = (
-        select(*columns)
-        .join(
-            Judgement, and_(AuditEvent.subject_type == Judgement.__tablename__, AuditEvent.subject_id == Judgement.id)
-        )
-        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-        .where(RoundEntry.round_id == round_id)
-    )
-    parts = (on_round, on_entries, on_judgements)
+def _in_log(round_id: int, with_views: bool = True) -> list[ColumnElement[bool]]:
+    """The round's events (on the round, its entries or its judgements: ``audit.round_of``), leaving out what was
+    only looked at unless ``with_views``."""
+    conditions = [AuditEvent.round_id == round_id]
     if not with_views:
-        parts = tuple(part.where(AuditEvent.action.not_in(VIEW_ACTIONS)) for part in parts)
-    return union_all(*parts)
+        conditions.append(AuditEvent.action.not_in(VIEW_ACTIONS))
+    return conditions
 
 
 # What a row of the log is made from: plain columns, never an AuditEvent object.
@@ -438,48 +416,79 @@ _EVENT_COLUMNS = (
     AuditEvent.details,
     User.display_name.label("actor_name"),
 )
+# The log's order, as the (round_id, occurred_at, id) index holds it.
+_POSITION = (AuditEvent.occurred_at, AuditEvent.id)
 
 
-def count_events(round_id: int, with_views: bool = True) -> int:
-    statement = select(func.count()).select_from(_about_round(round_id, with_views, timed=False).subquery())
-    return db.session.scalar(statement) or 0
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of the round's log, newest first, and the events to ask for the pages beside it by (None: no page)."""
+
+    rows: list[AuditRow]
+    newer: int | None  # ``after=`` this event: the page of newer events
+    older: int | None  # ``before=`` this event: the page of older events
 
 
-def audit_page(round_id: int, page: int, with_views: bool = True, per_page: int = AUDIT_PAGE_SIZE) -> list[AuditRow]:
-    """One page of the round's log, newest first (page 1 is the newest): the page is chosen from the events' ids
-    and times alone, and only its own events are read."""
-    about = _about_round(round_id, with_views).subquery()
-    chosen = (
-        select(about)
-        .order_by(about.c.occurred_at.desc(), about.c.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .subquery()
-    )
-    statement = (
-        select(*_EVENT_COLUMNS)
-        .select_from(chosen)
-        .join(AuditEvent, AuditEvent.id == chosen.c.id)
-        .outerjoin(User, AuditEvent.actor_id == User.id)
-        .order_by(chosen.c.occurred_at.desc(), chosen.c.id.desc())
-    )
-    return _rows(round_id, db.session.execute(statement).all())
-
-
-def event_ids(round_id: int) -> list[int]:
-    """The ids of the round's whole log in the order they were written, for reading it in chunks: found once
-    (a few bytes an event), so that each chunk reads only its own events by their ids."""
-    about = _about_round(round_id, timed=False).subquery()
-    return list(db.session.scalars(select(about.c.id).order_by(about.c.id)))
-
-
-def audit_rows(round_id: int, ids: Sequence[int]) -> list[AuditRow]:
-    """The events of the round's log with these ids, in the order they were written."""
+def audit_page(
+    round_id: int,
+    with_views: bool = True,
+    before: int | None = None,
+    after: int | None = None,
+    per_page: int = AUDIT_PAGE_SIZE,
+) -> AuditPage | None:
+    """The newest events of the round's log, or those just older than the event ``before`` or just newer than
+    ``after``: read in order from the (round_id, occurred_at, id) index, ``per_page`` and one more (to know whether
+    there are more), so a page deep in a long log costs what the first does (keyset paging, no OFFSET). None when the
+    event asked from is not in the round's log."""
+    conditions = _in_log(round_id, with_views)
+    from_event = before if before is not None else after
+    if from_event is not None:
+        at = _position_of(round_id, from_event)
+        if at is None:
+            return None
+        conditions.append(tuple_(*_POSITION) < at if before is not None else tuple_(*_POSITION) > at)
+    newest_first = after is None
     statement = (
         select(*_EVENT_COLUMNS)
         .outerjoin(User, AuditEvent.actor_id == User.id)
-        .where(AuditEvent.id.in_(ids))
-        .order_by(AuditEvent.id)
+        .where(*conditions)
+        .order_by(*(column.desc() if newest_first else column for column in _POSITION))
+        .limit(per_page + 1)
+    )
+    events = db.session.execute(statement).all()
+    more = len(events) > per_page
+    events = events[:per_page] if newest_first else events[:per_page][::-1]
+    rows = _rows(round_id, events)
+    if not rows:
+        return AuditPage(rows, None, None)
+    if newest_first:
+        return AuditPage(rows, rows[0].id if before is not None else None, rows[-1].id if more else None)
+    return AuditPage(rows, rows[0].id if more else None, rows[-1].id)
+
+
+def _position_of(round_id: int, event_id: int) -> ColumnElement[Any] | None:
+    statement = select(*_POSITION).where(AuditEvent.id == event_id, AuditEvent.round_id == round_id)
+    row = db.session.execute(statement).one_or_none()
+    if row is None:
+        return None
+    return tuple_(literal(row.occurred_at, AuditEvent.occurred_at.type), literal(row.id, AuditEvent.id.type))
+
+
+def audit_chunk(round_id: int, after: tuple[dt.datetime, int] | None = None, size: int = AUDIT_CHUNK) -> list[AuditRow]:
+    """The round's log in the order it happened, ``size`` events from just after the event at ``after`` (the time
+    and id of the last one read; None: from the start): each chunk is one range of the index, whatever the log's
+    length, so a download reads the log once."""
+    conditions = _in_log(round_id)
+    if after is not None:
+        moment, event_id = after
+        position = tuple_(literal(moment, AuditEvent.occurred_at.type), literal(event_id, AuditEvent.id.type))
+        conditions.append(tuple_(*_POSITION) > position)
+    statement = (
+        select(*_EVENT_COLUMNS)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(*conditions)
+        .order_by(*_POSITION)
+        .limit(size)
     )
     return _rows(round_id, db.session.execute(statement).all())
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wsgi import wrap_file
 
 from moderation_hub.audit.services import record
-from moderation_hub.db import db
+from moderation_hub.db import MAX_ROW_ID, db
 from moderation_hub.downloads.kinds import JUDGEMENTS_XLSX
 from moderation_hub.permissions import Permission
 from moderation_hub.responses import attachment
@@ -19,7 +19,6 @@ from moderation_hub.rounds import exports
 from moderation_hub.rounds.access import round_for
 from moderation_hub.rounds.blueprint import blueprint
 from moderation_hub.rounds.models import ModerationRound
-from moderation_hub.rounds.paging import paging
 
 
 @blueprint.get("/rounds/<int:round_id>/board")
@@ -106,21 +105,21 @@ def _judgements_xlsx(round_: ModerationRound) -> Response:
 def audit(round_id: int) -> str:
     round_ = round_for(Permission.ROUND_MANAGE, round_id)
     with_views = request.args.get("views") != "hide"
-    total = exports.count_events(round_.id, with_views)
-    page = paging(total, exports.AUDIT_PAGE_SIZE, request.args.get("page", 1, type=int))
-    if page is None:
+    before = _event_id("before")
+    after = None if before is not None else _event_id("after")
+    shown = exports.audit_page(round_.id, with_views, before=before, after=after)
+    if shown is None:  # an event of another round's log, or none
         abort(404)
-    rows = exports.audit_page(round_.id, page.page, with_views)
-    return render_template(
-        "rounds/audit.html",
-        round_=round_,
-        rows=rows,
-        with_views=with_views,
-        total=total,
-        page=page.page,
-        pages=page.pages,
-        page_numbers=page.numbers,
-    )
+    newest = before is None and after is None
+    return render_template("rounds/audit.html", round_=round_, shown=shown, with_views=with_views, newest=newest)
+
+
+def _event_id(name: str) -> int | None:
+    """The event a page of the log is asked from; one that cannot be a row's id is no page."""
+    value = request.args.get(name, type=int)
+    if value is not None and not 1 <= value <= MAX_ROW_ID:
+        abort(404)
+    return value
 
 
 @blueprint.get("/rounds/<int:round_id>/audit.csv")
@@ -136,11 +135,16 @@ def audit_export(round_id: int) -> Response:
 
 
 def _audit_chunks(round_id: int) -> Iterator[list[list[exports.Cell]]]:
-    """The whole log, oldest first, a chunk of events at a time: the log's ids are found once, as the first
-    chunk is read (with the request's own record of the download), and each chunk reads its events by id."""
-    ids = exports.event_ids(round_id)
-    for start in range(0, len(ids), exports.AUDIT_CHUNK):
-        yield [row.csv_cells() for row in exports.audit_rows(round_id, ids[start : start + exports.AUDIT_CHUNK])]
+    """The whole log, oldest first, a chunk of events at a time, each read from where the last ended (with the
+    request's own record of the download, last)."""
+    after = None
+    while True:
+        rows = exports.audit_chunk(round_id, after)
+        if rows:
+            yield [row.csv_cells() for row in rows]
+        if len(rows) < exports.AUDIT_CHUNK:
+            return
+        after = (rows[-1].occurred_at, rows[-1].id)
 
 
 def _streamed_csv(header: Sequence[str], chunks: Iterator[list[list[exports.Cell]]]) -> Iterator[bytes]:

@@ -7,12 +7,15 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moderation_hub.audit.models import AuditEvent
 from moderation_hub.audit.services import record
-from moderation_hub.rounds import judging
+from moderation_hub.frameworks.models import Framework
+from moderation_hub.rounds import judging, services
 from moderation_hub.rounds.judging import JudgementInput
+from moderation_hub.rounds.models import RoundKind
 from tests.conftest import sign_in
 from tests.factories import World
 from tests.functional.rounds.conftest import RoundWorld
@@ -130,26 +133,64 @@ def test_the_log_of_one_round_holds_nothing_of_another(
     assert "elsewhere" not in shown
 
 
-def test_the_log_is_shown_a_hundred_events_a_page(
+LINK = re.compile(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="(prev|next)"')
+
+
+def page_links(html: str) -> dict[str, str]:
+    """The pagination's links: "prev" to newer events, "next" to older ones."""
+    return {rel: href.replace("&amp;", "&") for href, rel in LINK.findall(html)}
+
+
+def test_the_log_is_shown_a_hundred_events_a_page_from_the_newest(
     client: FlaskClient, session: Session, world: World, judging_round: RoundWorld
 ) -> None:
     judgement = judging_round.round.entries[0].live_judgements[0]
+    audit = f"/rounds/{judging_round.round.id}/audit"
     sign_in(client, "la.lead@example.org")
-    before = len(table_rows(client.get(f"/rounds/{judging_round.round.id}/audit").get_data(as_text=True)))
+    before = len(table_rows(client.get(audit).get_data(as_text=True)))
     for _ in range(150 - before):
         record(judgement.moderator_id, "judgement.viewed", judgement)
     session.flush()
 
-    first = client.get(f"/rounds/{judging_round.round.id}/audit").get_data(as_text=True)
-    second = client.get(f"/rounds/{judging_round.round.id}/audit?page=2").get_data(as_text=True)
+    first = client.get(audit).get_data(as_text=True)
+    assert "The newest events" in first
+    assert list(page_links(first)) == ["next"]  # nothing newer
+    second = client.get(page_links(first)["next"]).get_data(as_text=True)
+    again = client.get(page_links(second)["prev"]).get_data(as_text=True)
 
     assert len(table_rows(first)) == 100
     assert len(table_rows(second)) == 50
-    assert "150 events, page 2 of 2" in second
-    assert f'href="/rounds/{judging_round.round.id}/audit?page=1"' in second  # the pages link to each other
+    assert "Earlier events" in second
+    assert list(page_links(second)) == ["prev"]  # nothing older
     assert "Judgement opened" in table_rows(first)[0]
     assert "Round created" in table_rows(second)[-1]
-    assert client.get(f"/rounds/{judging_round.round.id}/audit?page=3").status_code == 404
+    assert table_rows(again) == table_rows(first)
+    assert page_links(again) == {"next": page_links(first)["next"]}
+
+
+def test_a_page_of_the_log_is_asked_from_one_of_its_own_events(
+    client: FlaskClient, session: Session, world: World, judging_round: RoundWorld, ks2_writing: Framework
+) -> None:
+    other = services.create_round(
+        world.authority,
+        services.RoundSettings("Year 2 writing", RoundKind.LA_MODERATION, 2025, [ks2_writing.id]),
+        world.la_lead,
+    )
+    session.flush()
+    elsewhere = session.scalar(select(AuditEvent.id).where(AuditEvent.round_id == other.id))
+    audit = f"/rounds/{judging_round.round.id}/audit"
+    sign_in(client, "la.lead@example.org")
+
+    for asked in (
+        f"before={elsewhere}",
+        f"after={elsewhere}",
+        "before=0",
+        "after=-1",
+        f"before={2**31}",
+        "before=" + "9" * 30,
+    ):
+        assert client.get(f"{audit}?{asked}").status_code == 404, asked
+    assert client.get(f"{audit}?before=seven").status_code == 200  # not a number: the newest
 
 
 def test_the_lead_can_leave_out_what_was_only_looked_at(

@@ -11,10 +11,12 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from moderation_hub.accounts.models import Role, User
+from moderation_hub.audit.models import AuditEvent
+from moderation_hub.audit.services import record
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.organisations.models import School
 from moderation_hub.rounds.models import JudgementState, ModerationRound, RoundEntry, RoundSchool, RoundState
@@ -65,9 +67,12 @@ class GrowingRound:
             for place, moderator in enumerate(pair)
         }
         agreed = STANDARDS[number % 3 if number % 4 else (number + 1) % 3] if number % 5 else None
-        self.entries.append(
-            make_entry(self.session, self.round, sample, judged, agreed=agreed if not judging else None)
-        )
+        entry = make_entry(self.session, self.round, sample, judged, agreed=agreed if not judging else None)
+        self.entries.append(entry)
+        # What its log would hold: the sample entered, its judgements opened.
+        record(self.world.la_lead.id, "round.sample_entered", self.round, entry_id=entry.id)
+        for judgement in entry.judgements:
+            record(judgement.moderator_id, "judgement.viewed", judgement)
 
     def ids(self) -> dict[str, object]:
         world = self.world
@@ -81,6 +86,9 @@ class GrowingRound:
             "code": entry.blind_code,
             "mine": mine.blind_code,
             "judgement": submitted.id,
+            "first_event": self.session.scalar(
+                select(func.min(AuditEvent.id)).where(AuditEvent.round_id == self.round.id)
+            ),
         }
 
 
@@ -132,6 +140,9 @@ VISITS = {
     "reveal index, lead": Visit(REVEAL, LEAD, "/rounds/{round}/reveal"),
     "reveal index, panel": Visit(REVEAL, MODERATOR, "/rounds/{round}/reveal"),
     "reveal entry": Visit(REVEAL, LEAD, "/rounds/{round}/reveal/{code}"),
+    "audit log": Visit(JUDGING, LEAD, "/rounds/{round}/audit"),
+    "audit log, changes only": Visit(JUDGING, LEAD, "/rounds/{round}/audit?views=hide"),
+    "audit log, after its first event": Visit(JUDGING, LEAD, "/rounds/{round}/audit?after={first_event}"),
     "dashboard, LA lead": Visit(JUDGING, LEAD, "/dashboard"),
     "dashboard, moderator": Visit(JUDGING, MODERATOR, "/dashboard"),
     "dashboard, assessment lead collecting": Visit(COLLECTING, SCHOOL_LEAD, "/dashboard"),

@@ -82,7 +82,8 @@ def test_the_database_refuses_to_change_or_remove_audit_events(empty_database_ur
     )
     with engine.begin() as connection:
         connection.execute(insert)
-    for change in ("UPDATE audit_event SET action = 'nothing'", "DELETE FROM audit_event"):
+    refused = ("UPDATE audit_event SET action = 'x'", "UPDATE audit_event SET round_id = 7", "DELETE FROM audit_event")
+    for change in refused:
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text(change))
     with engine.begin() as connection:
