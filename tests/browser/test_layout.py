@@ -201,6 +201,7 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/standards/frameworks/{demo.ks2_writing}/statements/EXS.5",
             f"/standards/compare?a={demo.exemplars['Y6-047']}",
             f"/standards/compare?a={demo.exemplars['Y6-047']}&b={demo.exemplars['Y6-040']}",  # the boundary pair
+            "/standards/search?q=speech",
         ],
     }
     wide = []
@@ -225,7 +226,8 @@ def test_the_standards_file_read_in_public_fits_both_widths_and_passes_axe(
     wide = []
     try:
         with browsing(browser, live_app, PHONE) as page:
-            for path in ("/standards", f"/standards/{demo.public_exemplar}", "/standards/progression"):
+            public_pages = ("/standards", f"/standards/{demo.public_exemplar}", "/standards/progression")
+            for path in (*public_pages, "/standards/search?q=speech"):
                 page.goto(path)
                 expect(page).to_have_url(path)  # answered, not sent to sign in
                 for width in (PHONE, LAPTOP):

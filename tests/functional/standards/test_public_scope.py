@@ -194,3 +194,25 @@ def test_the_views_across_key_stages_serve_the_public_only_what_is_public(
     assert client.get(f"/standards/compare?a={public.code}").status_code == 200
     assert client.get(f"/standards/compare?a={authority_only.code}").status_code == 404
     assert client.get(f"/standards/compare?a={public.code}&b={authority_only.code}").status_code == 404
+
+
+def test_search_finds_for_the_public_only_what_is_public(
+    app: Flask, world: World, public_and_authority: tuple[Exemplar, Exemplar]
+) -> None:
+    public, authority_only = public_and_authority
+    client = https_client(app)
+    assert client.get("/standards/search?q=dragon").status_code == 302  # off: sent to sign in
+
+    app.config["STANDARDS_PUBLIC"] = True
+
+    found = client.get("/standards/search?q=dragon")
+    body = found.get_data(as_text=True)
+    assert found.status_code == 200
+    assert public.code in body and authority_only.code not in body
+    assert world.school_a.name not in body and public.sample.pupil_code not in body
+    both = signed_in(app, world.teacher_b).get("/standards/search?q=dragon").get_data(as_text=True)
+    assert public.code in both and authority_only.code in both
+
+    publication.withdraw_permission(public.sample, world.lead_a)
+
+    assert public.code not in client.get("/standards/search?q=dragon").get_data(as_text=True)
