@@ -24,6 +24,7 @@ work); the images are never decoded, so a booklet of 200 pages peaks well under 
 import datetime as dt
 import html
 import io
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -122,11 +123,11 @@ class Mark:
 
 @dataclass
 class _Layout:
-    """Where things landed in the body: each exemplar's first page (in the finished booklet, from 0), and the
-    markers of each page of work, in order (each begins a page of its own, the only pages with an image)."""
+    """Where things landed in the body (pages counted in the finished booklet, from 0): each exemplar's first page,
+    and each story of work's first page, how many pages it took and each of its pages of work's markers."""
 
     starts: list[int] = field(default_factory=list)
-    marks: list[list[Mark]] = field(default_factory=list)
+    work: list[tuple[int, int, list[list[Mark]]]] = field(default_factory=list)
 
 
 def write_booklet(booklet: Booklet, out: IO[bytes], read_image: ReadImage, progress: Progress) -> None:
@@ -137,8 +138,22 @@ def write_booklet(booklet: Booklet, out: IO[bytes], read_image: ReadImage, progr
         contents_pages = _count_pages(_contents_html(booklet, None))
         layout = _write_body(booklet, path, contents_pages, read_image, progress)
         _finish(booklet, path, contents_pages, layout)
-        with path.open("rb") as written:
+        _copy(path, out)
+
+
+def _copy(path: Path, out: IO[bytes]) -> None:
+    """The written file into ``out``: by the kernel when ``out`` is a file (as the worker's temporary file is)."""
+    with path.open("rb") as written:
+        try:
+            target = out.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
             shutil.copyfileobj(written, out, 1 << 20)
+            return
+        out.flush()
+        size, sent = os.fstat(written.fileno()).st_size, 0
+        while sent < size:
+            sent += os.sendfile(target, written.fileno(), sent, size - sent)
+        out.seek(0, os.SEEK_END)  # the file object learns where the kernel left it
 
 
 def _write_body(
@@ -160,7 +175,9 @@ def _write_body(
             progress(done, total)
             for start in range(0, len(exemplar.pages), PAGES_PER_STORY):
                 chunk = exemplar.pages[start : start + PAGES_PER_STORY]
-                layout.marks += pages.work_pages(chunk, read_image)
+                first = pages.number
+                marks = pages.work_pages(chunk, read_image)
+                layout.work.append((first, pages.number - first, marks))
                 done += len(chunk)
                 progress(done, total)
             pages.flow(_commentary_html(exemplar))
@@ -243,7 +260,7 @@ def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) 
     try:
         document.insert_pdf(contents, start_at=1)
         contents.close()
-        _decorate(document, _footer_form(document, booklet.footer), layout.marks)
+        _decorate(document, _footer_form(document, booklet.footer), _marks_by_page(document, layout.work))
         _link_contents(document, layout.starts, contents_pages)
         outline = [[1, "Contents", 2]]
         outline += [
@@ -301,7 +318,21 @@ def _footer_form(document: pymupdf.Document, footer: str) -> int:
     return form
 
 
-def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark]]) -> None:
+def _marks_by_page(
+    document: pymupdf.Document, work: Sequence[tuple[int, int, list[list[Mark]]]]
+) -> dict[int, list[Mark]]:
+    """Each page of work's markers by the page it begins: each story's pages in turn, unless an annotation list ran
+    over onto a page of its own, when the pages with an image are the ones that begin a page of work."""
+    placed = {}
+    for first, count, marks in work:
+        pages = range(first, first + count)
+        if count != len(marks):
+            pages = [number for number in pages if document.get_page_images(number)]
+        placed.update(zip(pages, marks, strict=True))
+    return placed
+
+
+def _decorate(document: pymupdf.Document, footer: int, marks: dict[int, list[Mark]]) -> None:
     """On every page: the footer and the page's number; over each page of the work, each annotation's box outlined
     with its number in a yellow square at the box's top left.
 
@@ -323,7 +354,6 @@ def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark
     push = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"q\n"), 0)
     draw = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"\nQ q /BookletPage Do Q\n"), 0)
     height = PAGE.height  # every page's
-    work = iter(marks)
     for number in range(document.page_count):
         label = f"Page {number + 1}"
         right = FOOTER.x1 - pymupdf.get_text_length(label, fontname="helv", fontsize=8)
@@ -331,8 +361,7 @@ def _decorate(document: pymupdf.Document, footer: int, marks: Sequence[list[Mark
             "/F Do",
             f"BT 0.31 0.35 0.37 rg /T 8 Tf {right:.2f} {height - FOOTER.y0 - 10:.2f} Td ({label}) Tj ET",
         ]
-        if document.get_page_images(number):  # a page of work begins here
-            operators += _mark_operators(next(work, []), height)
+        operators += _mark_operators(marks.get(number, []), height)
         buffer = mupdf.fz_new_buffer_from_copied_data("\n".join(operators).encode("ascii"))
         drawn = mupdf.pdf_add_stream(pdf, buffer, mupdf.pdf_copy_dict(template), 0)
         page = mupdf.pdf_lookup_page_obj(pdf, number)

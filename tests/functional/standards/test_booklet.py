@@ -209,3 +209,39 @@ def test_an_image_deleted_while_the_booklet_is_made_stops_it(world: World, libra
     storage().delete(library.exemplar.images[0].display_key)  # as a withdrawal's commit does
     with pytest.raises(BookletChangedError):
         booklet.build_booklet(request.as_arguments(), io.BytesIO(), lambda done, total: None)
+
+
+def _box_in_two_columns(number: int) -> list[float]:
+    left, top = 0.1 + 0.4 * (number % 2), 0.03 + 0.042 * (number // 2)
+    return [left, top, left + 0.3, top + 0.03]
+
+
+def test_a_long_list_of_annotations_runs_on_and_the_markers_stay_on_their_page(
+    session: Session, world: World, library: Library
+) -> None:
+    current = library.exemplar.current
+    assert current is not None
+    content = dict(current.content)
+    annotations = [
+        {
+            "number": number,
+            "comment": f"Comment {number} on the work.",
+            "criteria": [],
+            "box": _box_in_two_columns(number),
+        }
+        for number in range(1, 41)
+    ]
+    content["pages"] = [{**page, "annotations": annotations} for page in content["pages"]]
+    current.content = content
+    session.flush()
+    document, _ = _made(world.teacher_b)
+    texts = _texts(document)
+    assert "40. Comment 40 on the work." in texts[4]  # ran on to the next page
+    assert "Commentary" in texts[5]
+    work = document[3]
+    _, top, _, bottom = work.get_image_info()[0]["bbox"]
+    labels = [word[4] for word in work.get_text("words") if top < word[1] and word[3] < bottom]
+    assert {str(number) for number in range(1, 41)} <= set(labels)
+    yellow = [drawing for drawing in document[4].get_drawings() if drawing.get("fill") == pytest.approx((1, 0.87, 0))]
+    assert yellow == []  # no marker where the list ran on
+    assert len([d for d in work.get_drawings() if d.get("fill") == pytest.approx((1, 0.87, 0))]) == 40

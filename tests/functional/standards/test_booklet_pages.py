@@ -57,6 +57,7 @@ def test_a_reader_asks_for_a_booklet_and_downloads_it_once_the_worker_has_made_i
     assert download.title.startswith(f"Standards file booklet: Year 6, {framework.title}")
     response = client.get(f"/downloads/{download_id}/file")
     assert response.status_code == 200 and response.content_type == "application/pdf"
+    assert download.byte_size == len(response.data)  # the worker's file learnt where the copy into it ended
     with pymupdf.open(stream=response.data, filetype="pdf") as document:
         assert document.get_toc()[1][1] == f"1. Pupil A: Year 6, {framework.title}, EXS"
     assert _ask(client, framework=framework.id, year=6, standard="") == download_id  # the same one, not made again
