@@ -27,6 +27,7 @@ EXEMPLAR_CODE = re.compile(r"[0-9a-f]{16}")  # as models.new_exemplar_code makes
 PARTNERS_PER_PAGE = 25
 PAIRS_SHOWN = 20
 PROPOSALS_SHOWN = 20
+PROPOSAL_DEPTH = 5  # the least agreed exemplars of each cell that proposals pair up
 
 
 @dataclass(frozen=True)
@@ -158,40 +159,55 @@ def marked_pairs(authority: LocalAuthority) -> list[Pair]:
 def proposed_pairs(authority: LocalAuthority) -> list[Pair]:
     """Pairs the library proposes from the agreement figures: two published exemplars of the authority in the same
     framework and year group at adjacent standards, not yet paired, the least agreed first (moderators who split
-    put an exemplar near its boundary)."""
-    at, below = aliased(Exemplar), aliased(Exemplar)
+    put an exemplar near its boundary). Only the ``PROPOSAL_DEPTH`` least agreed of each (framework, year group,
+    standard) are paired up, so the work is bounded by the cells, not by the square of their exemplars."""
+    agreement = func.coalesce(Exemplar.overall_agreement, 1.0)
+    nearest = select(
+        Exemplar.id,
+        Exemplar.code,
+        Exemplar.framework_id,
+        Exemplar.year_group,
+        Exemplar.standard_id,
+        Exemplar.overall_agreement,
+        func.row_number()
+        .over(
+            partition_by=(Exemplar.framework_id, Exemplar.year_group, Exemplar.standard_id),
+            order_by=(agreement, Exemplar.code),
+        )
+        .label("rank"),
+    ).where(Exemplar.authority_id == authority.id, Exemplar.state == ExemplarState.PUBLISHED)
+    at, below = nearest.subquery("at_nearest"), nearest.subquery("below_nearest")
     at_standard, below_standard = aliased(Standard), aliased(Standard)
-    paired = select(BoundaryPair.id).where(BoundaryPair.at_id == at.id, BoundaryPair.below_id == below.id).exists()
-    split = func.coalesce(at.overall_agreement, 1.0) + func.coalesce(below.overall_agreement, 1.0)
+    paired = select(BoundaryPair.id).where(BoundaryPair.at_id == at.c.id, BoundaryPair.below_id == below.c.id).exists()
+    split = func.coalesce(at.c.overall_agreement, 1.0) + func.coalesce(below.c.overall_agreement, 1.0)
     statement = (
         select(
-            at.id,  # a proposal has no pair id: the view offers to mark it instead
+            at.c.id,  # a proposal has no pair id: the view offers to mark it instead
             literal("").label("note"),
             Framework.title,
             Framework.version,
-            at.year_group,
-            at.code.label("at_code"),
-            at.overall_agreement.label("at_agreement"),
+            at.c.year_group,
+            at.c.code.label("at_code"),
+            at.c.overall_agreement.label("at_agreement"),
             at_standard.code.label("at_standard"),
             at_standard.label.label("at_label"),
-            below.code.label("below_code"),
-            below.overall_agreement.label("below_agreement"),
+            below.c.code.label("below_code"),
+            below.c.overall_agreement.label("below_agreement"),
             below_standard.code.label("below_standard"),
             below_standard.label.label("below_label"),
         )
-        .join(below, and_(below.framework_id == at.framework_id, below.year_group == at.year_group))
-        .join(at_standard, at_standard.id == at.standard_id)
-        .join(below_standard, below_standard.id == below.standard_id)
-        .join(Framework, Framework.id == at.framework_id)
+        .select_from(at)
+        .join(below, and_(below.c.framework_id == at.c.framework_id, below.c.year_group == at.c.year_group))
+        .join(at_standard, at_standard.id == at.c.standard_id)
+        .join(below_standard, below_standard.id == below.c.standard_id)
+        .join(Framework, Framework.id == at.c.framework_id)
         .where(
-            at.authority_id == authority.id,
-            below.authority_id == authority.id,
-            at.state == ExemplarState.PUBLISHED,
-            below.state == ExemplarState.PUBLISHED,
+            at.c.rank <= PROPOSAL_DEPTH,
+            below.c.rank <= PROPOSAL_DEPTH,
             below_standard.position == at_standard.position - 1,
             ~paired,
         )
-        .order_by(split, at.code, below.code)
+        .order_by(split, at.c.code, below.c.code)
         .limit(PROPOSALS_SHOWN)
     )
     return [_pair(row) for row in db.session.execute(statement)]

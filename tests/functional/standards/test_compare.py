@@ -220,3 +220,18 @@ def test_an_exemplars_page_leads_to_compare_and_to_each_of_its_statements_at_oth
     for link in links:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
     assert other.code in client.get(f"/standards/compare?a={exemplar.code}").get_data(as_text=True)
+
+
+def test_proposals_pair_the_least_agreed_of_each_cell_least_agreed_first(
+    session: Session, world: World, framework: Framework
+) -> None:
+    below = make_exemplar(session, world.school_a, world.teacher_a, framework, "WTS", agreement=1.0)
+    at = [
+        make_exemplar(session, world.school_a, world.teacher_a, framework, "EXS", agreement=share / 10)
+        for share in (9, 5, 10, 7, 6, 8, 10)
+    ]
+    proposed = compare.proposed_pairs(world.authority)
+    assert [pair.at.code for pair in proposed] == [at[i].code for i in (1, 4, 3, 5, 0)]  # 50%, 60%, 70%, 80%, 90%
+    assert {pair.below.code for pair in proposed} == {below.code}
+    compare.mark_pair(world.authority, at[1], below, "", world.la_lead)
+    assert at[1].code not in [pair.at.code for pair in compare.proposed_pairs(world.authority)]
