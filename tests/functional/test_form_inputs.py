@@ -96,7 +96,8 @@ NOT_WALKED = {
     "standards.permission": "needs an exemplar; tests/functional/standards/test_hostile_input.py walks its form",
     "standards.withdraw": "needs an exemplar; tests/functional/standards/test_hostile_input.py posts it",
     "standards.remove_flag": "a button on a never-publish flag, which this world has none of",
-    "standards.remove_pair": "a button on a boundary pair, which this world has none of; standards/test_compare.py posts",
+    "standards.remove_pair": "a button on a boundary pair, which this world has none of; "
+    "standards/test_compare.py posts it",
     "standards.booklet": "its form shows only with exemplars to print, which this world has none of; "
     "standards/test_booklet_pages.py posts hostile choices",
     "rounds.advance": "offered only when nothing holds the round up; the matrix round waits for judgements. It takes "
