@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy import select
 
 from moderation_hub.db import db
-from moderation_hub.standards.models import Exemplar, ExemplarRevision, ExemplarState
+from moderation_hub.standards.models import Exemplar, ExemplarRevision
 
 TABLE = "exemplar_search"
 # What each column holds, in the order of the FTS5 table's columns and of PostgreSQL's weights A to D.
@@ -159,14 +158,3 @@ def forget(exemplar: Exemplar) -> None:
         db.session.execute(sa.delete(tsvector_table).where(tsvector_table.c.exemplar_id == exemplar.id))
     else:
         db.session.execute(sa.delete(fts_table).where(fts_table.c.rowid == exemplar.id))
-
-
-def reindex_all() -> int:
-    """Index every published exemplar's current revision afresh; how many there are."""
-    statement = select(Exemplar).where(Exemplar.state == ExemplarState.PUBLISHED).order_by(Exemplar.id)
-    indexed = 0
-    for exemplar in db.session.scalars(statement):
-        if exemplar.current is not None:
-            index_revision(exemplar, exemplar.current)
-            indexed += 1
-    return indexed
