@@ -89,3 +89,17 @@ def test_compare_is_side_by_side_on_a_laptop_and_stacked_on_a_phone(
             assert a["y"] == b["y"] and a["x"] + a["width"] <= b["x"] + 1
         else:
             assert b["y"] >= a["y"] + a["height"] - 1 and abs(a["x"] - b["x"]) < 1
+
+
+def test_a_new_teacher_follows_the_demos_boundary_pair_from_progression_to_compare(
+    browser: Browser, live_app: LiveApp
+) -> None:
+    with _browsing(browser, live_app, LAPTOP) as page:
+        page.goto("/standards")
+        page.get_by_role("link", name="See the standards side by side").click()
+        page.get_by_role("link", name="Writing").first.click()
+        expect(page.get_by_role("heading", name="Boundary pairs")).to_be_visible()
+        page.get_by_role("link", name="just at EXS and just below it").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Boundary pair: just at EXS and just below it")
+        expect(page.locator(".govuk-grid-column-one-half")).to_have_count(2)
+        assert_accessible(page)
