@@ -1,5 +1,8 @@
 """Alembic environment: migrates the database the caller passes (the app's, or a test's connection)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -29,13 +32,33 @@ def run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+@contextmanager
+def foreign_keys_held_back(connection: Connection) -> Iterator[None]:
+    """On SQLite, batch mode alters a table by copying it and dropping the original; with foreign keys on, the
+    drop deletes every row that refers to it ON DELETE CASCADE (an exemplar's revisions and images, say). So they
+    are switched off for the migration, which SQLite allows only outside a transaction (before SQLAlchemy's
+    BEGIN), and every reference is checked before they are switched on again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} rows referring to rows that do not exist")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def run_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
         run_migrations(connection)
         return
     engine = build_engine(context.config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as new_connection:
+    with engine.connect() as new_connection, foreign_keys_held_back(new_connection):
         run_migrations(new_connection)
     engine.dispose()
 

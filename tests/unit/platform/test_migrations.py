@@ -6,15 +6,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from moderation_hub import migrate
-from moderation_hub.db import build_engine
+from moderation_hub import create_app, migrate
+from moderation_hub.db import build_engine, db
+from moderation_hub.frameworks.models import Framework
+from moderation_hub.frameworks.services import import_demo_frameworks
 from moderation_hub.models import Base, declared
-from tests.conftest import scratch_postgresql_database
+from tests.conftest import app_settings, scratch_postgresql_database
+from tests.factories import build_world, make_exemplar
 
 
 @pytest.fixture
@@ -89,4 +93,32 @@ def test_the_database_refuses_to_change_or_remove_audit_events(empty_database_ur
     with engine.begin() as connection:
         connection.execute(text("UPDATE audit_event SET actor_id = NULL"))  # a person's deletion may do this
         assert connection.execute(text("SELECT action FROM audit_event")).scalar_one() == "sample.viewed"
+    engine.dispose()
+
+
+def test_sqlite_table_copies_in_migrations_keep_the_rows_that_refer_to_the_table(tmp_path: Path) -> None:
+    """Batch mode copies ``exemplar`` to alter it (0014 adds and drops columns) and drops the original: with foreign
+    keys on, the drop would delete every revision and image of every exemplar (ON DELETE CASCADE)."""
+    url = f"sqlite:///{tmp_path / 'copies.sqlite3'}"
+    migrate.upgrade(url)
+    app = create_app(app_settings(url, tmp_path))
+    with app.app_context():
+        import_demo_frameworks()
+        world = build_world(db.session)
+        ks2 = db.session.query(Framework).filter_by(slug="ks2-writing-ta").one()
+        make_exemplar(db.session, world.school_a, world.teacher_a, ks2, "EXS", evidence={"EXS.1": "Uses paragraphs"})
+        db.session.commit()
+        db.session.close()
+    engine = build_engine(url)
+
+    def revisions() -> int:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM exemplar_revision").scalar_one()
+
+    published = revisions()
+    assert published == 1
+    command.downgrade(migrate.alembic_config(url), "0013")
+    assert revisions() == published
+    migrate.upgrade(url)
+    assert revisions() == published
     engine.dispose()
