@@ -150,12 +150,29 @@ def test_when_permission_ends_every_url_that_served_the_exemplar_is_gone_at_once
     assert library.exemplar.code in reader.get("/standards").get_data(as_text=True)
     image_url = f"/standards/{library.exemplar.code}/pages/1/display.jpg"
     tag = reader.get(image_url).headers["ETag"]
+    across = _views_across(library)
+    assert all(library.exemplar.code in reader.get(url).get_data(as_text=True) for url in across)
     end(app, world, library, monkeypatch)  # type: ignore[operator]
     session.flush()
     after = {url: reader.get(url).status_code for url in before}
     assert set(after.values()) == {404}
     assert reader.get(image_url, headers={"If-None-Match": tag}).status_code == 404  # a cached copy is not confirmed
-    assert library.exemplar.code not in reader.get("/standards").get_data(as_text=True)
+    assert [url for url in across if library.exemplar.code in reader.get(url).get_data(as_text=True)] == []
+    assert "No exemplar you can read has every word" in reader.get(across[0]).get_data(as_text=True)
+
+
+def _views_across(library: Library) -> list[str]:
+    """The views that list the exemplar among others: search (first) for its pupil's words and its commentary's,
+    the library, progression in its subject, and the statement its evidence grid shows at each standard."""
+    framework_id = library.exemplar.framework_id
+    return [
+        "/standards/search?q=dragon+village",
+        "/standards/search?q=%22fronted+adverbials%22",
+        "/standards",
+        "/standards/progression?subject=writing",
+        f"/standards/progression?subject=writing&framework={framework_id}",
+        f"/standards/frameworks/{framework_id}/statements/EXS.1",
+    ]
 
 
 def test_withdrawal_deletes_the_published_copy_and_is_audited(
