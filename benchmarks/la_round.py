@@ -98,6 +98,7 @@ class Result:
     status: str = ""
     cold: float = math.nan
     warm: float = math.nan
+    warm_cpu: float = math.nan  # this process's CPU time, median of the warm runs: on SQLite the whole request
     statements_cold: int = 0
     statements_warm: int = 0
     size: int = 0
@@ -231,16 +232,18 @@ def measure(target: Target, path: str, setting: Setting) -> Result:
             return result
         runs = next((runs for slow, runs in FEWER_RUNS if result.cold > slow), None)
         runs = (DOWNLOAD_RUNS if target.download else PAGE_RUNS) if runs is None else runs
-        times = []
+        times, cpu_times = [], []
         for _ in range(runs):
             counter.count = 0
+            cpu_started = time.process_time()
             seconds, response = timed(client, path, target.headers)
             times.append(seconds)
+            cpu_times.append(time.process_time() - cpu_started)
             if str(response.status_code) != result.status:
                 result.status = str(response.status_code)
                 return result
         if times:
-            result.warm, result.statements_warm = median(times), counter.count
+            result.warm, result.statements_warm, result.warm_cpu = median(times), counter.count, median(cpu_times)
         if target.download and setting.trace_memory:
             tracemalloc.start()
             try:
@@ -403,7 +406,28 @@ def summary(runs: dict[tuple[str, int], list[Result]], sizes: list[int]) -> None
         print(f"  {database}: " + ", ".join(f"{name} {ratio:.2f}" for ratio, name in ratios[:5]))
         growth = max(growth, (ratios[0][0], f"{ratios[0][1]} on {database}"))
     print(f"largest growth: {growth[1]}")
+    cpu_growth(runs, smallest, largest)
     print(f"la page time growth: {growth[0]:.2f}")
+
+
+def cpu_growth(runs: dict[tuple[str, int], list[Result]], smallest: int, largest: int) -> None:
+    """The same ratio of this process's CPU time on SQLite, where the database works inside the process too: on a
+    host whose load varies between the two sizes, wall time of a page of a few milliseconds says more about the
+    load than about the page (the same page measured 1.0 and 9.7 in two runs of the same code at load 8-11)."""
+    if ("SQLite", smallest) not in runs or ("SQLite", largest) not in runs:
+        return
+    before = {r.name: r.warm_cpu for r in runs["SQLite", smallest] if timed_page(r) and r.warm_cpu > 0}
+    ratios = sorted(
+        (
+            (r.warm_cpu / before[r.name], r.name)
+            for r in runs["SQLite", largest]
+            if r.name in before and timed_page(r) and not math.isnan(r.warm_cpu)
+        ),
+        reverse=True,
+    )
+    if ratios:
+        print("  SQLite, CPU time of the request: " + ", ".join(f"{name} {ratio:.2f}" for ratio, name in ratios[:5]))
+        print(f"la page CPU growth (SQLite): {ratios[0][0]:.2f} ({ratios[0][1]})")
 
 
 def main() -> None:
