@@ -88,6 +88,18 @@ def ask(person: User, kind: DownloadKind, described: Described) -> tuple[Prepare
     return download, True
 
 
+def ask_for(person: User, key: str, arguments: dict[str, int]) -> PreparedDownload | None:
+    """The person's download of the kind ``key`` for ``arguments`` (see ``ask``); None when they name nothing to
+    make now (its subject gone, or nothing left in it). The caller has authorised the person for what they name."""
+    kind = KINDS[key]
+    subject = kind.subject(arguments)
+    described = kind.describe(subject, arguments) if subject is not None else None
+    if described is None:
+        return None
+    download, _new = ask(person, kind, described)
+    return download
+
+
 def _same(kind: DownloadKind, described: Described, *conditions: Any) -> PreparedDownload | None:
     """The newest unexpired download of this kind, version and arguments meeting ``conditions``. Arguments are
     compared here, not in SQL (JSON equality differs between databases): a kind and version hold a few rows."""

@@ -404,26 +404,19 @@ def subject(arguments: dict[str, int]) -> BookletRequest | None:
     return BookletRequest.from_arguments(arguments)
 
 
-def prepare(reader: User, filters: Filters) -> Any:
-    """``reader``'s prepared download of the booklet of ``filters`` (``downloads.services.ask``): queued to be built
-    in the worker, or the one they already have of the same exemplars. A ``StandardsError`` for no exemplar or too
-    many."""
-    from moderation_hub.downloads import services  # noqa: PLC0415 - downloads.kinds imports this module
-    from moderation_hub.downloads.kinds import KINDS  # noqa: PLC0415 - idem
+NOTHING_MATCHES = "No exemplar you may read matches these choices: choose others"
 
+
+def selection(reader: User, filters: Filters) -> BookletRequest:
+    """``reader``'s booklet of ``filters``, to ask for as a prepared download; a ``StandardsError`` for no exemplar
+    or too many."""
     matching = count(reader, filters)
     if not matching:
-        raise StandardsError("No exemplar you may read matches these choices: choose others", "framework")
+        raise StandardsError(NOTHING_MATCHES, "framework")
     if matching > MAX_EXEMPLARS:
         raise StandardsError(
             f"{matching} exemplars match: a booklet holds at most {MAX_EXEMPLARS}. Choose a framework, year group or "
             "standard",
             "framework",
         )
-    kind = KINDS[BOOKLET_KIND]
-    request = request_for(reader, filters)
-    described = kind.describe(request, request.as_arguments())
-    if described is None:  # every exemplar withdrawn since it was counted
-        raise StandardsError("No exemplar you may read matches these choices: choose others", "framework")
-    download, _new = services.ask(reader, kind, described)
-    return download
+    return request_for(reader, filters)

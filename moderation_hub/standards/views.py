@@ -11,15 +11,16 @@ from moderation_hub import clock
 from moderation_hub.accounts.models import Role
 from moderation_hub.audit.services import record
 from moderation_hub.db import db, get_or_404
+from moderation_hub.downloads import services as downloads
 from moderation_hub.frameworks.models import Framework, Standard
 from moderation_hub.organisations.models import LocalAuthority, School
 from moderation_hub.permissions import Permission, authorize, can
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.access import image_name, numbered_page, serve_page_image
 from moderation_hub.samples.models import WorkSample
+from moderation_hub.standards import booklet as booklets
 from moderation_hub.standards import candidates, compare, library, progression, publication, statements, versions
 from moderation_hub.standards.agreement import Rule
-from moderation_hub.standards.booklet import choices_for, prepare
 from moderation_hub.standards.booklet_forms import BookletForm
 from moderation_hub.standards.commentary import Commentary, statement_field
 from moderation_hub.standards.errors import StandardsError
@@ -259,14 +260,17 @@ def remove_pair(authority_id: int, pair_id: int) -> Response:
 def booklet() -> Response | tuple[str, int] | str:
     authorize(Permission.STANDARDS_BROWSE)
     form = BookletForm()
-    form.offer(choices_for(current_user))
+    form.offer(booklets.choices_for(current_user))
     if form.validate_on_submit():
         try:
-            download = prepare(current_user, form.filters())
+            asked = booklets.selection(current_user, form.filters())
         except StandardsError as error:
             show_error(form, error)
         else:
-            return redirect(url_for("downloads.progress", download_id=download.id), 303)
+            download = downloads.ask_for(current_user, booklets.BOOKLET_KIND, asked.as_arguments())
+            if download is not None:
+                return redirect(url_for("downloads.progress", download_id=download.id), 303)
+            show_error(form, StandardsError(booklets.NOTHING_MATCHES, "framework"))  # withdrawn since it was counted
     return render_form_page("standards/booklet.html", form)
 
 
