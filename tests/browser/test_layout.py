@@ -202,6 +202,7 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/standards/compare?a={demo.exemplars['Y6-047']}",
             f"/standards/compare?a={demo.exemplars['Y6-047']}&b={demo.exemplars['Y6-040']}",  # the boundary pair
             "/standards/search?q=speech",
+            "/standards/booklet",
         ],
     }
     wide = []
