@@ -124,10 +124,10 @@ class Mark:
 @dataclass
 class _Layout:
     """Where things landed in the body (pages counted in the finished booklet, from 0): each exemplar's first page,
-    and each story of work's first page, how many pages it took and each of its pages of work's markers."""
+    and the markers of each page of work by the page it begins."""
 
     starts: list[int] = field(default_factory=list)
-    work: list[tuple[int, int, list[list[Mark]]]] = field(default_factory=list)
+    marks: dict[int, list[Mark]] = field(default_factory=dict)
 
 
 def write_booklet(booklet: Booklet, out: IO[bytes], read_image: ReadImage, progress: Progress) -> None:
@@ -159,7 +159,12 @@ def _copy(path: Path, out: IO[bytes]) -> None:
 def _write_body(
     booklet: Booklet, path: Path, contents_pages: int, read_image: ReadImage, progress: Progress
 ) -> _Layout:
-    """The cover and every exemplar, pages counted as in the finished booklet (the contents go in after the cover)."""
+    """The cover and every exemplar, pages counted as in the finished booklet (the contents go in after the cover).
+
+    An exemplar is one story (its summary, its pages of work and its commentary) when it has at most
+    ``PAGES_PER_STORY`` pages of work, and otherwise one story per ``PAGES_PER_STORY`` of them, the summary going
+    with the first and the commentary with the last: laying out a story has a fixed cost (its fonts and styles),
+    which a story per part made a large share of the booklet's time."""
     total = sum(len(exemplar.pages) + 1 for exemplar in booklet.exemplars)
     done = 0
     progress(done, total)
@@ -170,17 +175,16 @@ def _write_body(
         pages.number += contents_pages
         for index, exemplar in enumerate(booklet.exemplars, 1):
             layout.starts.append(pages.number)
-            pages.flow(_exemplar_html(index, exemplar))
-            done += 1
-            progress(done, total)
-            for start in range(0, len(exemplar.pages), PAGES_PER_STORY):
-                chunk = exemplar.pages[start : start + PAGES_PER_STORY]
-                first = pages.number
-                marks = pages.work_pages(chunk, read_image)
-                layout.work.append((first, pages.number - first, marks))
-                done += len(chunk)
+            chunks = [
+                exemplar.pages[start : start + PAGES_PER_STORY]
+                for start in range(0, len(exemplar.pages), PAGES_PER_STORY)
+            ]
+            for number, chunk in enumerate(chunks or [()]):
+                before = _exemplar_html(index, exemplar) if number == 0 else ""
+                after = _commentary_html(exemplar) if number == len(chunks or [()]) - 1 else ""
+                layout.marks.update(pages.work_pages(chunk, read_image, before, after))
+                done += len(chunk) + (number == 0)
                 progress(done, total)
-            pages.flow(_commentary_html(exemplar))
     return layout
 
 
@@ -191,38 +195,55 @@ class _Pages:
         self.writer = writer
         self.number = 0
 
-    def flow(self, text: str, archive: pymupdf.Archive | None = None) -> None:
-        """``text`` (HTML) on as many pages as it takes."""
+    def flow(
+        self, text: str, archive: pymupdf.Archive | None = None, found: dict[str, tuple[int, Any]] | None = None
+    ) -> None:
+        """``text`` (HTML) on as many pages as it takes; ``found`` given, the page each element with an ``id`` begins
+        on and its rectangle there, by its ``id``."""
         story = pymupdf.Story(text, user_css=CSS, archive=archive)
+
+        def record(position: Any) -> None:
+            if position.id and position.open_close & 1 and found is not None:
+                found.setdefault(position.id, (position.page, position.rect))
+
         more = True
         while more:
             device = self.writer.begin_page(PAGE)
             more, _ = story.place(BODY)
+            if found is not None:
+                story.element_positions(record, {"page": self.number})
             story.draw(device)
             self.writer.end_page()
             self.number += 1
 
-    def work_pages(self, chunk: Sequence[WorkPage], read_image: ReadImage) -> list[list[Mark]]:
-        """Pages of the work, each beginning a page of its own: its image as large as fits above the list of its
-        annotations, which continues on the next page if it is long. Returns each page's markers.
+    def work_pages(
+        self, chunk: Sequence[WorkPage], read_image: ReadImage, before: str = "", after: str = ""
+    ) -> dict[int, list[Mark]]:
+        """``before`` (HTML), then the pages of the work, each beginning a page of its own: its image as large as
+        fits above the list of its annotations, which continues on the next page if it is long; then ``after`` on
+        a page of its own. Returns each page of work's markers by the page it begins.
 
-        One story holds a few pages (``PAGES_PER_STORY``), their images read from storage for it and dropped with
-        it: laying out a story has a fixed cost (its fonts), which a story per page made the larger part of the
-        booklet's time."""
+        The pages' images are read from storage for this story and dropped with it (at most ``PAGES_PER_STORY``,
+        about 2 MB of scanned pages)."""
         archive = pymupdf.Archive()
-        parts, marks = [], []
+        parts, marks = [before], {}
         for number, page in enumerate(chunk):
             share = IMAGE_SHARE if page.annotations else 1.0
             frame = pymupdf.Rect(BODY.x0, BODY.y0, BODY.x1, BODY.y0 + (BODY.height - 40) * share)
             placed = _fitted(page.width, page.height, frame)
             archive.add(read_image(page.image_key), f"page-{number}.jpg")
             parts.append(
-                f'<div style="page-break-before:always"><img src="page-{number}.jpg" '
+                f'<div style="page-break-before:always"><img id="work-{number}" src="page-{number}.jpg" '
                 f'style="width:{placed.width:.2f}pt;height:{placed.height:.2f}pt">{_page_notes_html(page)}</div>'
             )
-            marks.append([Mark(_on(placed, item.box), item.number) for item in page.annotations if item.box])
-        self.flow("".join(parts), archive)
-        return marks
+            marks[f"work-{number}"] = [
+                Mark(_on(placed, item.box), item.number) for item in page.annotations if item.box
+            ]
+        if after:
+            parts.append(f'<div style="page-break-before:always">{after}</div>')
+        found: dict[str, tuple[int, Any]] = {}
+        self.flow("".join(parts), archive, found)
+        return {found[key][0]: value for key, value in marks.items()}
 
 
 def _fitted(width: int, height: int, frame: pymupdf.Rect) -> pymupdf.Rect:
@@ -255,13 +276,13 @@ def _count_pages(text: str) -> int:
 def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) -> None:
     """The contents after the cover; the footer, page number and markers on every page; the outline and links; no
     metadata. Saved incrementally: only what changed is written again."""
-    contents = _contents_document(booklet, layout.starts, contents_pages)
+    contents, rows = _contents_document(booklet, layout.starts, contents_pages)
     document = pymupdf.open(path)
     try:
         document.insert_pdf(contents, start_at=1)
         contents.close()
-        _decorate(document, _footer_form(document, booklet.footer), _marks_by_page(document, layout.work))
-        _link_contents(document, layout.starts, contents_pages)
+        _decorate(document, _footer_form(document, booklet.footer), layout.marks)
+        _link_contents(document, layout.starts, rows)
         outline = [[1, "Contents", 2]]
         outline += [
             [1, f"{index}. {exemplar.heading}", start + 1]
@@ -276,26 +297,27 @@ def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) 
         document.close()
 
 
-def _contents_document(booklet: Booklet, starts: Sequence[int], expected_pages: int) -> pymupdf.Document:
-    """The contents pages, laid out as counted before the body was written."""
+def _contents_document(
+    booklet: Booklet, starts: Sequence[int], expected_pages: int
+) -> tuple[pymupdf.Document, dict[str, tuple[int, Any]]]:
+    """The contents pages, laid out as counted before the body was written, and where each line landed (its page
+    among the contents and its rectangle there, by the ``id`` of its first cell)."""
     written = io.BytesIO()  # a page or two of text
+    rows: dict[str, tuple[int, Any]] = {}
     with pymupdf.DocumentWriter(written) as writer:
         pages = _Pages(writer)
-        pages.flow(_contents_html(booklet, starts))
+        pages.flow(_contents_html(booklet, starts), found=rows)
     if pages.number != expected_pages:
         raise RuntimeError("the contents took a different number of pages once numbered")
-    return pymupdf.open("pdf", written.getvalue())
+    return pymupdf.open("pdf", written.getvalue()), rows
 
 
-def _link_contents(document: pymupdf.Document, starts: Sequence[int], contents_pages: int) -> None:
-    """Each line of the contents links to its exemplar's first page, found by the page number at its right."""
-    wanted = list(starts)
-    for number in range(1, 1 + contents_pages):
-        page = document[number]
-        for x0, y0, _x1, y1, word, *_ in page.get_text("words"):
-            if wanted and x0 > BODY.x1 - 60 and y1 < BODY.y1 and word == str(wanted[0] + 1):
-                rect = pymupdf.Rect(BODY.x0, y0, BODY.x1, y1)
-                page.insert_link({"kind": pymupdf.LINK_GOTO, "from": rect, "page": wanted.pop(0)})
+def _link_contents(document: pymupdf.Document, starts: Sequence[int], rows: dict[str, tuple[int, Any]]) -> None:
+    """Each line of the contents links to its exemplar's first page, over the whole width of its row."""
+    for index, start in enumerate(starts, 1):
+        page, rect = rows[f"contents-{index}"]
+        link = pymupdf.Rect(BODY.x0, rect[1], BODY.x1, rect[3])
+        document[1 + page].insert_link({"kind": pymupdf.LINK_GOTO, "from": link, "page": start})
 
 
 def _footer_form(document: pymupdf.Document, footer: str) -> int:
@@ -316,20 +338,6 @@ def _footer_form(document: pymupdf.Document, footer: str) -> int:
     form = _new_object(document, f"<</Type/XObject/Subtype/Form/BBox{box}/Resources {resources}>>", stream)
     document.delete_page(-1)
     return form
-
-
-def _marks_by_page(
-    document: pymupdf.Document, work: Sequence[tuple[int, int, list[list[Mark]]]]
-) -> dict[int, list[Mark]]:
-    """Each page of work's markers by the page it begins: each story's pages in turn, unless an annotation list ran
-    over onto a page of its own, when the pages with an image are the ones that begin a page of work."""
-    placed = {}
-    for first, count, marks in work:
-        pages = range(first, first + count)
-        if count != len(marks):
-            pages = [number for number in pages if document.get_page_images(number)]
-        placed.update(zip(pages, marks, strict=True))
-    return placed
 
 
 def _decorate(document: pymupdf.Document, footer: int, marks: dict[int, list[Mark]]) -> None:
@@ -443,7 +451,7 @@ def _contents_html(booklet: Booklet, starts: Sequence[int] | None) -> str:
     """The contents; without ``starts``, the same layout with a placeholder where each number goes (to count its
     pages before the body is written: a page number never needs more room than the placeholder)."""
     rows = "".join(
-        f"<tr><td>{index}. {_e(exemplar.heading)}</td>"
+        f'<tr><td id="contents-{index}">{index}. {_e(exemplar.heading)}</td>'
         f'<td class="number">{starts[index - 1] + 1 if starts is not None else 9999}</td></tr>'
         for index, exemplar in enumerate(booklet.exemplars, 1)
     )
