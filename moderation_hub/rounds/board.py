@@ -6,35 +6,20 @@ submitted. It is polled every few seconds while dozens of people judge, so what 
 whatever the size of the round: the round's totals, counted in SQL, and one page of moderators and one of
 samples (all of them, those the moderators disagree on, or those still being judged). It is built from a
 handful of queries of plain columns, never loads a school or a sample, and never reads every judgement
-into Python.
+into Python: the round's judgements are grouped per sample and per moderator in SQL, once per change of the
+round (``figures_of``), and what that gives is kept for every request until the round changes again.
 """
 
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import (
-    CTE,
-    ColumnElement,
-    Integer,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    null,
-    or_,
-    select,
-    true,
-    union_all,
-)
+from sqlalchemy import and_, case, func, or_, select
 
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
+from moderation_hub.reports import cache
 from moderation_hub.rounds.changes import changes_of
 from moderation_hub.rounds.models import Judgement, JudgementState, ModerationRound, RoundEntry, RoundModerator
 from moderation_hub.rounds.paging import Paging
@@ -136,20 +121,23 @@ class Board:
 
 def board_of(round_: ModerationRound, view: BoardView | None = None) -> Board:
     """The board as ``view`` asks for it; a page past the last shows the last (a list shrinks as moderators
-    submit, and a projector left on an emptied page should not go blank)."""
+    submit, and a projector left on an emptied page should not go blank).
+
+    What the board computes over the whole round (its totals, which samples each choice lists, every listed
+    moderator's counts) is kept by ``figures_of`` under the round's change counter, so a request for an unchanged
+    round reads the counter and then only the page of samples it shows."""
     view = view or BoardView()
-    summary, disagreeing, shown = _samples(round_.id, view)
-    sample_pages = _pages(summary.count_of(view.show), SAMPLES_PER_PAGE, view.page)
-    listed = _listed_moderator(round_.id)
-    moderator_total = db.session.scalar(select(func.count()).select_from(RoundModerator).where(listed)) or 0
-    moderator_pages = _pages(moderator_total, MODERATORS_PER_PAGE, view.moderators_page)
+    figures = figures_of(round_.id)
+    listed = figures.listed[view.show]
+    sample_pages = _pages(len(listed), SAMPLES_PER_PAGE, view.page)
+    moderator_pages = _pages(len(figures.moderators), MODERATORS_PER_PAGE, view.moderators_page)
     return Board(
-        summary=summary,
-        disagreeing=disagreeing,
-        moderators=_moderator_page(round_.id, listed, moderator_pages),
+        summary=figures.summary,
+        disagreeing=figures.disagreeing,
+        moderators=_page(figures.moderators, moderator_pages),
         moderator_pages=moderator_pages,
         show=view.show,
-        samples=_sample_page(shown),
+        samples=_sample_page(_page(listed, sample_pages)),
         sample_pages=sample_pages,
     )
 
@@ -166,107 +154,122 @@ def fingerprint(round_id: int, view: BoardView) -> str:
     return hashlib.sha256(repr((round_id, view, state)).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class BoardFigures:
+    """What the board computes over the whole round, whatever page it shows: kept between requests."""
+
+    summary: Summary
+    disagreeing: list[str]
+    listed: dict[str, list[tuple[int, str]]]  # per choice of SHOWS, the (entry id, code) of its samples by code
+    moderators: list[ModeratorProgress]  # every listed moderator, by name
+
+
+def figures_of(round_id: int) -> BoardFigures:
+    """The round's ``BoardFigures``, kept (``reports.cache``: in the database for every process, with a few in each
+    process's memory) under the round's change counter, which every write the board shows raises in its own
+    transaction: read first, so what is computed is at least as new as the counter it is kept under, and a
+    request for an unchanged round costs that read and, in a process that has not kept them, one more."""
+    version = cache.version_of(("board", changes_of(db.session, [round_id])))
+    return cache.computed(f"rounds/{round_id}/board", version, lambda: _figures(round_id))
+
+
 def _pages(total: int, per_page: int, asked: int) -> Paging:
     pages = max(1, math.ceil(total / per_page))
     return Paging(min(max(asked, 1), pages), pages, total, per_page)
+
+
+Item = TypeVar("Item")
+
+
+def _page(items: list[Item], pages: Paging) -> list[Item]:
+    return items[pages.offset : pages.offset + pages.per_page]
 
 
 _LIVE = Judgement.state != JudgementState.WITHDRAWN
 _SUBMITTED = Judgement.state == JudgementState.SUBMITTED
 
 
-def _per_sample(round_id: int) -> CTE:
-    """A row per entry of the round: its judgements that are not withdrawn, those submitted, and the lowest and
-    highest id of the standards those give (compared, never read: they differ when the moderators disagree,
-    which costs less than counting distinct ids). Materialised: ``_samples`` reads it four times but scans the
-    round's judgements once."""
-    return (
+def _figures(round_id: int) -> BoardFigures:
+    """Two statements: the round's samples with their judgements grouped, and its moderators with theirs."""
+    samples = _samples(round_id)
+    complete = [s for s in samples if s.allocated > 0 and s.submitted == s.allocated]
+    disagree = [s for s in complete if s.lowest is not None and s.highest is not None and s.lowest != s.highest]
+    being_judged = [s for s in samples if s.allocated > 0 and s.submitted < s.allocated]
+    summary = Summary(
+        samples=len(samples),
+        judgements=sum(s.allocated for s in samples),
+        submitted=sum(s.submitted for s in samples),
+        complete=len(complete),
+        disagreeing=len(disagree),
+        being_judged=len(being_judged),
+    )
+    listed = {
+        "all": [s.listed for s in samples],
+        "disagree": [s.listed for s in disagree],
+        "judging": [s.listed for s in being_judged],
+    }
+    return BoardFigures(
+        summary, [code for _, code in listed["disagree"][:DISAGREEING_NAMED]], listed, _moderators(round_id)
+    )
+
+
+@dataclass(frozen=True)
+class _Sample:
+    listed: tuple[int, str]  # its entry id and blind code
+    allocated: int  # judgements not withdrawn
+    submitted: int
+    lowest: int | None  # the lowest and highest id of the standards its submitted judgements give: compared, never
+    highest: int | None  # read (they differ when the moderators disagree, which costs less than counting them)
+
+
+def _samples(round_id: int) -> list[_Sample]:
+    """A row per entry of the round, by blind code, grouping the round's judgements once."""
+    statement = (
         select(
-            RoundEntry.id.label("entry_id"),
-            RoundEntry.blind_code.label("code"),
-            func.count(Judgement.id).label("allocated"),
-            func.count(case((_SUBMITTED, 1))).label("submitted"),
-            func.min(case((_SUBMITTED, Judgement.standard_id))).label("lowest"),
-            func.max(case((_SUBMITTED, Judgement.standard_id))).label("highest"),
+            RoundEntry.id,
+            RoundEntry.blind_code,
+            func.count(Judgement.id),
+            func.count(case((_SUBMITTED, 1))),
+            func.min(case((_SUBMITTED, Judgement.standard_id))),
+            func.max(case((_SUBMITTED, Judgement.standard_id))),
         )
         .select_from(RoundEntry)
         .outerjoin(Judgement, and_(Judgement.entry_id == RoundEntry.id, _LIVE))
         .where(RoundEntry.round_id == round_id)
-        .group_by(RoundEntry.id)  # the key: the code depends on it, and the group needs no second sort
-        .cte("per_sample")
-        .prefix_with("MATERIALIZED")  # PostgreSQL 12+ and SQLite 3.35+; both would inline it otherwise
+        .group_by(RoundEntry.id)  # the key: the code depends on it
+        .order_by(RoundEntry.blind_code)
     )
+    return [
+        _Sample((entry_id, code), allocated, submitted, lowest, highest)
+        for entry_id, code, allocated, submitted, lowest, highest in db.session.execute(statement).tuples()
+    ]
 
 
-def _complete(per_sample: CTE) -> ColumnElement[bool]:
-    return and_(per_sample.c.allocated > 0, per_sample.c.submitted == per_sample.c.allocated)
-
-
-def _disagree(per_sample: CTE) -> ColumnElement[bool]:
-    return and_(_complete(per_sample), per_sample.c.lowest != per_sample.c.highest)
-
-
-def _being_judged(per_sample: CTE) -> ColumnElement[bool]:
-    return and_(per_sample.c.allocated > 0, per_sample.c.submitted < per_sample.c.allocated)
-
-
-# The samples each choice of SHOWS lists.
-_SHOWN = {"all": lambda _: true(), "disagree": _disagree, "judging": _being_judged}
-
-# The parts of _samples' answer, each row tagged with the part it belongs to.
-_TOTALS, _DISAGREEING, _SHOWN_PAGE = 0, 1, 2
-
-
-def _samples(round_id: int, view: BoardView) -> tuple[Summary, list[str], list[tuple[int, str]]]:
-    """The round's totals, the first DISAGREEING_NAMED codes the moderators disagree on, and the (entry id,
-    code) of the samples on the page ``view`` asks for (the last, if it asks for a page past it): one statement,
-    which groups the round's judgements once."""
-    per_sample = _per_sample(round_id)
-    totals = select(
-        literal(_TOTALS).label("part"),
-        cast(null(), Integer).label("entry_id"),
-        cast(null(), String).label("code"),
-        func.count().label("samples"),
-        func.coalesce(func.sum(per_sample.c.allocated), 0),
-        func.coalesce(func.sum(per_sample.c.submitted), 0),
-        func.count(case((_complete(per_sample), 1))),
-        func.count(case((_disagree(per_sample), 1))),
-        func.count(case((_being_judged(per_sample), 1))),
-    ).select_from(per_sample)
-    disagreeing = _codes(per_sample, _disagree(per_sample), DISAGREEING_NAMED, literal(0)).subquery()
-    shown = _SHOWN[view.show](per_sample)
-    page = _codes(per_sample, shown, SAMPLES_PER_PAGE, _offset(per_sample, shown, view.page)).subquery()
-    no_totals = [cast(null(), Integer)] * 6
-    statement = union_all(
-        totals,
-        select(literal(_DISAGREEING), disagreeing.c.entry_id, disagreeing.c.code, *no_totals),
-        select(literal(_SHOWN_PAGE), page.c.entry_id, page.c.code, *no_totals),
-    ).order_by(literal_column("part"), literal_column("code"))
-    rows = db.session.execute(statement).tuples().all()
-    summary = Summary(*(int(value) for value in rows[0][3:]))
-    return (
-        summary,
-        [code for part, _, code, *_ in rows if part == _DISAGREEING],
-        [(entry_id, code) for part, entry_id, code, *_ in rows if part == _SHOWN_PAGE],
+def _moderators(round_id: int) -> list[ModeratorProgress]:
+    """The round's moderators the board lists, by name, with their live judgements counted: those still active, and
+    any who dropped out with work left (judgements are made only for the round's moderators)."""
+    work = (
+        select(Judgement.moderator_id, Judgement.state)
+        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_id, _LIVE)
+        .subquery()
     )
-
-
-def _codes(per_sample: CTE, condition: ColumnElement[bool], limit: int, offset: ColumnElement[int]) -> Select[Any]:
-    return (
-        select(per_sample.c.entry_id, per_sample.c.code)
-        .where(condition)
-        .order_by(per_sample.c.code)
-        .limit(limit)
-        .offset(offset)
+    allocated = func.count(work.c.moderator_id)
+    statement = (
+        select(
+            User.display_name,
+            allocated,
+            func.count(case((work.c.state == JudgementState.SUBMITTED, 1))),
+        )
+        .select_from(RoundModerator)
+        .join(User, RoundModerator.user_id == User.id)
+        .outerjoin(work, work.c.moderator_id == RoundModerator.user_id)
+        .where(RoundModerator.round_id == round_id)
+        .group_by(RoundModerator.id, RoundModerator.active, User.id, User.display_name)
+        .having(or_(RoundModerator.active, allocated > 0))
+        .order_by(func.lower(User.display_name), User.id)
     )
-
-
-def _offset(per_sample: CTE, shown: ColumnElement[bool], asked: int) -> ColumnElement[int]:
-    """Where the page asked for starts, or the last page if it asks for one past it, as ``_pages`` numbers them."""
-    count = select(func.count()).select_from(per_sample).where(shown).scalar_subquery()
-    last = case((count == 0, 0), else_=(count - 1) // SAMPLES_PER_PAGE * SAMPLES_PER_PAGE)
-    wanted = (max(asked, 1) - 1) * SAMPLES_PER_PAGE
-    return case((last < wanted, last), else_=wanted)
+    return [ModeratorProgress(*row) for row in db.session.execute(statement).tuples()]
 
 
 def _sample_page(shown: list[tuple[int, str]]) -> list[SampleProgress]:
@@ -284,52 +287,6 @@ def _sample_page(shown: list[tuple[int, str]]) -> list[SampleProgress]:
         if state is JudgementState.SUBMITTED:
             standards[entry_id].add(standard_id)
     return [SampleProgress(code, judgements[entry_id], len(standards[entry_id])) for entry_id, code in shown]
-
-
-def _listed_moderator(round_id: int) -> ColumnElement[bool]:
-    """The round's moderators the board lists: those still active, and any who dropped out with work left
-    (judgements are made only for the round's moderators)."""
-    work_left = (
-        select(Judgement.id)
-        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-        .where(RoundEntry.round_id == round_id, Judgement.moderator_id == RoundModerator.user_id, _LIVE)
-        .exists()
-    )
-    return and_(RoundModerator.round_id == round_id, or_(RoundModerator.active, work_left))
-
-
-def _moderator_page(round_id: int, listed: ColumnElement[bool], pages: Paging) -> list[ModeratorProgress]:
-    """One page of moderators by name; their judgements are counted for that page only."""
-    page = (
-        select(RoundModerator.user_id, User.display_name)
-        .join(User, RoundModerator.user_id == User.id)
-        .where(listed)
-        .order_by(func.lower(User.display_name), User.id)
-        .limit(pages.per_page)
-        .offset(pages.offset)
-        .subquery()
-    )
-
-    # Their live judgements in this round, joined once for the whole page (a correlated count per moderator led
-    # PostgreSQL to scan the round's entries once per moderator).
-    work = (
-        select(Judgement.moderator_id, Judgement.state)
-        .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-        .where(RoundEntry.round_id == round_id, Judgement.moderator_id.in_(select(page.c.user_id)), _LIVE)
-        .subquery()
-    )
-    statement = (
-        select(
-            page.c.display_name,
-            func.count(work.c.moderator_id),
-            func.count(case((work.c.state == JudgementState.SUBMITTED, 1))),
-        )
-        .select_from(page)
-        .outerjoin(work, work.c.moderator_id == page.c.user_id)
-        .group_by(page.c.user_id, page.c.display_name)
-        .order_by(func.lower(page.c.display_name), page.c.user_id)
-    )
-    return [ModeratorProgress(*row) for row in db.session.execute(statement)]
 
 
 def as_json(board: Board) -> dict[str, Any]:

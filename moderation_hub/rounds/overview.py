@@ -1,11 +1,12 @@
 """What the lead's round page shows, read with a fixed number of queries whatever the size of the round.
 
 An LA round can have thousands of samples, a hundred schools and hundreds of moderators: its counts are taken in
-the database for the whole round, and its samples, schools and moderators are listed a page at a time, each page
-loaded with everything its rows show. The schools and people who may join are offered a page at a time too, on pages
-of their own, found by name.
+the database for the whole round, once per change of the round (``figures_of``), and its samples, schools and
+moderators are listed a page at a time, each page loaded with everything its rows show. The schools and people
+who may join are offered a page at a time too, on pages of their own, found by name.
 """
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
@@ -14,7 +15,9 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from moderation_hub.accounts.models import User
 from moderation_hub.db import db
 from moderation_hub.organisations.models import School
+from moderation_hub.reports import cache
 from moderation_hub.rounds import services
+from moderation_hub.rounds.changes import changes_of
 from moderation_hub.rounds.models import (
     Judgement,
     JudgementState,
@@ -98,8 +101,38 @@ def people_to_add(round_: ModerationRound) -> Select[tuple[User]]:
     return services.candidates_statement(round_).where(User.id.not_in(active))
 
 
-def moderator_loads(round_: ModerationRound, user_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per moderator of ``user_ids``: how many samples they have, and how many of those they have submitted."""
+@dataclass(frozen=True)
+class RoundFigures:
+    """What the lead's round page counts over the whole round, whatever page of it is shown."""
+
+    entries: int  # samples entered
+    step: services.NextStep | None  # where the round goes next and what holds it
+    entered: dict[int, int]  # per school id taking part with samples: how many it has entered
+    loads: dict[int, tuple[int, int]]  # per moderator's user id: the samples they have, and those submitted
+
+
+def figures_of(round_: ModerationRound) -> RoundFigures:
+    """The round's ``RoundFigures``, kept (``reports.cache``: in the database for every process, with a few in each
+    process's memory) under the round's change counter, which every write they count raises in its own transaction
+    (``rounds.changes``: the round, its schools, entries and judgements): read first, so what is computed is at
+    least as new as the counter it is kept under. A request for an unchanged round costs that one read by key, and
+    in a process that has not kept them, one more."""
+    version = cache.version_of(("overview", changes_of(db.session, [round_.id])))
+    return cache.computed(f"rounds/{round_.id}/overview", version, lambda: _figures(round_))
+
+
+def _figures(round_: ModerationRound) -> RoundFigures:
+    return RoundFigures(
+        entries=services.count_entries(round_),
+        step=services.next_step(round_),
+        entered=_entered_by_school(round_),
+        loads=_moderator_loads(round_),
+    )
+
+
+def _moderator_loads(round_: ModerationRound) -> dict[int, tuple[int, int]]:
+    """Per moderator with judgements in the round: how many samples they have, and how many of those they have
+    submitted."""
     statement = (
         select(
             Judgement.moderator_id,
@@ -107,21 +140,17 @@ def moderator_loads(round_: ModerationRound, user_ids: list[int]) -> dict[int, t
             func.count().filter(Judgement.state == JudgementState.SUBMITTED),
         )
         .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
-        .where(
-            RoundEntry.round_id == round_.id,
-            Judgement.state != JudgementState.WITHDRAWN,
-            Judgement.moderator_id.in_(user_ids),
-        )
+        .where(RoundEntry.round_id == round_.id, Judgement.state != JudgementState.WITHDRAWN)
         .group_by(Judgement.moderator_id)
     )
     return {moderator_id: (given, done) for moderator_id, given, done in db.session.execute(statement)}
 
 
-def entered_by_school(round_: ModerationRound, school_ids: list[int]) -> dict[int, int]:
-    """How many samples each school of ``school_ids`` has in the round."""
+def _entered_by_school(round_: ModerationRound) -> dict[int, int]:
+    """How many samples each school has in the round."""
     statement = (
         select(RoundEntry.school_id, func.count())
-        .where(RoundEntry.round_id == round_.id, RoundEntry.school_id.in_(school_ids))
+        .where(RoundEntry.round_id == round_.id)
         .group_by(RoundEntry.school_id)
     )
     return dict(db.session.execute(statement).tuples().all())

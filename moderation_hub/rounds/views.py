@@ -167,7 +167,8 @@ def detail(round_id: int) -> Response | str:
     round_ = round_for(Permission.ROUND_READ, round_id)
     if not can(current_user, Permission.ROUND_MANAGE, round_):
         return _participant_home(round_)
-    page = paging(services.count_entries(round_), overview.ENTRIES_PER_PAGE, _number("page"))
+    figures = overview.figures_of(round_)
+    page = paging(figures.entries, overview.ENTRIES_PER_PAGE, _number("page"))
     schools = overview.page_of(overview.schools_of(round_), overview.SCHOOLS_PER_PAGE, _number("schools"))
     moderators = overview.page_of(overview.moderators_of(round_), overview.MODERATORS_PER_PAGE, _number("moderators"))
     if page is None or schools is None or moderators is None:
@@ -176,17 +177,17 @@ def detail(round_id: int) -> Response | str:
     return render_template(
         "rounds/detail.html",
         round_=round_,
-        step=services.next_step(round_),
+        step=figures.step,
         outside_window=judging.window_notice(round_) is not None,
         advance_form=AdvanceForm(version=round_.version),
         action_form=ActionForm(version=round_.version),
         schools_page=schools_page,
         schools=taking_part,
         missing=services.missing_of(taking_part),
-        entered=overview.entered_by_school(round_, [part.school_id for part in taking_part]),
+        entered=figures.entered,
         moderators_page=moderators_page,
         moderators=moderating,
-        loads=overview.moderator_loads(round_, [moderator.user_id for moderator in moderating]),
+        loads=figures.loads,
         page=page,
         entries=overview.entries_page(round_, page),
     )

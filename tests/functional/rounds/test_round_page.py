@@ -144,7 +144,10 @@ def test_a_page_of_an_la_sized_round_takes_the_same_few_queries_as_a_small_one(
     with selects_on(connection) as last:
         page_of(client, collecting_round, "?page=3")
 
-    assert len(small) == len(first) == len(last) <= MOST_SELECTS, "\n".join(first)
+    # The first request after a change counts the round again (``overview.figures_of``: two more reads, the counter
+    # and the kept figures, before it counts); the next reads the counter and uses what was kept.
+    assert len(first) == len(small) <= MOST_SELECTS + 2, "\n".join(first)
+    assert len(last) <= MOST_SELECTS - 2, "\n".join(last)
 
 
 def test_the_next_step_before_allocation_is_to_allocate_not_to_open_judging(
