@@ -362,9 +362,12 @@ def _decorate(document: pymupdf.Document, footer: int, marks: dict[int, list[Mar
     push = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"q\n"), 0)
     draw = mupdf.pdf_new_indirect(pdf, _new_object(document, "<<>>", b"\nQ q /BookletPage Do Q\n"), 0)
     height = PAGE.height  # every page's
+    widths: dict[int, float] = {}  # a label's width by its number of digits, all of one width in Helvetica
     for number in range(document.page_count):
         label = f"Page {number + 1}"
-        right = FOOTER.x1 - pymupdf.get_text_length(label, fontname="helv", fontsize=8)
+        if len(label) not in widths:
+            widths[len(label)] = pymupdf.get_text_length(label, fontname="helv", fontsize=8)
+        right = FOOTER.x1 - widths[len(label)]
         operators = [
             "/F Do",
             f"BT 0.31 0.35 0.37 rg /T 8 Tf {right:.2f} {height - FOOTER.y0 - 10:.2f} Td ({label}) Tj ET",
