@@ -9,11 +9,12 @@ and evidence grid, its eight annotated pages and its commentary.
 Each side runs five times in a fresh child process of its own, as a long-lived worker runs jobs, and keeps its best
 run: the real export is ``standards.booklet.build_booklet`` (the reader's selection and fingerprint read from the
 database, the exemplars loaded, the PDF drawn and written to a file); the bare loop reads the same 160 images from
-storage, places each on a page of its own with ``Page.insert_image`` and saves to a file. Printed: each side's wall
-time and CPU time (user and system: on a shared host the wall time mostly measures the other work), its child's peak
-resident memory during a run (``VmHWM``, reset before each run; the interpreter, the app and its libraries
-included), and last ``booklet overhead ratio: X``, of the CPU times (real / bare; target at most 1.5; peak memory
-target under 500 MB).
+storage, places each on a page of its own with ``Page.insert_image`` and saves to a file. Both sides save with the
+same options (no garbage collection, no deflate: the JPEGs are stored as they are) and open their file once at the
+end to count its pages. Printed: each side's wall time and CPU time (user and system: on a shared host the wall
+time mostly measures the other work), its child's peak resident memory during a run (``VmHWM``, reset before each
+run; the interpreter, the app and its libraries included), and last ``booklet overhead ratio: X``, of the CPU
+times (real / bare; target at most 1.5; peak memory target under 500 MB).
 
 Run: ``.venv/bin/python benchmarks/booklet.py``.
 """
