@@ -10,8 +10,10 @@ Drawn in two passes over a temporary file, so the Python side never holds more t
 ``PAGES_PER_STORY``), and the PDF is never held as bytes:
 
 1. A ``DocumentWriter`` lays out the cover and every exemplar as HTML stories (text escaped, never markup someone
-   typed), a few pages of work at a time, read from storage and placed as they are (the redacted copy's JPEG, neither
-   decoded nor encoded again). Page numbers count the contents, whose length is laid out first.
+   typed), one story per exemplar (its summary, at most ``PAGES_PER_STORY`` pages of work and its commentary), the
+   pages' images read from storage for that story and placed as they are (the redacted copy's JPEG, neither decoded
+   nor encoded again). Page numbers count the contents, whose length is laid out first; where each page of work
+   landed is what the story reports of its elements' places.
 2. The written file is opened again: the contents (now that each exemplar's first page is known) go in after the
    cover; every page gets the footer (laid out once, drawn by every page) and its number, and each page of the work
    its annotations' numbered markers; the outline and links are added, the metadata emptied, and the changes saved
