@@ -247,26 +247,27 @@ def _samples(round_id: int) -> list[_Sample]:
 
 def _moderators(round_id: int) -> list[ModeratorProgress]:
     """The round's moderators the board lists, by name, with their live judgements counted: those still active, and
-    any who dropped out with work left (judgements are made only for the round's moderators)."""
+    any who dropped out with work left (judgements are made only for the round's moderators). The round's
+    judgements are counted per moderator first, then joined to its moderators (joining its moderators to its
+    judgements before grouping took PostgreSQL 0.9 s at 5,000 samples)."""
     work = (
-        select(Judgement.moderator_id, Judgement.state)
+        select(
+            Judgement.moderator_id,
+            func.count().label("allocated"),
+            func.count(case((_SUBMITTED, 1))).label("submitted"),
+        )
         .join(RoundEntry, Judgement.entry_id == RoundEntry.id)
         .where(RoundEntry.round_id == round_id, _LIVE)
+        .group_by(Judgement.moderator_id)
         .subquery()
     )
-    allocated = func.count(work.c.moderator_id)
+    allocated, submitted = func.coalesce(work.c.allocated, 0), func.coalesce(work.c.submitted, 0)
     statement = (
-        select(
-            User.display_name,
-            allocated,
-            func.count(case((work.c.state == JudgementState.SUBMITTED, 1))),
-        )
+        select(User.display_name, allocated, submitted)
         .select_from(RoundModerator)
         .join(User, RoundModerator.user_id == User.id)
         .outerjoin(work, work.c.moderator_id == RoundModerator.user_id)
-        .where(RoundModerator.round_id == round_id)
-        .group_by(RoundModerator.id, RoundModerator.active, User.id, User.display_name)
-        .having(or_(RoundModerator.active, allocated > 0))
+        .where(RoundModerator.round_id == round_id, or_(RoundModerator.active, allocated > 0))
         .order_by(func.lower(User.display_name), User.id)
     )
     return [ModeratorProgress(*row) for row in db.session.execute(statement).tuples()]
