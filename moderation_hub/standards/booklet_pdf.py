@@ -45,6 +45,18 @@ FOOTER = pymupdf.Rect(MARGIN, PAGE.height - 46, PAGE.width - MARGIN, PAGE.height
 IMAGE_SHARE = 0.7
 # Pages of work laid out by one story, their images held together: about 2 MB for eight scanned pages.
 PAGES_PER_STORY = 8
+# No part of a booklet runs anywhere near this long; content MuPDF can never fit would otherwise lay out pages for
+# ever (until the job's time limit), so it stops the booklet instead.
+MAX_STORY_PAGES = 2_000
+
+
+class NeverFitsError(Exception):
+    """A part of the booklet would not fit on any number of pages."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(f"a part of the booklet still did not fit after {pages} pages")
+
+
 CSS = """
 body { margin: 0; padding: 0; font-family: sans-serif; font-size: 10pt; line-height: 1.35; color: #0b0c0c; }
 h1 { font-size: 22pt; margin: 0 0 12pt 0; }
@@ -208,8 +220,7 @@ class _Pages:
             if position.id and position.open_close & 1 and found is not None:
                 found.setdefault(position.id, (position.page, position.rect))
 
-        more = True
-        while more:
+        for _page in range(MAX_STORY_PAGES):
             device = self.writer.begin_page(PAGE)
             more, _ = story.place(BODY)
             if found is not None:
@@ -217,6 +228,9 @@ class _Pages:
             story.draw(device)
             self.writer.end_page()
             self.number += 1
+            if not more:
+                return
+        raise NeverFitsError(MAX_STORY_PAGES)
 
     def work_pages(
         self, chunk: Sequence[WorkPage], read_image: ReadImage, before: str = "", after: str = ""
@@ -268,11 +282,11 @@ def _on(placed: pymupdf.Rect, box: tuple[float, float, float, float]) -> pymupdf
 def _count_pages(text: str) -> int:
     """How many pages ``text`` takes, laid out but drawn nowhere."""
     story = pymupdf.Story(text, user_css=CSS)
-    pages, more = 0, True
-    while more:
+    for pages in range(1, MAX_STORY_PAGES + 1):
         more, _ = story.place(BODY)
-        pages += 1
-    return pages
+        if not more:
+            return pages
+    raise NeverFitsError(MAX_STORY_PAGES)
 
 
 def _finish(booklet: Booklet, path: Path, contents_pages: int, layout: _Layout) -> None:

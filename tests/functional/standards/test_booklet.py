@@ -12,7 +12,7 @@ from moderation_hub import clock
 from moderation_hub.accounts.models import User
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds.models import RoundState
-from moderation_hub.standards import booklet, publication
+from moderation_hub.standards import booklet, booklet_pdf, publication
 from moderation_hub.standards.booklet import BookletChangedError, Filters
 from moderation_hub.standards.models import PublicationScope
 from moderation_hub.storage import storage
@@ -245,3 +245,12 @@ def test_a_long_list_of_annotations_runs_on_and_the_markers_stay_on_their_page(
     yellow = [drawing for drawing in document[4].get_drawings() if drawing.get("fill") == pytest.approx((1, 0.87, 0))]
     assert yellow == []  # no marker where the list ran on
     assert len([d for d in work.get_drawings() if d.get("fill") == pytest.approx((1, 0.87, 0))]) == 40
+
+
+def test_content_that_never_fits_stops_the_booklet_instead_of_laying_out_pages_for_ever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(booklet_pdf, "MAX_STORY_PAGES", 3)
+    long_text = "<p>" + "A sentence the pupil wrote. " * 3_000 + "</p>"
+    with pytest.raises(booklet_pdf.NeverFitsError):
+        booklet_pdf._count_pages(long_text)
