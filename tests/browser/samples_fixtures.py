@@ -5,16 +5,17 @@ request runs, as in the functional tests, and everything it writes stays in a te
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from moderation_hub import create_app, migrate
 from moderation_hub.accounts.models import User
@@ -40,6 +41,49 @@ class LiveApp:
     app: Flask
 
 
+class _Answer:
+    """An answer of the app that is closed once, whoever asks first."""
+
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self.inner, self.closed = inner, False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.inner)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            getattr(self.inner, "close", lambda: None)()
+
+
+_this_thread = threading.local()  # the threaded server answers each request in a thread of its own
+
+
+def _remembering_answers(app: Flask) -> Any:
+    def serve(environ: dict[str, Any], start_response: Any) -> _Answer:
+        _this_thread.answer = _Answer(app(environ, start_response))
+        return _this_thread.answer
+
+    return serve
+
+
+class _ClosesEveryAnswer(WSGIRequestHandler):
+    """Werkzeug's development server, made to close every answer even when the browser hangs up part way through.
+
+    The browser drops image requests as it leaves a page; werkzeug can then fail while draining the socket, before it
+    closes the answer, leaving a page image's open file to the garbage collector (a ResourceWarning, an error in this
+    suite). Gunicorn closes answers whatever happens; here the handler does once the request is over.
+    """
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            answer, _this_thread.answer = getattr(_this_thread, "answer", None), None
+            if answer is not None:
+                answer.close()
+
+
 @contextmanager
 def live_app_with_jobs(directory: Path) -> Iterator[LiveApp]:
     """The real app with the demo data, served over HTTP from a thread; jobs run inside the request."""
@@ -58,7 +102,7 @@ def live_app_with_jobs(directory: Path) -> Iterator[LiveApp]:
     )
     with app.app_context(), db.transaction():
         load_demo()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _remembering_answers(app), threaded=True, request_handler=_ClosesEveryAnswer)
     thread = threading.Thread(target=server.serve_forever, name="samples-live-server", daemon=True)
     thread.start()
     try:

@@ -181,7 +181,13 @@ def test_rounds_scopes_read_their_data_version_in_one_statement_and_a_judgement_
             assert "round_change_counter" in read[0] and "criterion_judgement" not in read[0]
             assert "sum(" not in read[0] and "count(" not in read[0]
 
-    judgement = next(j for e in round_.entries for j in e.judgements if j.moderator_id == revealed_round.fair.id)
+    judgement = next(
+        judgement
+        for entry in round_.entries
+        if entry.school_id == world.school_a.id  # in the school's scope too
+        for judgement in entry.judgements
+        if judgement.moderator_id == revealed_round.fair.id
+    )
     judgement.rationale = "Corrected after the meeting"
     session.flush()
 
