@@ -262,7 +262,7 @@ def _judging_round(
         services.add_moderator(round_, moderator, None, lead)
     services.advance(round_, RoundState.COLLECTING, round_.version, lead)
     for urn, codes in plan.samples.items():
-        school_lead = _assessment_lead(schools[urn])
+        school_lead = assessment_lead(schools[urn])
         for code in codes:
             services.enter_sample(taking_part[urn], _sample(schools[urn], code, year), school_lead)
     assign.allocate_round(round_, lead)
@@ -319,8 +319,8 @@ def _sample(school: School, pupil_code: str, year: int) -> WorkSample:
     return db.session.scalars(found).one()
 
 
-def _assessment_lead(school: School) -> User:
-    """The school's first assessment lead, who enters its samples into the rounds."""
+def assessment_lead(school: School) -> User:
+    """The school's first assessment lead, who enters its samples into the rounds and gives permission to publish."""
     leads = (
         select(User)
         .join(Membership)

@@ -14,9 +14,10 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from moderation_hub import clock
-from moderation_hub.accounts.models import Membership, Role, User
+from moderation_hub.accounts.models import User
 from moderation_hub.db import db
 from moderation_hub.organisations.models import LocalAuthority, School
+from moderation_hub.rounds.demo import assessment_lead
 from moderation_hub.rounds.models import RoundEntry
 from moderation_hub.samples.models import WorkSample
 from moderation_hub.standards import candidates, compare, publication
@@ -300,7 +301,7 @@ def _add_outside(authority: LocalAuthority, lead: User, sample: WorkSample, spec
 
 def _publish(exemplar: Exemplar, spec: DemoExemplar, lead: User) -> None:
     sample = exemplar.sample
-    school_lead = _assessment_lead(sample.school)
+    school_lead = assessment_lead(sample.school)
     details = publication.PermissionDetails(
         given_by="The pupil's parent, by a signed letter to the school",
         given_on=clock.today(),
@@ -328,16 +329,3 @@ def _sample(spec: DemoExemplar) -> WorkSample:
         )
     )
     return db.session.scalars(found).one()
-
-
-def _assessment_lead(school: School) -> User:
-    leads = (
-        select(User)
-        .join(Membership)
-        .where(Membership.school_id == school.id, Membership.role == Role.ASSESSMENT_LEAD)
-        .order_by(User.id)
-    )
-    school_lead = db.session.scalars(leads).first()
-    if school_lead is None:
-        raise LookupError(f"the demo has no assessment lead at {school.name}")
-    return school_lead
