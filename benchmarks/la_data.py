@@ -117,6 +117,10 @@ def build_round(samples: int) -> BuiltRound:
         judgements = _judgements(connection, rng, people, framework, entries=entries, school_of=school_of)
         verdicts = _verdicts(connection, rng, framework, judgements)
         events = _audit(connection, round_id, people, entries=entries, judgements=judgements, framework=framework)
+    if db.engine.dialect.name == "postgresql":
+        # As autovacuum does soon after a bulk load: without it the planner takes every table for empty.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
     codes = sorted(entry.code for entry in entries)
     return BuiltRound(
         round_id=round_id,
