@@ -34,6 +34,7 @@ from moderation_hub.standards.errors import StandardsError
 from moderation_hub.standards.models import Exemplar, ExemplarSource, StandardsRule
 
 CANDIDATES_PER_PAGE = 25
+EXEMPLARS_PER_PAGE = 50
 
 
 def rule_of(authority: LocalAuthority) -> StandardsRule:
@@ -249,11 +250,25 @@ def add_outside(
     return exemplar
 
 
-def authority_exemplars(authority: LocalAuthority) -> list[Exemplar]:
+@dataclass(frozen=True)
+class ExemplarPage:
+    paging: Paging
+    exemplars: list[Exemplar]
+
+
+def authority_exemplars(authority: LocalAuthority, page_number: int) -> ExemplarPage | None:
+    """The authority's exemplars, newest first, a page at a time; None for a page that is not there."""
+    of_authority = Exemplar.authority_id == authority.id
+    total = db.session.scalar(select(func.count(Exemplar.id)).where(of_authority)) or 0
+    page = paging(total, EXEMPLARS_PER_PAGE, page_number)
+    if page is None:
+        return None
     statement = (
         select(Exemplar)
-        .where(Exemplar.authority_id == authority.id)
+        .where(of_authority)
         .options(joinedload(Exemplar.framework), joinedload(Exemplar.standard))
         .order_by(Exemplar.created_at.desc(), Exemplar.id.desc())
+        .offset(page.offset)
+        .limit(page.per_page)
     )
-    return list(db.session.scalars(statement))
+    return ExemplarPage(page, list(db.session.scalars(statement)))

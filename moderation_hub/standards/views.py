@@ -283,14 +283,15 @@ def curate(authority_id: int) -> str:
     authority = _curated_authority(authority_id)
     found = candidates.candidates_page(authority, request.args.get("page", 1, type=int))
     rejudge = versions.to_rejudge(authority, request.args.get("rejudge_page", 1, type=int))
-    if found is None or rejudge is None:
+    exemplars = candidates.authority_exemplars(authority, request.args.get("exemplars_page", 1, type=int))
+    if found is None or rejudge is None or exemplars is None:
         abort(404)
     return render_template(
         "standards/curate.html",
         authority=authority,
         found=found,
         rejudge=rejudge,
-        exemplars=candidates.authority_exemplars(authority),
+        exemplars=exemplars,
         button=ButtonForm(),
     )
 

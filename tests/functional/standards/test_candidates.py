@@ -12,7 +12,7 @@ from moderation_hub.rounds.models import HIDING_RULES, RoundEntry, RoundState, V
 from moderation_hub.standards import candidates
 from moderation_hub.standards.models import Exemplar, ExemplarSource, ExemplarState, StandardsRule
 from tests.conftest import post_form
-from tests.factories import World, make_ready_sample, make_round, make_user
+from tests.factories import World, make_exemplar, make_ready_sample, make_round, make_user
 from tests.functional.rounds.conftest import selects_on
 from tests.functional.standards.conftest import judged_sample, revealed_round, signed_in
 
@@ -179,3 +179,18 @@ def test_the_candidate_list_costs_the_same_statements_whatever_the_number_of_can
     second_page = client.get(f"{_curate_url(world)}?page=2").get_data(as_text=True)
     assert second_page.count("Promote<span") == 30 - candidates.CANDIDATES_PER_PAGE
     assert client.get(f"{_curate_url(world)}?page=3").status_code == 404
+
+
+def test_the_curation_page_lists_the_authoritys_exemplars_a_page_at_a_time(
+    app: Flask, session: Session, world: World, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(candidates, "EXEMPLARS_PER_PAGE", 2)
+    made = [make_exemplar(session, world.school_a, world.teacher_a, framework, code) for code in ("WTS", "EXS", "GDS")]
+    client = signed_in(app, world.la_lead)
+    first = client.get(_curate_url(world)).get_data(as_text=True)
+    second = client.get(f"{_curate_url(world)}?exemplars_page=2").get_data(as_text=True)
+    assert "Exemplars (3)" in first
+    listed = [[exemplar.code in page for exemplar in made] for page in (first, second)]
+    assert listed == [[False, True, True], [True, False, False]]  # newest first
+    assert "exemplars_page=2#exemplars" in first
+    assert client.get(f"{_curate_url(world)}?exemplars_page=3").status_code == 404
