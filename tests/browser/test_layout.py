@@ -186,6 +186,8 @@ def test_no_main_page_of_any_role_scrolls_sideways_and_each_passes_axe_at_both_w
             f"/standards/drafts/{demo.exemplars['Y6-044']}",
             f"/standards/drafts/{demo.draft}",
             f"/standards/drafts/{demo.draft}/check",
+            "/downloads",
+            f"/downloads/new/judgements-xlsx?round={demo.revealed_round}",
         ],
         NEW_TEACHER: [
             "/dashboard",
