@@ -50,27 +50,23 @@ sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
-import contextlib
 import math
 import os
 import re
 import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 from werkzeug.test import TestResponse
 
 from benchmarks.la_data import LA_LEAD_EMAIL, PASSWORD, BuiltRound, build_round
-from moderation_hub import create_app
-from moderation_hub.db import build_engine
+from benchmarks.scratch import benchmark_app, scratch_database
 from moderation_hub.reports import charts, downloads  # noqa: F401 - imported before any clock starts
 from moderation_hub.rounds import reveal
 
@@ -120,44 +116,6 @@ class StatementCounter:
     def _counted(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith("BEGIN"):
             self.count += 1
-
-
-# Databases ------------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def sqlite_database(folder: Path, size: int) -> Iterator[str]:
-    yield f"sqlite:///{folder / f'la-round-{size}.sqlite3'}"
-
-
-@contextlib.contextmanager
-def postgresql_database(server_url: str, size: int) -> Iterator[str]:
-    """A new database on the server of ``server_url``, dropped afterwards (tests use the server's own)."""
-    name = f"la_bench_{uuid.uuid4().hex[:8]}_{size}"
-    admin = build_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def new_app(database_url: str, folder: Path) -> Flask:
-    return create_app(
-        {
-            "ENVIRONMENT": "testing",
-            "SECRET_KEY": "la-round-benchmark",
-            "DATABASE_URL": database_url,
-            "STORAGE_URL": f"file://{folder / 'uploads'}",
-            "SERVER_NAME": "localhost",
-            "INSTANCE_PATH": str(folder / "instance"),
-            "JOB_IMMEDIATE": True,
-            "LOG_LEVEL": "WARNING",  # no access line per request on standard error
-        }
-    )
 
 
 # Requests -------------------------------------------------------------------------------------------------
@@ -214,7 +172,7 @@ class Setting:
 
 def measure(target: Target, path: str, setting: Setting) -> Result:
     """Cold in a new app, then warm; a failed request ends the target's measurement with an error."""
-    app = new_app(setting.database_url, setting.folder)
+    app = benchmark_app(setting.database_url, setting.folder, "la-round-benchmark")
     result = Result(target.name, path, target.download)
     try:
         counter = StatementCounter(app)
@@ -314,7 +272,7 @@ def follow_ups(result: Result, built: BuiltRound) -> list[Target]:
 
 def measure_round(database: str, database_url: str, size: int, folder: Path, trace_memory: bool) -> list[Result]:
     started = time.perf_counter()
-    builder = new_app(database_url, folder)
+    builder = benchmark_app(database_url, folder, "la-round-benchmark")
     with builder.app_context():
         built = build_round(size)
     setting = Setting(database_url, folder, session_cookie(builder), trace_memory)
@@ -443,7 +401,7 @@ def main() -> None:
             for size in sizes:
                 folder = Path(temporary) / f"{database}-{size}"
                 folder.mkdir()
-                place = postgresql_database(server, size) if server else sqlite_database(folder, size)
+                place = scratch_database(server, folder, f"la-round-{size}")
                 with place as database_url:
                     trace_memory = size == sizes[-1]  # the summary gives downloads' memory at the largest size
                     runs[database, size] = measure_round(database, database_url, size, folder, trace_memory)

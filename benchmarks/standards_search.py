@@ -37,7 +37,6 @@ sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
-import contextlib
 import datetime as dt
 import itertools
 import os
@@ -45,20 +44,18 @@ import random
 import secrets
 import tempfile
 import time
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from moderation_hub import create_app
+from benchmarks.scratch import benchmark_app, scratch_database
 from moderation_hub.accounts.models import Membership, Role, User
 from moderation_hub.accounts.passwords import hash_password
-from moderation_hub.db import Base, build_engine, db
+from moderation_hub.db import Base, db
 from moderation_hub.education import SchoolPhase, SchoolType
 from moderation_hub.frameworks.models import Framework
 from moderation_hub.frameworks.services import import_demo_frameworks
@@ -134,44 +131,6 @@ class FrameworkFacts:
     standards: list[tuple[int, str]]  # (id, code)
     statements: list[tuple[str, str]]  # (code, statement)
     facets: dict[str, str]
-
-
-# Databases ------------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def sqlite_database(folder: Path) -> Iterator[str]:
-    yield f"sqlite:///{folder / 'standards-search.sqlite3'}"
-
-
-@contextlib.contextmanager
-def postgresql_database(server_url: str) -> Iterator[str]:
-    """A new database on the server of ``server_url``, dropped afterwards (tests use the server's own)."""
-    name = f"search_bench_{uuid.uuid4().hex[:8]}"
-    admin = build_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def new_app(database_url: str, folder: Path) -> Flask:
-    return create_app(
-        {
-            "ENVIRONMENT": "testing",
-            "SECRET_KEY": "standards-search-benchmark",
-            "DATABASE_URL": database_url,
-            "STORAGE_URL": f"file://{folder / 'uploads'}",
-            "SERVER_NAME": "localhost",
-            "INSTANCE_PATH": str(folder / "instance"),
-            "JOB_IMMEDIATE": True,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
 
 
 # The data -------------------------------------------------------------------------------------------------
@@ -485,7 +444,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(database: str, database_url: str, folder: Path, exemplars: int) -> float:
-    app = new_app(database_url, folder)
+    app = benchmark_app(database_url, folder, "standards-search-benchmark")
     with app.app_context():
         started = time.perf_counter()
         lead_id, frameworks = build(exemplars)
@@ -527,7 +486,7 @@ def main() -> None:
         for database, server in databases:
             folder = Path(temporary) / database
             folder.mkdir()
-            place = postgresql_database(server) if server else sqlite_database(folder)
+            place = scratch_database(server, folder, "standards-search")
             with place as database_url:
                 ratios[database] = measure(database, database_url, folder, exemplars)
     print()
