@@ -11,11 +11,12 @@ a missing browser fails them. Playwright never downloads a browser of its own.
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from moderation_hub.demo import DEMO_PASSWORD
 from tests.browser.samples_fixtures import LiveApp, live_app_with_jobs
@@ -95,3 +96,29 @@ def sign_in(page: Page, email: str = LA_LEAD_EMAIL, password: str = DEMO_PASSWOR
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+PHONE, LAPTOP, HEIGHT = 390, 1280, 900  # the widths every page is checked at
+
+
+def assert_no_console_problems(console: ConsoleLog) -> None:
+    assert console.csp_violations == [], "the Content-Security-Policy blocked something"
+    assert console.page_errors == [], "a script on the page threw"
+
+
+@contextmanager
+def browsing(browser: Browser, live_app: LiveApp, width: int, email: str | None = None) -> Iterator[Page]:
+    """A browser window ``width`` pixels wide, signed in as ``email`` when given; its console must stay clean."""
+    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": HEIGHT})
+    console = ConsoleLog()
+    page = context.new_page()
+    page.on("console", lambda message: console.messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
+    try:
+        if email:
+            sign_in(page, email)
+            expect(page).to_have_url("/dashboard")
+        yield page
+        assert_no_console_problems(console)
+    finally:
+        context.close()

@@ -13,9 +13,9 @@ from moderation_hub.frameworks.models import Framework
 from moderation_hub.rounds import board as meeting_board
 from moderation_hub.rounds.models import Judgement, JudgementState, RoundState
 from tests import factories
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.samples_fixtures import FRAMEWORK_SLUG, LiveApp
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
 

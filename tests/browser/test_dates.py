@@ -15,9 +15,8 @@ from moderation_hub.organisations.models import LocalAuthority
 from moderation_hub.rounds.models import RoundState
 from moderation_hub.samples.models import SampleState, WorkSample
 from tests import factories
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp, make_sample
-from tests.browser.test_pages import assert_no_console_problems
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from moderation_hub.db import db, utcnow
 from moderation_hub.downloads import services
 from moderation_hub.downloads.kinds import JUDGEMENTS_XLSX
 from moderation_hub.downloads.models import DownloadState, PreparedDownload
-from tests.browser.conftest import LA_LEAD_EMAIL, ConsoleLog, sign_in
+from tests.browser.conftest import LA_LEAD_EMAIL, ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.samples_fixtures import LiveApp
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -3,39 +3,18 @@ it fits a phone's width and a laptop's and passes axe at both; each numbered mar
 annotation's box, a keyboard reaches it, and it and its list item lead to each other; the unannotated view shows no
 marker until the answer is revealed; printed, the page loses its navigation and keeps the markers."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from moderation_hub.db import db
 from moderation_hub.demo import NEW_TEACHER
 from moderation_hub.standards.models import Exemplar, ExemplarState
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import LAPTOP, PHONE, browsing
 from tests.browser.samples_fixtures import LiveApp
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-PHONE, LAPTOP, HEIGHT = 390, 1280, 900
-
-
-@contextmanager
-def _reading(browser: Browser, live_app: LiveApp, width: int) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": HEIGHT})
-    console = ConsoleLog()
-    page = context.new_page()
-    page.on("console", lambda message: console.messages.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
-    try:
-        sign_in(page, NEW_TEACHER)
-        expect(page).to_have_url("/dashboard")
-        yield page
-        assert_no_console_problems(console)
-    finally:
-        context.close()
 
 
 def _annotated_exemplar(live_app: LiveApp) -> str:
@@ -53,7 +32,7 @@ def _annotated_exemplar(live_app: LiveApp) -> str:
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
 def test_both_views_fit_the_width_and_pass_axe(browser: Browser, live_app: LiveApp, width: int) -> None:
     code = _annotated_exemplar(live_app)
-    with _reading(browser, live_app, width) as page:
+    with browsing(browser, live_app, width, NEW_TEACHER) as page:
         for address in (f"/standards/{code}", f"/standards/{code}?view=unannotated"):
             response = page.goto(address)
             assert response is not None and response.status == 200, address
@@ -66,7 +45,7 @@ def test_both_views_fit_the_width_and_pass_axe(browser: Browser, live_app: LiveA
 
 def test_markers_sit_on_the_image_and_lead_to_their_text_and_back(browser: Browser, live_app: LiveApp) -> None:
     code = _annotated_exemplar(live_app)
-    with _reading(browser, live_app, LAPTOP) as page:
+    with browsing(browser, live_app, LAPTOP, NEW_TEACHER) as page:
         page.goto(f"/standards/{code}")
         marker = page.locator(".mh-exemplar-marker").first
         number = (marker.get_attribute("id") or "").removeprefix("marker-")
@@ -89,7 +68,7 @@ def test_markers_sit_on_the_image_and_lead_to_their_text_and_back(browser: Brows
 
 def test_the_unannotated_view_shows_no_marker_until_the_answer_is_revealed(browser: Browser, live_app: LiveApp) -> None:
     code = _annotated_exemplar(live_app)
-    with _reading(browser, live_app, LAPTOP) as page:
+    with browsing(browser, live_app, LAPTOP, NEW_TEACHER) as page:
         page.goto(f"/standards/{code}?view=unannotated")
         expect(page.locator(".mh-exemplar-marker")).to_have_count(0)
         grid = page.locator("#grid-caption")
@@ -103,7 +82,7 @@ def test_the_unannotated_view_shows_no_marker_until_the_answer_is_revealed(brows
 
 def test_printed_it_keeps_the_work_and_markers_without_the_navigation(browser: Browser, live_app: LiveApp) -> None:
     code = _annotated_exemplar(live_app)
-    with _reading(browser, live_app, LAPTOP) as page:
+    with browsing(browser, live_app, LAPTOP, NEW_TEACHER) as page:
         page.goto(f"/standards/{code}")
         page.emulate_media(media="print")
         expect(page.locator(".govuk-template__header")).to_be_hidden()

@@ -1,8 +1,6 @@
 """The main pages of each role fit a phone's width and a laptop's: nothing scrolls sideways, and on a wide screen the
 work a moderator judges stays in view beside the criteria."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -18,13 +16,12 @@ from moderation_hub.rounds.models import Judgement, ModerationRound, RoundEntry
 from moderation_hub.samples.models import Piece, WorkSample
 from moderation_hub.standards import candidates
 from moderation_hub.standards.models import Exemplar, ExemplarState, PublicationPermission, PublicationScope
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import HEIGHT, LAPTOP, PHONE, browsing
 from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-PHONE, LAPTOP, HEIGHT = 390, 1280, 900
 MODERATOR = "moderator@demo.moderation-hub.test"
 SCHOOL_LEAD = "lead@harbourside.demo.moderation-hub.test"  # with an agreed outcome on her dashboard
 
@@ -128,24 +125,6 @@ def _draft(authority_id: int) -> str:
     )
     assert added.authority_id == authority_id
     return added.code
-
-
-@contextmanager
-def browsing(browser: Browser, live_app: LiveApp, width: int, email: str | None = None) -> Iterator[Page]:
-    """A browser window ``width`` pixels wide, signed in as ``email`` when given; its console must stay clean."""
-    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": HEIGHT})
-    console = ConsoleLog()
-    page = context.new_page()
-    page.on("console", lambda message: console.messages.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
-    try:
-        if email:
-            sign_in(page, email)
-            expect(page).to_have_url("/dashboard")
-        yield page
-        assert_no_console_problems(console)
-    finally:
-        context.close()
 
 
 def scrolls_sideways(page: Page) -> bool:

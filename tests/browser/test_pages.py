@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +22,6 @@ GOV_UK_HEADER_BLACK = "rgb(11, 12, 12)"
 def assert_accessible(page: Page) -> None:
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
-
-
-def assert_no_console_problems(console: ConsoleLog) -> None:
-    assert console.csp_violations == [], "the Content-Security-Policy blocked something"
-    assert console.page_errors == [], "a script on the page threw"
 
 
 def test_la_lead_signs_in_reaches_dashboard_and_signs_out(page: Page, console: ConsoleLog) -> None:

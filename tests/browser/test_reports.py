@@ -4,8 +4,8 @@ outcome and report for its assessment lead. Charts load as images, and axe finds
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ConsoleLog, sign_in
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
 

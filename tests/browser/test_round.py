@@ -12,10 +12,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import APIResponse, Browser, Locator, Page, Route, expect
 
 from moderation_hub.clock import current_academic_year
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.rounds_fixtures import PASSWORD, SCHOOL_B_PUPIL, Cast, Person, blank_png, seed_round_world
 from tests.browser.samples_fixtures import LiveApp, live_app_with_jobs
-from tests.browser.test_pages import AXE_OPTIONS, assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import AXE_OPTIONS, assert_accessible
 from tests.browser.test_samples import requests_finished
 
 pytestmark = pytest.mark.browser

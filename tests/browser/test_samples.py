@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from moderation_hub.samples.models import FileStatus
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.samples_fixtures import (
     TEACHER_EMAIL,
     LiveApp,
@@ -26,7 +26,7 @@ from tests.browser.samples_fixtures import (
     set_images_outdated,
     small_pdf,
 )
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 from tests.unit.ingestion import samples as files
 
 pytestmark = pytest.mark.browser

@@ -2,40 +2,19 @@
 phone's width and a laptop's, pass axe at both, and compare puts the two exemplars side by side on a laptop and one
 above the other on a phone."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from moderation_hub.db import db
 from moderation_hub.demo import NEW_TEACHER
 from moderation_hub.frameworks.models import Criterion, Framework
 from moderation_hub.standards.models import Exemplar, ExemplarState, ExemplarStatement
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import LAPTOP, PHONE, browsing
 from tests.browser.samples_fixtures import LiveApp
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-PHONE, LAPTOP, HEIGHT = 390, 1280, 900
-
-
-@contextmanager
-def _browsing(browser: Browser, live_app: LiveApp, width: int) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_app.url, viewport={"width": width, "height": HEIGHT})
-    console = ConsoleLog()
-    page = context.new_page()
-    page.on("console", lambda message: console.messages.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
-    try:
-        sign_in(page, NEW_TEACHER)
-        expect(page).to_have_url("/dashboard")
-        yield page
-        assert_no_console_problems(console)
-    finally:
-        context.close()
 
 
 def _addresses(live_app: LiveApp) -> tuple[str, str, str]:
@@ -64,7 +43,7 @@ def test_progression_statement_and_compare_fit_the_width_and_pass_axe(
     browser: Browser, live_app: LiveApp, width: int
 ) -> None:
     addresses = _addresses(live_app)
-    with _browsing(browser, live_app, width) as page:
+    with browsing(browser, live_app, width, NEW_TEACHER) as page:
         for address in ("/standards/progression", *addresses):
             response = page.goto(address)
             assert response is not None and response.status == 200, address
@@ -80,7 +59,7 @@ def test_compare_is_side_by_side_on_a_laptop_and_stacked_on_a_phone(
     browser: Browser, live_app: LiveApp, width: int, side_by_side: bool
 ) -> None:
     compare = _addresses(live_app)[2]
-    with _browsing(browser, live_app, width) as page:
+    with browsing(browser, live_app, width, NEW_TEACHER) as page:
         page.goto(compare)
         first, second = page.locator(".govuk-grid-column-one-half").all()
         a, b = first.bounding_box(), second.bounding_box()
@@ -94,7 +73,7 @@ def test_compare_is_side_by_side_on_a_laptop_and_stacked_on_a_phone(
 def test_a_new_teacher_follows_the_demos_boundary_pair_from_progression_to_compare(
     browser: Browser, live_app: LiveApp
 ) -> None:
-    with _browsing(browser, live_app, LAPTOP) as page:
+    with browsing(browser, live_app, LAPTOP, NEW_TEACHER) as page:
         page.goto("/standards")
         page.get_by_role("link", name="See the standards side by side").click()
         page.get_by_role("link", name="Writing").first.click()

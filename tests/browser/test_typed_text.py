@@ -4,9 +4,9 @@ asks before a teacher leaves it with commentary typed and not saved."""
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.conftest import ConsoleLog, assert_no_console_problems, sign_in
 from tests.browser.samples_fixtures import TEACHER_EMAIL, LiveApp, make_sample
-from tests.browser.test_pages import assert_accessible, assert_no_console_problems
+from tests.browser.test_pages import assert_accessible
 
 pytestmark = pytest.mark.browser
 
